@@ -1,0 +1,72 @@
+"""Vocabulary shared by programmes and applications."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class GermanState(models.TextChoices):
+    # ISO 3166-2:DE subdivision codes, as the ``holidays`` package expects them.
+    BW = "BW", "Baden-Württemberg"
+    BY = "BY", "Bayern"
+    BE = "BE", "Berlin"
+    BB = "BB", "Brandenburg"
+    HB = "HB", "Bremen"
+    HH = "HH", "Hamburg"
+    HE = "HE", "Hessen"
+    MV = "MV", "Mecklenburg-Vorpommern"
+    NI = "NI", "Niedersachsen"
+    NW = "NW", "Nordrhein-Westfalen"
+    RP = "RP", "Rheinland-Pfalz"
+    SL = "SL", "Saarland"
+    SN = "SN", "Sachsen"
+    ST = "ST", "Sachsen-Anhalt"
+    SH = "SH", "Schleswig-Holstein"
+    TH = "TH", "Thüringen"
+
+
+class FinancingType(models.TextChoices):
+    SHARE = "share", _("Share financing")  # Anteilfinanzierung
+    DEFICIT = "deficit", _("Deficit financing")  # Fehlbedarfsfinanzierung
+    FIXED = "fixed", _("Fixed-amount financing")  # Festbetragsfinanzierung
+    FULL = "full", _("Full financing")  # Vollfinanzierung
+
+
+class CostCategory(models.TextChoices):
+    STAFF = "staff", _("Staff costs")
+    FEES = "fees", _("Fees")  # Honorare
+    MATERIAL = "material", _("Material costs")
+    TRAVEL = "travel", _("Travel costs")
+    PUBLIC_RELATIONS = "public_relations", _("Public relations")
+    INVESTMENT = "investment", _("Investments")
+    ADMIN_FLAT_RATE = "admin_flat_rate", _("Flat-rate administrative costs")
+
+
+class ProgrammeFamily(models.TextChoices):
+    DEMOKRATIE_LEBEN = "demokratie_leben", "Demokratie leben!"
+    ZUSAMMENHALT = "zusammenhalt", "Zusammenhalt durch Teilhabe"
+    STATE = "state", _("State programme")
+
+
+class FundingLevel(models.TextChoices):
+    FEDERAL = "federal", _("Federal")
+    STATE = "state", _("State")
+    MUNICIPAL = "municipal", _("Municipal")
+    EU = "eu", _("EU")
+
+
+class OfficeKind(models.TextChoices):
+    FEDERAL = "federal", _("Federal administering office")
+    STATE = "state", _("State coordination office")
+    LOCAL = "local", _("Local partnership office")
+
+
+class StaffRole(models.TextChoices):
+    CASE_OFFICER = "case_officer", _("Case officer")  # Sachbearbeitung
+    APPROVER = "approver", _("Approver")  # Bewilligung
+    FINANCE = "finance", _("Finance")  # Haushalt / Kasse
+    AUDITOR = "auditor", _("Auditor (read-only)")
+
+
+class WindowUnit(models.TextChoices):
+    WEEKS = "weeks", _("weeks")
+    MONTHS = "months", _("months")

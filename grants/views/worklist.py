@@ -1,0 +1,3 @@
+from .applications import _todo
+
+worklist_view = _todo
