@@ -1,0 +1,42 @@
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from budgets.errors import DomainError
+from grants.services.application import (
+    application_approve,
+    application_complete_formal_check,
+    application_propose_approval,
+    application_start_formal_check,
+    application_submit,
+    default_instalments,
+)
+from tests.budgets.factories import UserFactory, membership, office
+from tests.grants.factories import ApplicationFactory, add_plan, carrier_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_approval_needs_a_second_person(django_capture_on_commit_callbacks):
+    root = office(state="NW", kind="federal")
+    sn = office(parent=root, kind="state")
+    app = ApplicationFactory(office=sn)
+    add_plan(app)
+    carrier = carrier_user(app.organisation)
+    officer, approver = UserFactory(), UserFactory()
+    membership(officer, sn, "case_officer")
+    membership(officer, root, "approver")
+    membership(approver, root, "approver")
+    with django_capture_on_commit_callbacks(execute=True):
+        app = application_submit(application=app, by=carrier)
+        app = application_start_formal_check(application=app, by=officer)
+        app = application_complete_formal_check(application=app, by=officer)
+        app = application_propose_approval(application=app, by=officer, instalments=default_instalments(app))
+    with pytest.raises(DomainError, match="Vier-Augen|Four-eyes"):
+        application_approve(application=app, by=officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        app = application_approve(application=app, by=approver)
+    assert app.state == "approved"
+    assert app.proposed_amount == Decimal("9000.00")
+    assert len(mail.outbox) == 5
