@@ -32,3 +32,13 @@ def send_application_state_email(self, application_id: int, state: str) -> int:
         subject = render_to_string("grants/email/state_changed_subject.txt", context).strip()
         body = render_to_string("grants/email/state_changed.txt", context)
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+@shared_task(acks_late=True)
+def make_notices_final() -> list[str]:
+    """Daily (Celery beat): notices whose objection period has passed become final."""
+    from django.utils import timezone
+
+    from .services.grant import grants_make_final
+
+    return grants_make_final(today=timezone.localdate())

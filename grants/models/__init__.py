@@ -1,4 +1,13 @@
 from .application import DECIDED_STATES, EDITABLE_STATES, UNDECIDED_STATES, Application, ApplicationState
+from .grant import (
+    BaseRate,
+    FileNumberSequence,
+    Grant,
+    GrantInstalment,
+    GrantState,
+    PlanVersion,
+    PlanVersionLine,
+)
 from .organisation import LegalForm, Organisation, OrganisationMembership
 from .plan import (
     Attachment,
@@ -16,6 +25,13 @@ __all__ = [
     "Application",
     "ApplicationState",
     "Attachment",
+    "BaseRate",
+    "FileNumberSequence",
+    "Grant",
+    "GrantInstalment",
+    "GrantState",
+    "PlanVersion",
+    "PlanVersionLine",
     "AttachmentKind",
     "CoverKind",
     "CoverLine",

@@ -25,6 +25,7 @@ from budgets.models import CoordinatingOffice, FundingProgramme
 from ..models import Application, ApplicationState, CoverLine, ExpenditureLine, Instalment, Organisation
 from ..predicates import carrier_organisation_ids, is_approver, is_carrier_member
 from ..validation import check_application, plan_totals
+from .grant import grant_create_from_application
 
 EDITABLE_FIELDS = (
     "title",
@@ -313,6 +314,7 @@ def application_approve(*, application: Application, by: Any, comment: str = "")
     approved = _transition(
         application, "approve", by=by, comment=comment, update_fields=["decided_by", "decided_at"], role=is_approver
     )
+    grant_create_from_application(application=approved, by=by)
     return approved
 
 
