@@ -397,3 +397,19 @@ def interim_report_due(budget_year: int, *, months: int = 4) -> date:
     if isinstance(budget_year, bool) or not isinstance(budget_year, int):
         raise ValueError(f"budget_year must be a whole year, got {budget_year!r}")
     return _month_end(budget_year, 12 + _months(months, "months"))
+
+
+def window_end(start: date, *, value: int, unit: str) -> date:
+    """Last day of a drawdown window of ``value`` weeks or months that starts on ``start``.
+
+    "Within six weeks after payout" ends on the day 6 × 7 days later; "within two months" on
+    the day with the same number two months later (the month's last day if it has none).
+    """
+    count = _months(value, "value")
+    if unit == "weeks":
+        return start + timedelta(weeks=count)
+    if unit == "months":
+        year, month0 = divmod(start.month - 1 + count, 12)
+        year += start.year
+        return date(year, month0 + 1, min(start.day, calendar.monthrange(year, month0 + 1)[1]))
+    raise ValueError(f"unknown window unit {unit!r}; expected 'weeks' or 'months'")

@@ -1,4 +1,5 @@
 from .application import DECIDED_STATES, EDITABLE_STATES, UNDECIDED_STATES, Application, ApplicationState
+from .drawdown import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
 from .grant import (
     BaseRate,
     FileNumberSequence,
@@ -25,7 +26,10 @@ __all__ = [
     "Application",
     "ApplicationState",
     "Attachment",
+    "OPEN_DRAWDOWN_STATES",
     "BaseRate",
+    "Drawdown",
+    "DrawdownState",
     "FileNumberSequence",
     "Grant",
     "GrantInstalment",

@@ -127,6 +127,12 @@ class Grant(ConcurrentTransitionMixin, models.Model):
     def become_final(self, *, by: Any = None, final_on: date, description: str = "") -> None:
         self.final_on = final_on
 
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[G.NOTIFIED, G.FINAL], target=G.RUNNING)
+    def start_running(self, *, by: Any = None, description: str = "") -> None:
+        """The first payment starts the project's running phase."""
+
 
 class GrantInstalment(models.Model):
     """An annual instalment (Jahresrate) of the grant, as currently approved."""
