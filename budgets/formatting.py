@@ -25,7 +25,7 @@ def _is_english() -> bool:
 
 
 def format_number(value: Decimal | int, places: int = 2) -> str:
-    value = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) if places else Decimal(value)
+    value = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
     integer, _, fraction = f"{abs(value):f}".partition(".")
     thousands, decimal_sep = (",", ".") if _is_english() else (".", ",")

@@ -11,7 +11,7 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -92,20 +92,30 @@ def plan_totals(expenditure: Iterable[_Expenditure], cover: Iterable[_Cover]) ->
     return PlanTotals(exp_total, own, third, grant, dict(sorted(grant_by_year.items())), dict(sorted(exp_by_year.items())))
 
 
-def project_months(start: date, end: date) -> int:
-    """Calendar months the period touches, a started month counting as whole.
+def _months_period_end(start: date, months: int) -> date:
+    """Last day of a period of ``months`` months that begins on ``start`` (§ 188 (2), (3) BGB).
 
-    1 Jan – 30 Nov is 11 months; 15 Jan – 14 Dec is 11 months; 15 Jan – 20 Dec is 12.
+    It is the day before the same day number ``months`` later; if that month has no such
+    day, the month's last day.
     """
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    # Day before the same day-of-month in the month `months` after the start (clamped).
-    year, month = divmod(start.month - 1 + months, 12)
+    year, month0 = divmod(start.month - 1 + months, 12)
     year += start.year
-    day = min(start.day, calendar.monthrange(year, month + 1)[1])
-    anniversary = date(year, month + 1, day)
-    return months if end < anniversary else months + 1
+    last = calendar.monthrange(year, month0 + 1)[1]
+    if start.day > last:
+        return date(year, month0 + 1, last)
+    return date(year, month0 + 1, start.day) - timedelta(days=1)
 
 
+def project_months(start: date, end: date) -> int:
+    """How many months the period lasts, a started month counting as whole.
+
+    1 Jan – 30 Nov is 11 months; 15 Jan – 14 Dec is 11; 15 Jan – 20 Dec is 12;
+    31 Jan – 28 Feb is 1; 29 Feb 2024 – 28 Feb 2025 is 12.
+    """
+    months = max(1, (end.year - start.year) * 12 + (end.month - start.month) - 1)
+    while end > _months_period_end(start, months):
+        months += 1
+    return months
 
 
 def check_application(

@@ -145,7 +145,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @fsm_log_description
     @transition(field=state, source=[S.DRAFT, S.REVISION_REQUESTED], target=S.SUBMITTED, permission=carrier)
     def submit(self, *, by: Any, description: str = "") -> None:
-        self.submitted_at = timezone.now()
+        # The first submission decides whether the deadline was met; resubmissions keep it.
+        if self.submitted_at is None:
+            self.submitted_at = timezone.now()
 
     @fsm_log_by
     @fsm_log_description

@@ -23,7 +23,7 @@ from budgets.formatting import format_eur
 from budgets.models import CoordinatingOffice, FundingProgramme
 
 from ..models import Application, ApplicationState, CoverLine, ExpenditureLine, Instalment, Organisation
-from ..predicates import carrier_organisation_ids, is_approver, is_carrier_member
+from ..predicates import carrier_organisation_ids, is_approver, is_carrier_member, is_case_officer
 from ..validation import check_application, plan_totals
 from .grant import grant_create_from_application
 
@@ -130,7 +130,7 @@ def application_create(
     application.full_clean(exclude=["reference", "state"])
     application.save()
     # The reference derives from the primary key, so two carriers never race for a number.
-    application.reference = f"A-{application.created_at:%Y}-{application.pk:05d}"
+    application.reference = f"A-{timezone.localtime(application.created_at):%Y}-{application.pk:05d}"
     application.save(update_fields=["reference"])
     return application
 
@@ -236,6 +236,8 @@ def application_propose_approval(
     comment: str = "",
 ) -> Application:
     locked = _locked(application)
+    if not is_case_officer.test(by, locked):
+        raise AccessDenied(_("You are not allowed to perform this step on this application."))
     requested = plan_totals(locked.expenditure_lines.all(), locked.cover_lines.all()).grant
     errors = _instalment_errors(locked, instalments, requested)
     if errors:

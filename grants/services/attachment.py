@@ -49,13 +49,14 @@ def attachment_errors(upload: UploadedFile) -> list[str]:
         ]
     errors = []
     limit = settings.ATTACHMENT_MAX_BYTES
+    limit_mb = Decimal(limit) / Decimal(1024 * 1024)
     if upload.size and upload.size > limit:
         errors.append(
             _("The file “%(name)s” is %(size)s MB; at most %(max)s MB are allowed.")
             % {
                 "name": name,
                 "size": format_number(Decimal(upload.size) / Decimal(1024 * 1024), 1),
-                "max": format_number(limit // (1024 * 1024), 0),
+                "max": format_number(limit_mb, 0 if limit_mb == limit_mb.to_integral_value() else 1),
             }
         )
     if not upload.size:
