@@ -45,3 +45,10 @@ def _private_media(settings, tmp_path):
         },
     }
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The default PBKDF2 costs ~0.3 s per user; tests create hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
