@@ -52,3 +52,13 @@ def _fast_password_hashing(settings):
     # The default PBKDF2 costs ~0.3 s per user; tests create hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A test that switches to English must not leak it into the next one.
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Reporting")
+
+    def ready(self) -> None:
+        from django_fsm.signals import post_transition
+
+        from grants.models import Application
+
+        from .receivers import application_transitioned
+
+        post_transition.connect(
+            application_transitioned, sender=Application, dispatch_uid="reporting.application_transitioned"
+        )

@@ -1,0 +1,18 @@
+"""``{% load documents %}{% document_list application %}``: the documents of an application.
+
+A template tag keeps the layering: the application page (a grants view) shows reporting's
+documents without grants importing reporting.
+"""
+
+from typing import Any
+
+from django import template
+
+from ..selectors import documents_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("reporting/_document_list.html")
+def document_list(application: Any) -> dict[str, Any]:
+    return {"documents": documents_for(application)}
