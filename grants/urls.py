@@ -1,14 +1,14 @@
 from django.urls import path
 
-from .views import applications, attachments, worklist
+from .views import applications, attachments, editing, worklist
 
 urlpatterns = [
     path("", applications.home, name="home"),
     path("antraege/", applications.application_list, name="application_list"),
     path("antraege/neu/", applications.application_create, name="application_create"),
     path("antraege/<int:pk>/", applications.application_detail, name="application_detail"),
-    path("antraege/<int:pk>/bearbeiten/", applications.application_edit, name="application_edit"),
-    path("antraege/<int:pk>/plan/pruefen/", applications.plan_preview, name="plan_preview"),
+    path("antraege/<int:pk>/bearbeiten/", editing.application_edit, name="application_edit"),
+    path("antraege/<int:pk>/plan/pruefen/", editing.plan_preview, name="plan_preview"),
     path(
         "antraege/<int:pk>/schritt/<str:transition>/",
         applications.application_transition,

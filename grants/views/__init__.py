@@ -1,0 +1,1 @@
+"""Web pages of the grants app (German by default); one module per area."""
