@@ -70,3 +70,18 @@ class StaffRole(models.TextChoices):
 class WindowUnit(models.TextChoices):
     WEEKS = "weeks", _("weeks")
     MONTHS = "months", _("months")
+
+
+class LedgerKind(models.TextChoices):
+    """What a ledger entry changes; each kind feeds exactly one figure of DOMAIN.md §4.5."""
+
+    ALLOCATION = "allocation", _("Allocation")  # Ansatz
+    CARRY_OVER = "carry_over", _("Carry-over")  # Ausgabereste
+    REINFORCEMENT = "reinforcement", _("Reinforcement")  # Verstärkung
+    BLOCK = "block", _("Block")  # Sperre
+    COMMITMENT = "commitment", _("Commitment")  # Festlegung / Bindung
+    DECOMMITMENT = "decommitment", _("Decommitment")  # Entbindung
+    DISBURSEMENT = "disbursement", _("Disbursement")  # Auszahlung
+    PROVEN = "proven", _("Proven")  # im Verwendungsnachweis anerkannt
+    RECLAIM = "reclaim", _("Reclaim")  # Rückforderung
+    REPAYMENT = "repayment", _("Repayment")  # Rückzahlung

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -13,6 +14,7 @@ from .choices import (
     FinancingType,
     FundingLevel,
     GermanState,
+    LedgerKind,
     OfficeKind,
     ProgrammeFamily,
     StaffRole,
@@ -178,3 +180,115 @@ class FundingProgramme(models.Model):
         bad_cats = set(self.allowed_cost_categories or []) - set(CostCategory.values)
         if bad_cats:
             raise ValidationError({"allowed_cost_categories": _("Unknown cost category: %s") % ", ".join(sorted(bad_cats))})
+
+
+class BudgetEnvelope(models.Model):
+    """Money of one office for one programme, budget year, funding source and budget title.
+
+    An envelope holds no amounts: every figure (allocated, carry-over, reinforcements,
+    blocked, committed, …) is the sum of its ledger entries, so the ledger is the complete
+    history. Created and changed only through ``budgets.services.envelopes``.
+    """
+
+    office = models.ForeignKey(
+        CoordinatingOffice,
+        on_delete=models.PROTECT,
+        related_name="envelopes",
+        verbose_name=_("coordinating office"),
+    )
+    programme = models.ForeignKey(
+        FundingProgramme, on_delete=models.PROTECT, related_name="envelopes", verbose_name=_("programme")
+    )
+    budget_year = models.PositiveSmallIntegerField(
+        _("budget year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    funding_source = models.CharField(_("funding source"), max_length=12, choices=FundingLevel.choices)
+    budget_title = models.CharField(
+        _("budget title"), max_length=40, help_text=_("Haushaltstitel, e.g. 1702 684 01.")
+    )
+    is_default = models.BooleanField(
+        _("default title"),
+        default=False,
+        help_text=_(
+            "Commitments use this title when the office has several for the same programme and year."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("budget envelope")
+        verbose_name_plural = _("budget envelopes")
+        ordering = ["budget_year", "office__path", "programme__name", "budget_title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "programme", "budget_year", "funding_source", "budget_title"],
+                name="unique_envelope",
+            ),
+            models.UniqueConstraint(
+                fields=["office", "programme", "budget_year", "funding_source"],
+                condition=Q(is_default=True),
+                name="one_default_envelope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office.short_name} · {self.programme.code} · {self.budget_year} · {self.budget_title}"
+
+
+class LedgerEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise TypeError("The budget ledger is append-only: post a counter-entry instead of updating.")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise TypeError("The budget ledger is append-only: post a counter-entry instead of deleting.")
+
+
+class LedgerEntry(models.Model):
+    """One append-only booking on an envelope (Buchung).
+
+    ``amount`` is the signed change of the figure its kind feeds: a commitment is positive,
+    a decommitment negative; a correction of any other kind is a counter-entry of the same
+    kind with the opposite sign. Rows are never updated or deleted (on PostgreSQL a trigger
+    refuses it as well).
+    """
+
+    envelope = models.ForeignKey(
+        BudgetEnvelope, on_delete=models.PROTECT, related_name="entries", verbose_name=_("budget envelope")
+    )
+    budget_year = models.PositiveSmallIntegerField(_("budget year"))
+    kind = models.CharField(_("kind"), max_length=14, choices=LedgerKind.choices)
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=14, decimal_places=2)
+    reference = models.CharField(_("reference"), max_length=40, blank=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("booked by")
+    )
+    created_at = models.DateTimeField(_("booked at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_nonzero"),
+            models.CheckConstraint(
+                condition=~Q(kind=LedgerKind.COMMITMENT) | Q(amount__gt=0), name="ledger_commitment_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=LedgerKind.DECOMMITMENT) | Q(amount__lt=0),
+                name="ledger_decommitment_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ({self.reference or self.envelope_id})"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None and not self._state.adding:
+            raise TypeError("The budget ledger is append-only: post a counter-entry instead of updating.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise TypeError("The budget ledger is append-only: post a counter-entry instead of deleting.")

@@ -8,5 +8,6 @@ urlpatterns = [
     path("anmelden/", auth_views.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("dokumente/", include("reporting.urls")),
+    path("finanzen/", include("budgets.urls")),
     path("", include("grants.urls")),
 ]

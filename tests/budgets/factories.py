@@ -20,7 +20,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "pw")
 
     @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+    def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -59,3 +59,35 @@ class FundingProgrammeFactory(DjangoModelFactory):
 
 def membership(user: User, office_: CoordinatingOffice, role: str) -> OfficeMembership:
     return OfficeMembership.objects.create(user=user, office=office_, role=role)
+
+
+# --- budget envelopes and the ledger (issue 3) ----------------------------------------------
+
+
+def finance_user(office_: CoordinatingOffice, **kwargs) -> User:
+    user = UserFactory(**kwargs)
+    membership(user, office_, "finance")
+    return user
+
+
+def envelope(
+    *,
+    office: CoordinatingOffice,
+    programme: FundingProgramme,
+    budget_year: int = 2026,
+    allocated: Decimal = Decimal("100000"),
+    by: User | None = None,
+    **kwargs,
+):
+    """An envelope created through the service (so its allocation is a ledger entry)."""
+    from budgets.services.envelopes import envelope_create
+
+    values = {"funding_source": programme.funding_level, "budget_title": "0601 684 21"} | kwargs
+    return envelope_create(
+        office=office,
+        programme=programme,
+        budget_year=budget_year,
+        allocated=allocated,
+        by=by or finance_user(office),
+        **values,
+    )

@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from budgets.models import CoordinatingOffice, FundingProgramme
+from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme
 from grants.models import Application, ApplicationState, Organisation
 from grants.services.application import TRANSITION_SERVICES
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, membership, office
@@ -78,6 +78,10 @@ class Workflow:
         """
         if not self.funded:
             for year in (2026, 2027):
+                if BudgetEnvelope.objects.filter(
+                    office=self.state_office, programme=self.programme, budget_year=year
+                ).exists():
+                    continue
                 envelope(
                     office=self.state_office,
                     programme=self.programme,

@@ -69,9 +69,9 @@ def test_requests_cannot_exceed_the_instalment_minus_what_was_requested(grant, w
     request(grant, world, amount="6000.00")
     with pytest.raises(DomainError) as exc:
         request(grant, world, amount="2500.01")
-    assert exc.value.messages == [
-        "2.500,01 € exceed what can still be requested for 2026: the instalment of 8.500,00 € minus requests and payments leaves 2.500,00 €."
-    ] or "2.500,00" in exc.value.messages[0]
+    assert len(exc.value.messages) == 1
+    assert "2.500,01 €" in exc.value.messages[0] and "8.500,00 €" in exc.value.messages[0]
+    assert "2.500,00 €" in exc.value.messages[0]
     request(grant, world, amount="2500.00")
 
 
@@ -99,9 +99,10 @@ def test_payout_waits_for_a_final_notice_where_the_programme_requires_it(world):
 
 def test_certifier_cannot_order_the_payment(grant, world):
     membership(world["officer"], world["sn"], "finance")
-    d = drawdown_certify(drawdown=request(grant, world), by=world["officer"])
+    officer = type(world["officer"]).objects.get(pk=world["officer"].pk)  # roles are cached per user object
+    d = drawdown_certify(drawdown=request(grant, world), by=officer)
     with pytest.raises(DomainError, match="Four-eyes|Vier-Augen"):
-        drawdown_order(drawdown=d, by=world["officer"])
+        drawdown_order(drawdown=d, by=officer)
     assert d.__class__.objects.get(pk=d.pk).state == "certified"
 
 

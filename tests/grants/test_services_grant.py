@@ -6,6 +6,7 @@ import pytest
 from django_fsm_log.models import StateLog
 
 from budgets.errors import AccessDenied, DomainError
+from budgets.models import BudgetEnvelope
 from grants.models import BaseRate, Grant
 from grants.services.application import (
     application_approve,
@@ -16,7 +17,7 @@ from grants.services.application import (
 )
 from grants.services.grant import grant_notice_post, grant_objection_waive, grants_make_final
 from grants.tasks import make_notices_final
-from tests.budgets.factories import UserFactory, membership, office
+from tests.budgets.factories import UserFactory, envelope, membership, office
 from tests.grants.factories import ApplicationFactory, add_plan, carrier_user
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,8 @@ def world():
 
 def approve(world, **app_kwargs):
     app = ApplicationFactory(office=world["sn"], **app_kwargs)
+    if not BudgetEnvelope.objects.filter(office=world["sn"], programme=app.programme, budget_year=2026).exists():
+        envelope(office=world["sn"], programme=app.programme, budget_year=2026, allocated=Decimal("100000"))
     add_plan(app, expenditure=Decimal("10000"), own=Decimal("600"), third=Decimal("400"))
     carrier = carrier_user(app.organisation)
     app = application_submit(application=app, by=carrier)

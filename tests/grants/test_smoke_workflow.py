@@ -12,7 +12,7 @@ from grants.services.application import (
     application_submit,
     default_instalments,
 )
-from tests.budgets.factories import UserFactory, membership, office
+from tests.budgets.factories import UserFactory, envelope, membership, office
 from tests.grants.factories import ApplicationFactory, add_plan, carrier_user
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,7 @@ def test_approval_needs_a_second_person(django_capture_on_commit_callbacks):
     sn = office(parent=root, kind="state")
     app = ApplicationFactory(office=sn)
     add_plan(app)
+    envelope(office=sn, programme=app.programme, budget_year=2026)
     carrier = carrier_user(app.organisation)
     officer, approver = UserFactory(), UserFactory()
     membership(officer, sn, "case_officer")

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.budget_dashboard, name="budget_dashboard"),
+    path("diagramm.svg", views.budget_chart, name="budget_chart"),
+    path("import/", views.envelope_import, name="budget_import"),
+]

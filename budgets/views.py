@@ -1,0 +1,138 @@
+"""Budget pages for finance staff and office heads: the dashboard, its chart and the import."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from .access import can_see_budget, dashboard_paths, may_import_envelopes, may_use_dashboard
+from .charts import utilisation_svg
+from .errors import DomainError
+from .forms import DashboardFilterForm, EnvelopeImportForm
+from .models import CoordinatingOffice
+from .selectors import Figures, OfficeRow, office_table, references_of_office
+from .services.envelope_import import import_envelopes
+
+SESSION_KEY = "budget_import"
+
+
+def _dashboard_state(
+    request: HttpRequest,
+) -> tuple[CoordinatingOffice | None, list[OfficeRow], dict[str, Any], Any]:
+    if not may_use_dashboard(request.user):
+        raise PermissionDenied(_("The budget dashboard is for finance staff and office heads."))
+    form = DashboardFilterForm(request.GET or None)
+    filters = form.filters()
+    office = None
+    if request.GET.get("office"):
+        try:
+            office = get_object_or_404(CoordinatingOffice, pk=int(request.GET["office"]))
+        except ValueError as exc:
+            raise Http404 from exc
+        if not can_see_budget(request.user, office):
+            raise PermissionDenied(_("This office lies outside your offices."))
+    rows = office_table(office=office, visible=dashboard_paths(request.user), **filters)
+    return office, rows, filters, form
+
+
+def _breadcrumbs(user: Any, office: CoordinatingOffice | None) -> list[CoordinatingOffice]:
+    if office is None:
+        return []
+    ancestors = list(CoordinatingOffice.objects.get_ancestors(office))
+    return [a for a in ancestors if can_see_budget(user, a)]
+
+
+@login_required
+def budget_dashboard(request: HttpRequest) -> HttpResponse:
+    office, rows, filters, form = _dashboard_state(request)
+    total = sum((row.figures for row in rows), Figures())
+    params = request.GET.copy()
+    context = {
+        "form": form,
+        "office": office,
+        "rows": rows,
+        "total": total,
+        "breadcrumbs": _breadcrumbs(request.user, office),
+        "references": references_of_office(office=office, **filters) if office else [],
+        "chart_query": params.urlencode(),
+        "filter_query": "&".join(f"{k}={v}" for k, v in params.items() if k != "office" and v),
+        "may_import": may_import_envelopes(request.user),
+    }
+    return render(request, "budgets/dashboard.html", context)
+
+
+@login_required
+def budget_chart(request: HttpRequest) -> HttpResponse:
+    office, rows, _filters, _form = _dashboard_state(request)
+    labelled = [
+        (
+            _("%(office)s (own envelopes)") % {"office": row.office.short_name}
+            if row.own
+            else row.office.short_name,
+            row.figures,
+        )
+        for row in rows
+        if row.figures != Figures()
+    ]
+    title = _("Utilisation: %(office)s") % {"office": office.name} if office else _("Utilisation")
+    response = HttpResponse(utilisation_svg(labelled, title=title), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def envelope_import(request: HttpRequest) -> HttpResponse:
+    """Upload → dry run (every row's result) → confirm; a file with any bad row writes nothing."""
+    if not may_import_envelopes(request.user):
+        raise PermissionDenied(_("Only finance staff may import budget envelopes."))
+    report = None
+    form = EnvelopeImportForm()
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        stored = request.session.get(SESSION_KEY)
+        if not stored or stored["digest"] != request.POST.get("digest"):
+            messages.error(request, _("Please upload the file again."))
+            return redirect("budget_import")
+        content = base64.b64decode(stored["content"])
+        try:
+            report = import_envelopes(
+                content=content, file_name=stored["name"], by=request.user, dry_run=False
+            )
+        except DomainError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("budget_import")
+        if report.ok:
+            del request.session[SESSION_KEY]
+            messages.success(request, _("%(count)s envelopes were imported.") % {"count": report.created})
+            return redirect("budget_dashboard")
+    elif request.method == "POST":
+        form = EnvelopeImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            try:
+                report = import_envelopes(
+                    content=content, file_name=upload.name, by=request.user, dry_run=True
+                )
+            except DomainError as exc:
+                form.add_error("file", exc.messages)
+            else:
+                digest = hashlib.sha256(content).hexdigest()
+                request.session[SESSION_KEY] = {
+                    "name": upload.name,
+                    "content": base64.b64encode(content).decode("ascii"),
+                    "digest": digest,
+                }
+                report.digest = digest
+    return render(request, "budgets/import.html", {"form": form, "report": report})
