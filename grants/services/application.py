@@ -21,6 +21,7 @@ from django_fsm import can_proceed, has_transition_perm
 from budgets.errors import AccessDenied, DomainError
 from budgets.formatting import format_eur
 from budgets.models import CoordinatingOffice, FundingProgramme
+from budgets.services.commitments import commit_instalments
 
 from ..models import Application, ApplicationState, CoverLine, ExpenditureLine, Instalment, Organisation
 from ..predicates import carrier_organisation_ids, is_approver, is_carrier_member, is_case_officer
@@ -316,7 +317,15 @@ def application_approve(*, application: Application, by: Any, comment: str = "")
     approved = _transition(
         application, "approve", by=by, comment=comment, update_fields=["decided_by", "decided_at"], role=is_approver
     )
-    grant_create_from_application(application=approved, by=by)
+    grant = grant_create_from_application(application=approved, by=by)
+    commit_instalments(
+        office=approved.office,
+        programme=approved.programme,
+        instalments={i.budget_year: i.amount for i in grant.instalments.all()},
+        reference=grant.file_number,
+        by=by,
+        comment=approved.reference,
+    )
     return approved
 
 
