@@ -102,7 +102,9 @@ class FundingProgramme(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    code = models.CharField(_("code"), max_length=12, unique=True, help_text=_("Used in file numbers, e.g. DL."))
+    code = models.CharField(
+        _("code"), max_length=12, unique=True, help_text=_("Used in file numbers, e.g. DL.")
+    )
     family = models.CharField(_("programme family"), max_length=20, choices=ProgrammeFamily.choices)
     funding_level = models.CharField(_("funding level"), max_length=12, choices=FundingLevel.choices)
     period_start = models.DateField(_("programme period from"))
@@ -110,7 +112,11 @@ class FundingProgramme(models.Model):
 
     # Rule parameters (validated on submission)
     max_funding_rate = models.DecimalField(
-        _("maximum funding rate (%)"), max_digits=5, decimal_places=2, default=Decimal("100"), validators=PERCENT
+        _("maximum funding rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("100"),
+        validators=PERCENT,
     )
     min_own_share = models.DecimalField(
         _("minimum own share (%)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
@@ -128,7 +134,9 @@ class FundingProgramme(models.Model):
     )
     allowed_financing_types = models.JSONField(_("allowed financing types"), default=_all_financing_types)
     allowed_cost_categories = models.JSONField(_("allowed cost categories"), default=_all_cost_categories)
-    max_months = models.PositiveSmallIntegerField(_("maximum project duration (months)"), null=True, blank=True)
+    max_months = models.PositiveSmallIntegerField(
+        _("maximum project duration (months)"), null=True, blank=True
+    )
     must_end_by_year_end = models.BooleanField(_("project must end by 31 December"), default=False)
     application_start = models.DateField(_("applications accepted from"), null=True, blank=True)
     application_deadline = models.DateField(_("application deadline"), null=True, blank=True)
@@ -141,10 +149,18 @@ class FundingProgramme(models.Model):
     overrun_tolerance = models.DecimalField(
         _("overrun tolerance per line"), max_digits=4, decimal_places=2, default=Decimal("0.20")
     )
-    notice_receipt_days = models.PositiveSmallIntegerField(_("days until a posted notice counts as received"), default=4)
-    interim_report_months = models.PositiveSmallIntegerField(_("interim proof due (months after year end)"), default=4)
-    final_report_months = models.PositiveSmallIntegerField(_("final proof due (months after period end)"), default=6)
-    payout_requires_final_notice = models.BooleanField(_("payout only when the notice is final"), default=False)
+    notice_receipt_days = models.PositiveSmallIntegerField(
+        _("days until a posted notice counts as received"), default=4
+    )
+    interim_report_months = models.PositiveSmallIntegerField(
+        _("interim proof due (months after year end)"), default=4
+    )
+    final_report_months = models.PositiveSmallIntegerField(
+        _("final proof due (months after period end)"), default=6
+    )
+    payout_requires_final_notice = models.BooleanField(
+        _("payout only when the notice is final"), default=False
+    )
     interest_margin_points = models.DecimalField(
         _("interest margin over the base rate (points)"), max_digits=4, decimal_places=2, default=Decimal("5")
     )
@@ -162,10 +178,13 @@ class FundingProgramme(models.Model):
         verbose_name_plural = _("funding programmes")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="programme_period"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="programme_period"
+            ),
             models.CheckConstraint(condition=Q(min_grant_per_year__gte=0), name="programme_min_grant_nonneg"),
             models.CheckConstraint(
-                condition=Q(max_grant_per_year__isnull=True) | Q(max_grant_per_year__gte=models.F("min_grant_per_year")),
+                condition=Q(max_grant_per_year__isnull=True)
+                | Q(max_grant_per_year__gte=models.F("min_grant_per_year")),
                 name="programme_max_ge_min",
             ),
         ]
@@ -176,10 +195,14 @@ class FundingProgramme(models.Model):
     def clean(self) -> None:
         bad_types = set(self.allowed_financing_types or []) - set(FinancingType.values)
         if bad_types:
-            raise ValidationError({"allowed_financing_types": _("Unknown financing type: %s") % ", ".join(sorted(bad_types))})
+            raise ValidationError(
+                {"allowed_financing_types": _("Unknown financing type: %s") % ", ".join(sorted(bad_types))}
+            )
         bad_cats = set(self.allowed_cost_categories or []) - set(CostCategory.values)
         if bad_cats:
-            raise ValidationError({"allowed_cost_categories": _("Unknown cost category: %s") % ", ".join(sorted(bad_cats))})
+            raise ValidationError(
+                {"allowed_cost_categories": _("Unknown cost category: %s") % ", ".join(sorted(bad_cats))}
+            )
 
 
 class BudgetEnvelope(models.Model):

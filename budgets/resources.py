@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
@@ -84,13 +85,13 @@ class YearWidget(widgets.Widget):
 class CodeWidget(widgets.Widget):
     """An office or programme, identified by its code."""
 
-    def __init__(self, model: type, message: Any) -> None:
+    def __init__(self, model: type[models.Model], message: Any) -> None:
         super().__init__()
         self.model, self.message = model, message
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         code = str(value or "").strip()
-        matches = list(self.model.objects.filter(code__iexact=code)[:2]) if code else []
+        matches = list(self.model._default_manager.filter(code__iexact=code)[:2]) if code else []
         if len(matches) != 1:
             raise ValueError(self.message % {"value": code})
         return matches[0]

@@ -22,7 +22,9 @@ def office_roles(user: Any) -> list[tuple[str, str]]:
     cached = getattr(user, "_office_roles_cache", None)
     if cached is None:
         cached = list(
-            OfficeMembership.objects.filter(user=user).values_list("office__path", "role").order_by("office__path")
+            OfficeMembership.objects.filter(user=user)
+            .values_list("office__path", "role")
+            .order_by("office__path")
         )
         user._office_roles_cache = cached
     return cached
@@ -39,7 +41,9 @@ def carrier_organisation_ids(user: Any) -> set[int]:
 
 
 def covers(user: Any, office_path: str, roles: tuple[str, ...] | None = None) -> bool:
-    return any(office_path.startswith(path) and (roles is None or role in roles) for path, role in office_roles(user))
+    return any(
+        office_path.startswith(path) and (roles is None or role in roles) for path, role in office_roles(user)
+    )
 
 
 def has_office_role(*roles: str) -> rules.Predicate:

@@ -31,7 +31,9 @@ def visibility_q(user: Any, prefix: str = "") -> Q:
 
 
 def applications_visible_to(user: Any) -> QuerySet[Application]:
-    return Application.objects.filter(visibility_q(user)).select_related("organisation", "programme", "office")
+    return Application.objects.filter(visibility_q(user)).select_related(
+        "organisation", "programme", "office"
+    )
 
 
 def carrier_applications(user: Any) -> QuerySet[Application]:
@@ -105,4 +107,8 @@ def offices_for(user: Any) -> QuerySet[CoordinatingOffice]:
 def timeline(obj: Any) -> QuerySet[StateLog]:
     """The state history of any FSM object, oldest first, with the acting users."""
     ct = ContentType.objects.get_for_model(obj)
-    return StateLog.objects.filter(content_type=ct, object_id=obj.pk).select_related("by").order_by("timestamp", "pk")
+    return (
+        StateLog.objects.filter(content_type=ct, object_id=obj.pk)
+        .select_related("by")
+        .order_by("timestamp", "pk")
+    )

@@ -16,7 +16,10 @@ def send_application_state_email(self, application_id: int, state: str) -> int:
     """Tell the carrier that its application changed state (German, as the carrier reads it)."""
     application = Application.objects.select_related("organisation", "programme").get(pk=application_id)
     recipients = sorted(
-        {application.organisation.email, *application.organisation.members.exclude(email="").values_list("email", flat=True)}
+        {
+            application.organisation.email,
+            *application.organisation.members.exclude(email="").values_list("email", flat=True),
+        }
         - {""}
     )
     if not recipients:

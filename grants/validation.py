@@ -89,7 +89,9 @@ def plan_totals(expenditure: Iterable[_Expenditure], cover: Iterable[_Cover]) ->
         elif c.kind == CoverKind.GRANT:
             grant += amount
             grant_by_year[c.budget_year] += amount
-    return PlanTotals(exp_total, own, third, grant, dict(sorted(grant_by_year.items())), dict(sorted(exp_by_year.items())))
+    return PlanTotals(
+        exp_total, own, third, grant, dict(sorted(grant_by_year.items())), dict(sorted(exp_by_year.items()))
+    )
 
 
 def _months_period_end(start: date, months: int) -> date:
@@ -162,13 +164,17 @@ def check_application(
         for line in expenditure:
             if line.budget_year not in years:
                 errors.append(
-                    _("The expenditure line “%(text)s” is assigned to budget year %(year)s, outside the project period.")
+                    _(
+                        "The expenditure line “%(text)s” is assigned to budget year %(year)s, outside the project period."
+                    )
                     % {"text": line.description, "year": line.budget_year}
                 )
         for c in cover:
             if c.budget_year not in years:
                 errors.append(
-                    _("A cover line (%(kind)s) is assigned to budget year %(year)s, outside the project period.")
+                    _(
+                        "A cover line (%(kind)s) is assigned to budget year %(year)s, outside the project period."
+                    )
                     % {"kind": CoverKind(c.kind).label, "year": c.budget_year}
                 )
 
@@ -180,11 +186,13 @@ def check_application(
 def _check_deadline(programme: Any, today: date) -> list[str]:
     if programme.application_deadline and today > programme.application_deadline:
         return [
-            _("The application deadline ended on %(date)s.") % {"date": format_date(programme.application_deadline)}
+            _("The application deadline ended on %(date)s.")
+            % {"date": format_date(programme.application_deadline)}
         ]
     if programme.application_start and today < programme.application_start:
         return [
-            _("Applications are accepted only from %(date)s.") % {"date": format_date(programme.application_start)}
+            _("Applications are accepted only from %(date)s.")
+            % {"date": format_date(programme.application_start)}
         ]
     return []
 
@@ -193,7 +201,10 @@ def _check_period(programme: Any, start: date | None, end: date | None) -> list[
     if not start or not end:
         return [_("Please enter the project start and end.")]
     if end < start:
-        return [_("The project end (%(end)s) is before its start (%(start)s).") % {"end": format_date(end), "start": format_date(start)}]
+        return [
+            _("The project end (%(end)s) is before its start (%(start)s).")
+            % {"end": format_date(end), "start": format_date(start)}
+        ]
     errors = []
     if start < programme.period_start or end > programme.period_end:
         errors.append(
@@ -218,7 +229,9 @@ def _check_money(programme: Any, totals: PlanTotals) -> list[str]:
     errors = []
     if totals.difference:
         errors.append(
-            _("The financing plan does not balance: expenditure %(exp)s, cover %(cover)s (difference %(diff)s).")
+            _(
+                "The financing plan does not balance: expenditure %(exp)s, cover %(cover)s (difference %(diff)s)."
+            )
             % {
                 "exp": format_eur(totals.expenditure),
                 "cover": format_eur(totals.cover),
@@ -240,16 +253,22 @@ def _check_money(programme: Any, totals: PlanTotals) -> list[str]:
             if programme.third_party_counts_as_own_share
             else _("The own share is %(share)s; the programme requires at least %(min)s.")
         )
-        errors.append(template % {"share": format_percent_floor(share), "min": format_percent(programme.min_own_share)})
+        errors.append(
+            template % {"share": format_percent_floor(share), "min": format_percent(programme.min_own_share)}
+        )
     for year, grant in totals.grant_by_year.items():
         if programme.max_grant_per_year is not None and grant > programme.max_grant_per_year:
             errors.append(
-                _("The grant requested for %(year)s is %(amount)s; the programme allows at most %(max)s per year.")
+                _(
+                    "The grant requested for %(year)s is %(amount)s; the programme allows at most %(max)s per year."
+                )
                 % {"year": year, "amount": format_eur(grant), "max": format_eur(programme.max_grant_per_year)}
             )
         if grant and grant < programme.min_grant_per_year:
             errors.append(
-                _("The grant requested for %(year)s is %(amount)s; the programme requires at least %(min)s per year.")
+                _(
+                    "The grant requested for %(year)s is %(amount)s; the programme requires at least %(min)s per year."
+                )
                 % {"year": year, "amount": format_eur(grant), "min": format_eur(programme.min_grant_per_year)}
             )
     return errors

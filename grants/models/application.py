@@ -84,7 +84,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
     start_date = models.DateField(_("project start"), null=True, blank=True)
     end_date = models.DateField(_("project end"), null=True, blank=True)
     financing_type = models.CharField(
-        _("financing type requested"), max_length=10, choices=FinancingType.choices, default=FinancingType.DEFICIT
+        _("financing type requested"),
+        max_length=10,
+        choices=FinancingType.choices,
+        default=FinancingType.DEFICIT,
     )
 
     state = FSMField(_("state"), default=S.DRAFT, choices=S.choices, protected=True, db_index=True)
@@ -120,7 +123,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="application_end_after_start",
             ),
             models.CheckConstraint(
@@ -241,5 +246,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         # Enforced here as well as in the permission, so no caller can skip it.
         if by is None or by.pk in {self.proposed_by_id, self.content_reviewed_by_id}:
             raise DomainError(
-                _("Four-eyes principle: the decision must be taken by someone other than the person who proposed it or reviewed its content.")
+                _(
+                    "Four-eyes principle: the decision must be taken by someone other than the person who proposed it or reviewed its content."
+                )
             )

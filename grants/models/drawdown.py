@@ -85,7 +85,9 @@ class Drawdown(ConcurrentTransitionMixin, models.Model):
         # Four eyes: certification and payment order by different people.
         if by.pk in {self.certified_by_id, self.requested_by_id}:
             raise DomainError(
-                _("Four-eyes principle: the payment must be ordered by someone other than the person who certified it.")
+                _(
+                    "Four-eyes principle: the payment must be ordered by someone other than the person who certified it."
+                )
             )
         self.ordered_by = by
         self.ordered_at = timezone.now()

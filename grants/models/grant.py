@@ -76,7 +76,9 @@ class Grant(ConcurrentTransitionMixin, models.Model):
 
     # Parameters copied from the programme at approval (DOMAIN.md: never hard-coded).
     drawdown_window_value = models.PositiveSmallIntegerField(_("drawdown window"))
-    drawdown_window_unit = models.CharField(_("drawdown window unit"), max_length=6, choices=WindowUnit.choices)
+    drawdown_window_unit = models.CharField(
+        _("drawdown window unit"), max_length=6, choices=WindowUnit.choices
+    )
     overrun_tolerance = models.DecimalField(_("overrun tolerance per line"), max_digits=4, decimal_places=2)
     notice_receipt_days = models.PositiveSmallIntegerField(_("days until a posted notice counts as received"))
     interim_report_months = models.PositiveSmallIntegerField(_("interim proof due (months after year end)"))
@@ -107,7 +109,9 @@ class Grant(ConcurrentTransitionMixin, models.Model):
         ordering = ["-approved_at"]
         constraints = [
             models.CheckConstraint(condition=Q(granted_amount__gte=0), name="grant_amount_nonneg"),
-            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="grant_period"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="grant_period"
+            ),
         ]
         indexes = [models.Index(fields=["office", "state"])]
 

@@ -99,7 +99,9 @@ def _require_carrier(application: Application, by: Any) -> None:
 def _require_editable(application: Application) -> None:
     if not application.is_editable:
         raise DomainError(
-            _("The application can only be changed as a draft or after a revision request (current state: “%(state)s”).")
+            _(
+                "The application can only be changed as a draft or after a revision request (current state: “%(state)s”)."
+            )
             % {"state": application.get_state_display()}
         )
 
@@ -171,7 +173,9 @@ def financing_plan_replace(
     ExpenditureLine.objects.bulk_create(
         ExpenditureLine(application=locked, position=i, **line) for i, line in enumerate(expenditure)
     )
-    CoverLine.objects.bulk_create(CoverLine(application=locked, position=i, **line) for i, line in enumerate(cover))
+    CoverLine.objects.bulk_create(
+        CoverLine(application=locked, position=i, **line) for i, line in enumerate(cover)
+    )
     locked.save(update_fields=["updated_at"])
 
 
@@ -179,7 +183,9 @@ def application_rule_check(application: Application, *, today: date | None = Non
     """The broken programme rules of a saved application (empty when it may be submitted)."""
     if today is None:
         # A resubmission after a revision request keeps the date of the first submission.
-        today = timezone.localdate(application.submitted_at) if application.submitted_at else timezone.localdate()
+        today = (
+            timezone.localdate(application.submitted_at) if application.submitted_at else timezone.localdate()
+        )
     return check_application(
         application,
         expenditure=list(application.expenditure_lines.all()),
@@ -189,7 +195,9 @@ def application_rule_check(application: Application, *, today: date | None = Non
 
 
 @transaction.atomic
-def application_submit(*, application: Application, by: Any, comment: str = "", today: date | None = None) -> Application:
+def application_submit(
+    *, application: Application, by: Any, comment: str = "", today: date | None = None
+) -> Application:
     locked = _locked(application)
     _require_carrier(locked, by)
     errors = application_rule_check(locked, today=today)
@@ -213,7 +221,9 @@ def application_start_formal_check(*, application: Application, by: Any, comment
 
 @transaction.atomic
 def application_complete_formal_check(*, application: Application, by: Any, comment: str = "") -> Application:
-    return _transition(application, "complete_formal_check", by=by, comment=comment, update_fields=["formal_checked_by"])
+    return _transition(
+        application, "complete_formal_check", by=by, comment=comment, update_fields=["formal_checked_by"]
+    )
 
 
 @transaction.atomic
@@ -250,7 +260,13 @@ def application_propose_approval(
         by=by,
         comment=comment,
         amount=amount,
-        update_fields=["content_reviewed_by", "proposed_by", "proposed_at", "proposed_amount", "decision_reasons"],
+        update_fields=[
+            "content_reviewed_by",
+            "proposed_by",
+            "proposed_at",
+            "proposed_amount",
+            "decision_reasons",
+        ],
     )
     locked.instalments.all().delete()
     Instalment.objects.bulk_create(
@@ -261,7 +277,9 @@ def application_propose_approval(
     return locked
 
 
-def _instalment_errors(application: Application, instalments: Mapping[int, Decimal], requested: Decimal) -> list[str]:
+def _instalment_errors(
+    application: Application, instalments: Mapping[int, Decimal], requested: Decimal
+) -> list[str]:
     errors = []
     start, end = application.start_date, application.end_date
     programme = application.programme
@@ -287,7 +305,9 @@ def _instalment_errors(application: Application, instalments: Mapping[int, Decim
 
 
 @transaction.atomic
-def application_propose_rejection(*, application: Application, by: Any, reasons: str, comment: str = "") -> Application:
+def application_propose_rejection(
+    *, application: Application, by: Any, reasons: str, comment: str = ""
+) -> Application:
     if not reasons.strip():
         raise DomainError(_("A rejection needs reasons."))
     return _transition(
@@ -296,7 +316,13 @@ def application_propose_rejection(*, application: Application, by: Any, reasons:
         by=by,
         comment=comment,
         reasons=reasons,
-        update_fields=["content_reviewed_by", "proposed_by", "proposed_at", "proposed_amount", "decision_reasons"],
+        update_fields=[
+            "content_reviewed_by",
+            "proposed_by",
+            "proposed_at",
+            "proposed_amount",
+            "decision_reasons",
+        ],
     )
 
 
@@ -315,7 +341,12 @@ def application_approve(*, application: Application, by: Any, comment: str = "")
     leaves no state change, no ledger row and no e-mail behind.
     """
     approved = _transition(
-        application, "approve", by=by, comment=comment, update_fields=["decided_by", "decided_at"], role=is_approver
+        application,
+        "approve",
+        by=by,
+        comment=comment,
+        update_fields=["decided_by", "decided_at"],
+        role=is_approver,
     )
     grant = grant_create_from_application(application=approved, by=by)
     commit_instalments(
@@ -332,7 +363,12 @@ def application_approve(*, application: Application, by: Any, comment: str = "")
 @transaction.atomic
 def application_reject(*, application: Application, by: Any, comment: str = "") -> Application:
     return _transition(
-        application, "reject", by=by, comment=comment, update_fields=["decided_by", "decided_at"], role=is_approver
+        application,
+        "reject",
+        by=by,
+        comment=comment,
+        update_fields=["decided_by", "decided_at"],
+        role=is_approver,
     )
 
 

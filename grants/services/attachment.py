@@ -45,7 +45,7 @@ def attachment_errors(upload: UploadedFile) -> list[str]:
     if ext not in ALLOWED_TYPES:
         return [
             _("The file “%(name)s” has a type that is not accepted. Allowed: %(types)s.")
-            % {"name": name, "types": ", ".join(sorted({e.lstrip('.').upper() for e in ALLOWED_TYPES}))}
+            % {"name": name, "types": ", ".join(sorted({e.lstrip(".").upper() for e in ALLOWED_TYPES}))}
         ]
     errors = []
     limit = settings.ATTACHMENT_MAX_BYTES

@@ -43,7 +43,10 @@ def drawdown_request(
         raise AccessDenied(_("Only the grant recipient can request funds."))
     errors = []
     if grant.state not in PAYABLE_GRANT_STATES:
-        errors.append(_("Funds cannot be requested for a grant in state “%(state)s”.") % {"state": grant.get_state_display()})
+        errors.append(
+            _("Funds cannot be requested for a grant in state “%(state)s”.")
+            % {"state": grant.get_state_display()}
+        )
     if grant.payout_requires_final_notice and grant.state == "notified":
         errors.append(_("This programme pays out only when the notice is final; it is not final yet."))
     if amount <= 0:
@@ -54,7 +57,9 @@ def drawdown_request(
         errors.append(_("The grant has no instalment for the budget year %(year)s.") % {"year": year})
     elif amount > headroom:
         errors.append(
-            _("%(amount)s exceed what can still be requested for %(year)s: the instalment of %(instalment)s minus requests and payments leaves %(headroom)s.")
+            _(
+                "%(amount)s exceed what can still be requested for %(year)s: the instalment of %(instalment)s minus requests and payments leaves %(headroom)s."
+            )
             % {
                 "amount": format_eur(amount),
                 "year": year,
@@ -62,7 +67,9 @@ def drawdown_request(
                 "headroom": format_eur(headroom),
             }
         )
-    window_last_day = calculations.window_end(today, value=grant.drawdown_window_value, unit=grant.drawdown_window_unit)
+    window_last_day = calculations.window_end(
+        today, value=grant.drawdown_window_value, unit=grant.drawdown_window_unit
+    )
     if needed_on < today:
         errors.append(_("The date the money is needed must not lie in the past."))
     elif needed_on > window_last_day:
@@ -106,7 +113,12 @@ def _require_role(drawdown: Drawdown, by: Any, role: str, message: str) -> None:
 def drawdown_certify(*, drawdown: Drawdown, by: Any, comment: str = "") -> Drawdown:
     """Certify the request as factually and arithmetically correct (sachlich und rechnerisch richtig)."""
     locked = _locked(drawdown)
-    _require_role(locked, by, StaffRole.CASE_OFFICER, _("Only a case officer of the granting office can certify a request."))
+    _require_role(
+        locked,
+        by,
+        StaffRole.CASE_OFFICER,
+        _("Only a case officer of the granting office can certify a request."),
+    )
     if locked.state != "requested":
         raise DomainError(_("Only a requested drawdown can be certified."))
     locked.certify(by=by, description=comment)
@@ -118,7 +130,9 @@ def drawdown_certify(*, drawdown: Drawdown, by: Any, comment: str = "") -> Drawd
 def drawdown_order(*, drawdown: Drawdown, by: Any, comment: str = "") -> Drawdown:
     """The payment order (Auszahlungsanordnung) by finance."""
     locked = _locked(drawdown)
-    _require_role(locked, by, StaffRole.FINANCE, _("Only finance staff of the granting office can order a payment."))
+    _require_role(
+        locked, by, StaffRole.FINANCE, _("Only finance staff of the granting office can order a payment.")
+    )
     if locked.state != "certified":
         raise DomainError(_("Only a certified drawdown can be ordered for payment."))
     if locked.grant.organisation_id in carrier_organisation_ids(by):
@@ -134,14 +148,19 @@ def drawdown_order(*, drawdown: Drawdown, by: Any, comment: str = "") -> Drawdow
 def drawdown_book_payment(*, drawdown: Drawdown, by: Any, paid_on: date, comment: str = "") -> Drawdown:
     """Book the payment with its value date; the disbursement goes to the budget ledger."""
     locked = _locked(drawdown)
-    _require_role(locked, by, StaffRole.FINANCE, _("Only finance staff of the granting office can book a payment."))
+    _require_role(
+        locked, by, StaffRole.FINANCE, _("Only finance staff of the granting office can book a payment.")
+    )
     if locked.state != "ordered":
         raise DomainError(_("Only an ordered payment can be booked as paid."))
     locked.book_payment(by=by, paid_on=paid_on, description=comment)
     locked.save(update_fields=["state", "paid_on", "booked_by"])
     grant = Grant.objects.select_for_update().get(pk=locked.grant_id)
     post_disbursement(
-        reference=grant.file_number, budget_year=locked.budget_year, amount=locked.amount, by=by,
+        reference=grant.file_number,
+        budget_year=locked.budget_year,
+        amount=locked.amount,
+        by=by,
         comment=_("Drawdown of %(date)s") % {"date": format_date(paid_on)},
     )
     if grant.state in ("notified", "final"):
@@ -153,7 +172,12 @@ def drawdown_book_payment(*, drawdown: Drawdown, by: Any, paid_on: date, comment
 @transaction.atomic
 def drawdown_reject(*, drawdown: Drawdown, by: Any, comment: str) -> Drawdown:
     locked = _locked(drawdown)
-    _require_role(locked, by, StaffRole.CASE_OFFICER, _("Only a case officer of the granting office can reject a request."))
+    _require_role(
+        locked,
+        by,
+        StaffRole.CASE_OFFICER,
+        _("Only a case officer of the granting office can reject a request."),
+    )
     if not comment.strip():
         raise DomainError(_("Please give a reason for rejecting the request."))
     if locked.state not in ("requested", "certified"):

@@ -68,7 +68,9 @@ def grant_create_from_application(*, application: Application, by: Any) -> Grant
     GrantInstalment.objects.bulk_create(
         GrantInstalment(grant=grant, budget_year=i.budget_year, amount=i.amount) for i in instalments
     )
-    plan = PlanVersion.objects.create(grant=grant, version=1, created_by=by, reason=_("Approved financing plan"))
+    plan = PlanVersion.objects.create(
+        grant=grant, version=1, created_by=by, reason=_("Approved financing plan")
+    )
     PlanVersionLine.objects.bulk_create(
         [
             *(
@@ -119,7 +121,9 @@ def grant_notice_post(*, grant: Grant, posted_on: date, by: Any) -> Grant:
         )
     locked.posted_on = posted_on
     locked.deemed_received_on = calculations.deemed_notification(posted_on, days=locked.notice_receipt_days)
-    locked.objection_deadline = calculations.objection_deadline(locked.deemed_received_on, subdiv=locked.subdivision)
+    locked.objection_deadline = calculations.objection_deadline(
+        locked.deemed_received_on, subdiv=locked.subdivision
+    )
     locked.save(update_fields=["posted_on", "deemed_received_on", "objection_deadline"])
     return locked
 

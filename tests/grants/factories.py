@@ -60,9 +60,17 @@ def add_plan(
 ) -> None:
     """A balanced one-year plan: staff costs covered by own funds, third funds and the grant."""
     ExpenditureLine.objects.create(
-        application=application, category="staff", description="Projektleitung", budget_year=year, amount=expenditure
+        application=application,
+        category="staff",
+        description="Projektleitung",
+        budget_year=year,
+        amount=expenditure,
     )
     CoverLine.objects.create(application=application, kind="own", budget_year=year, amount=own)
     if third:
-        CoverLine.objects.create(application=application, kind="third_party", source="Stadt", budget_year=year, amount=third)
-    CoverLine.objects.create(application=application, kind="grant", budget_year=year, amount=expenditure - own - third)
+        CoverLine.objects.create(
+            application=application, kind="third_party", source="Stadt", budget_year=year, amount=third
+        )
+    CoverLine.objects.create(
+        application=application, kind="grant", budget_year=year, amount=expenditure - own - third
+    )

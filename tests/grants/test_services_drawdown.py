@@ -32,7 +32,14 @@ def world():
     membership(approver, sn, "approver")
     membership(finance, sn, "finance")
     membership(finance2, sn, "finance")
-    return {"root": root, "sn": sn, "officer": officer, "approver": approver, "finance": finance, "finance2": finance2}
+    return {
+        "root": root,
+        "sn": sn,
+        "officer": officer,
+        "approver": approver,
+        "finance": finance,
+        "finance2": finance2,
+    }
 
 
 @pytest.fixture
@@ -48,8 +55,12 @@ def grant(world):
 
 def request(grant, world, amount="3000.00", needed_on=date(2026, 3, 20), **kwargs):
     return drawdown_request(
-        grant=grant, by=world["carrier"], amount=Decimal(amount), needed_on=needed_on,
-        purpose="Honorare März", today=kwargs.pop("today", TODAY),
+        grant=grant,
+        by=world["carrier"],
+        amount=Decimal(amount),
+        needed_on=needed_on,
+        purpose="Honorare März",
+        today=kwargs.pop("today", TODAY),
     )
 
 
@@ -101,7 +112,7 @@ def test_certifier_cannot_order_the_payment(grant, world):
     membership(world["officer"], world["sn"], "finance")
     officer = type(world["officer"]).objects.get(pk=world["officer"].pk)  # roles are cached per user object
     d = drawdown_certify(drawdown=request(grant, world), by=officer)
-    with pytest.raises(DomainError, match="Four-eyes|Vier-Augen"):
+    with pytest.raises(DomainError, match=r"Four-eyes|Vier-Augen"):
         drawdown_order(drawdown=d, by=officer)
     assert d.__class__.objects.get(pk=d.pk).state == "certified"
 
@@ -118,7 +129,11 @@ def test_nobody_orders_a_payment_to_their_own_organisation(grant, world):
 def test_roles_are_checked_for_each_step(grant, world):
     d = request(grant, world)
     stranger = UserFactory()
-    for step, user in [(drawdown_certify, world["finance"]), (drawdown_certify, world["carrier"]), (drawdown_certify, stranger)]:
+    for step, user in [
+        (drawdown_certify, world["finance"]),
+        (drawdown_certify, world["carrier"]),
+        (drawdown_certify, stranger),
+    ]:
         with pytest.raises(AccessDenied):
             step(drawdown=d, by=user)
     d = drawdown_certify(drawdown=d, by=world["officer"])
@@ -126,7 +141,14 @@ def test_roles_are_checked_for_each_step(grant, world):
         with pytest.raises(AccessDenied):
             drawdown_order(drawdown=d, by=user)
     with pytest.raises(AccessDenied):
-        drawdown_request(grant=grant, by=stranger, amount=Decimal("1"), needed_on=date(2026, 3, 20), purpose="x", today=TODAY)
+        drawdown_request(
+            grant=grant,
+            by=stranger,
+            amount=Decimal("1"),
+            needed_on=date(2026, 3, 20),
+            purpose="x",
+            today=TODAY,
+        )
 
 
 def test_rejected_and_cancelled_requests_free_the_headroom(grant, world):
@@ -138,7 +160,9 @@ def test_rejected_and_cancelled_requests_free_the_headroom(grant, world):
 
 
 def test_a_failed_booking_writes_nothing(grant, world):
-    d = drawdown_order(drawdown=drawdown_certify(drawdown=request(grant, world), by=world["officer"]), by=world["finance"])
+    d = drawdown_order(
+        drawdown=drawdown_certify(drawdown=request(grant, world), by=world["officer"]), by=world["finance"]
+    )
     with pytest.raises(AccessDenied):
         drawdown_book_payment(drawdown=d, by=world["officer"], paid_on=date(2026, 3, 5))
     assert d.__class__.objects.get(pk=d.pk).state == "ordered"

@@ -35,7 +35,9 @@ def world():
 
 def approve(world, **app_kwargs):
     app = ApplicationFactory(office=world["sn"], **app_kwargs)
-    if not BudgetEnvelope.objects.filter(office=world["sn"], programme=app.programme, budget_year=2026).exists():
+    if not BudgetEnvelope.objects.filter(
+        office=world["sn"], programme=app.programme, budget_year=2026
+    ).exists():
         envelope(office=world["sn"], programme=app.programme, budget_year=2026, allocated=Decimal("100000"))
     add_plan(app, expenditure=Decimal("10000"), own=Decimal("600"), third=Decimal("400"))
     carrier = carrier_user(app.organisation)
@@ -80,7 +82,9 @@ def test_file_numbers_count_up_per_office_programme_and_year(world):
 
 
 def _backdate(grant: Grant, day: date) -> Grant:
-    Grant.objects.filter(pk=grant.pk).update(approved_at=datetime(day.year, day.month, day.day, tzinfo=ZoneInfo("UTC")))
+    Grant.objects.filter(pk=grant.pk).update(
+        approved_at=datetime(day.year, day.month, day.day, tzinfo=ZoneInfo("UTC"))
+    )
     return Grant.objects.get(pk=grant.pk)
 
 
@@ -105,7 +109,11 @@ def test_waiving_the_objection_makes_the_notice_final_at_once(world):
     grant = _backdate(grant, date(2025, 3, 10))
     grant = grant_notice_post(grant=grant, posted_on=date(2025, 3, 14), by=world["officer"])
     grant = grant_objection_waive(grant=grant, waived_on=date(2025, 3, 20), by=carrier)
-    assert (grant.state, grant.final_on, grant.objection_waived_on) == ("final", date(2025, 3, 20), date(2025, 3, 20))
+    assert (grant.state, grant.final_on, grant.objection_waived_on) == (
+        "final",
+        date(2025, 3, 20),
+        date(2025, 3, 20),
+    )
     with pytest.raises(DomainError):
         grant_objection_waive(grant=grant, waived_on=date(2025, 3, 21), by=carrier)
 

@@ -34,7 +34,7 @@ def test_approval_needs_a_second_person(django_capture_on_commit_callbacks):
         app = application_start_formal_check(application=app, by=officer)
         app = application_complete_formal_check(application=app, by=officer)
         app = application_propose_approval(application=app, by=officer, instalments=default_instalments(app))
-    with pytest.raises(DomainError, match="Vier-Augen|Four-eyes"):
+    with pytest.raises(DomainError, match=r"Vier-Augen|Four-eyes"):
         application_approve(application=app, by=officer)
     with django_capture_on_commit_callbacks(execute=True):
         app = application_approve(application=app, by=approver)
