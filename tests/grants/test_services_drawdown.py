@@ -105,7 +105,9 @@ def test_payout_waits_for_a_final_notice_where_the_programme_requires_it(world):
     world["carrier"] = carrier
     with pytest.raises(DomainError) as exc:
         request(grant, world)
-    assert any("final" in m for m in exc.value.messages)
+    assert exc.value.messages == [
+        "Dieses Programm zahlt erst nach Bestandskraft des Bescheids aus; der Bescheid ist noch nicht bestandskräftig."
+    ]
 
 
 def test_certifier_cannot_order_the_payment(grant, world):

@@ -102,12 +102,21 @@ def test_amounts_are_read_the_german_way_and_the_plain_decimal_way(typed, expect
         assert parse_amount(typed) == Decimal(expected)
 
 
-@pytest.mark.parametrize("typed", ["1.234,5x", "12.34.56", "1,234,56", "abc", "1..2", ",50", "1.234,567"])
-def test_malformed_amounts_are_refused_with_a_clear_message(typed):
-    with translation.override("en"), pytest.raises(ValidationError) as caught:
+@pytest.mark.parametrize("typed", ["1.234,5x", "12.34.56", "1,234,56", "abc", "1..2", ",50"])
+def test_malformed_amounts_are_refused_with_a_clear_german_message(typed):
+    with translation.override("de"), pytest.raises(ValidationError) as caught:
         parse_amount(typed)
-    message = caught.value.messages[0]
-    assert "is not a valid amount" in message or "at most two decimal places" in message
+    with translation.override("de"):
+        assert caught.value.messages == [
+            f"„{typed}“ ist kein gültiger Betrag. Bitte geben Sie ihn im Format 1.234,56 ein."
+        ]
+
+
+def test_more_than_two_decimals_are_refused_with_a_clear_german_message():
+    with translation.override("de"), pytest.raises(ValidationError) as caught:
+        parse_amount("1.234,567")
+    with translation.override("de"):
+        assert caught.value.messages == ["Bitte geben Sie höchstens zwei Nachkommastellen (Cent) ein."]
 
 
 def test_saving_the_edit_page_replaces_fields_and_financing_plan_in_one_post(client, app, carrier):
