@@ -1,3 +1,4 @@
+from .amendment import Amendment, AmendmentInstalment, AmendmentLine, AmendmentState
 from .application import DECIDED_STATES, EDITABLE_STATES, UNDECIDED_STATES, Application, ApplicationState
 from .drawdown import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
 from .grant import (
@@ -18,12 +19,18 @@ from .plan import (
     ExpenditureLine,
     Instalment,
 )
+from .proof import ProofKind, ProofLine, ProofOfUse, ProofState, Receipt, Settlement
+from .reclaim import Reclaim, ReclaimKind, ReclaimState, Repayment
 
 __all__ = [
     "DECIDED_STATES",
     "EDITABLE_STATES",
     "OPEN_DRAWDOWN_STATES",
     "UNDECIDED_STATES",
+    "Amendment",
+    "AmendmentInstalment",
+    "AmendmentLine",
+    "AmendmentState",
     "Application",
     "ApplicationState",
     "Attachment",
@@ -44,4 +51,14 @@ __all__ = [
     "OrganisationMembership",
     "PlanVersion",
     "PlanVersionLine",
+    "ProofKind",
+    "ProofLine",
+    "ProofOfUse",
+    "ProofState",
+    "Receipt",
+    "Reclaim",
+    "ReclaimKind",
+    "ReclaimState",
+    "Repayment",
+    "Settlement",
 ]

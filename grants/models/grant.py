@@ -103,6 +103,10 @@ class Grant(ConcurrentTransitionMixin, models.Model):
     objection_waived_on = models.DateField(_("objection waived on"), null=True, blank=True)
     final_on = models.DateField(_("final from"), null=True, blank=True)
 
+    # Revocation (Widerruf, §§ 49, 49a VwVfG)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revocation_reasons = models.TextField(_("reasons for revocation"), blank=True)
+
     class Meta:
         verbose_name = _("grant")
         verbose_name_plural = _("grants")
@@ -136,6 +140,54 @@ class Grant(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=[G.NOTIFIED, G.FINAL], target=G.RUNNING)
     def start_running(self, *, by: Any = None, description: str = "") -> None:
         """The first payment starts the project's running phase."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[G.NOTIFIED, G.FINAL, G.RUNNING], target=G.PROOF_DUE)
+    def period_ended(self, *, by: Any = None, description: str = "") -> None:
+        """The approval period is over: the final proof of use is now due."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[G.RUNNING, G.PROOF_DUE], target=G.PROOF_UNDER_REVIEW)
+    def final_proof_submitted(self, *, by: Any = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=G.PROOF_UNDER_REVIEW, target=G.PROOF_DUE)
+    def final_proof_returned(self, *, by: Any = None, description: str = "") -> None:
+        """Changes were requested on the final proof; it is due again."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=G.PROOF_UNDER_REVIEW, target=G.SETTLED)
+    def settle(self, *, by: Any = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[G.SETTLED, G.REVOKED, G.RUNNING, G.FINAL, G.PROOF_DUE], target=G.RECLAIM)
+    def open_reclaim(self, *, by: Any = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[G.SETTLED, G.RECLAIM], target=G.CLOSED)
+    def close(self, *, by: Any = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=[G.NOTIFIED, G.FINAL, G.RUNNING, G.PROOF_DUE, G.PROOF_UNDER_REVIEW],
+        target=G.REVOKED,
+    )
+    def revoke(self, *, by: Any, revoked_on: date, reasons: str, description: str = "") -> None:
+        """Revocation of the whole grant (Widerruf); a partial one keeps the state."""
+        self.revoked_on = revoked_on
+        self.revocation_reasons = reasons
 
 
 class GrantInstalment(models.Model):
