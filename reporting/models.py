@@ -57,3 +57,117 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ExportKind(models.TextChoices):
+    APPLICATIONS = "applications", _("Applications")
+    GRANTS = "grants", _("Grants")
+    DRAWDOWNS = "drawdowns", _("Drawdowns and payments")
+    RECEIPTS = "receipts", _("Receipts")
+    LEDGER = "ledger", _("Ledger entries")
+    ROLLUP = "rollup", _("Budget rollup")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+    JSON = "json", "JSON"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def export_path(instance: ExportJob, filename: str) -> str:
+    return f"exports/{instance.pk}/{filename}"
+
+
+class ExportJob(models.Model):
+    """A finance export that runs as a Celery job; the user polls its progress and downloads it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("export"), max_length=14, choices=ExportKind.choices)
+    format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=JobState.choices, default=JobState.QUEUED)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in total"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=export_path, blank=True, max_length=255)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.format}) – {self.get_state_display()}"
+
+
+class PaymentRunState(models.TextChoices):
+    CREATED = "created", _("File created")
+    EXECUTED = "executed", _("Executed")
+
+
+class PaymentRun(models.Model):
+    """A SEPA credit-transfer file (pain.001) for a set of ordered payments (Zahllauf)."""
+
+    reference = models.CharField(_("reference"), max_length=35, unique=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=PaymentRunState.choices, default=PaymentRunState.CREATED
+    )
+    execution_date = models.DateField(_("requested execution date"))
+    debtor_name = models.CharField(_("paying account holder"), max_length=70)
+    debtor_iban = models.CharField(_("paying IBAN"), max_length=34)
+    debtor_bic = models.CharField(_("paying BIC"), max_length=11)
+    total_amount = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    payment_count = models.PositiveIntegerField(_("number of payments"))
+    file = models.FileField(_("file"), upload_to="payment_runs/", max_length=255)
+    file_name = models.CharField(_("file name"), max_length=200)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    executed_on = models.DateField(_("executed on"), null=True, blank=True)
+    executed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("payment run")
+        verbose_name_plural = _("payment runs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total_amount__gt=0), name="payment_run_total_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class PaymentRunItem(models.Model):
+    """One payment of a run. ``drawdown`` is unique: a payment is in at most one run, ever."""
+
+    run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="items")
+    drawdown = models.OneToOneField(
+        "grants.Drawdown", on_delete=models.PROTECT, related_name="payment_run_item", verbose_name=_("payment")
+    )
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+    creditor_name = models.CharField(_("payee"), max_length=70)
+    creditor_iban = models.CharField(_("IBAN"), max_length=34)
+    creditor_bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    remittance = models.CharField(_("remittance information"), max_length=140)
+    end_to_end_id = models.CharField(_("end-to-end ID"), max_length=35, unique=True)
+
+    class Meta:
+        verbose_name = _("payment run item")
+        verbose_name_plural = _("payment run items")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_item_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.end_to_end_id}"
