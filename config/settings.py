@@ -139,6 +139,11 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="foerderung@example.org")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+# The paying account for SEPA payment runs (pain.001): the office's budget account at its bank.
+SEPA_DEBTOR_NAME = env("SEPA_DEBTOR_NAME", default="Förderverwaltung Demo")
+SEPA_DEBTOR_IBAN = env("SEPA_DEBTOR_IBAN", default="DE02120300000000202051")
+SEPA_DEBTOR_BIC = env("SEPA_DEBTOR_BIC", default="BYLADEM1001")
+
 # Celery: Redis in production; without a broker the tasks run in-process (demo, tests).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
