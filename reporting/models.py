@@ -155,7 +155,10 @@ class PaymentRunItem(models.Model):
 
     run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="items")
     drawdown = models.OneToOneField(
-        "grants.Drawdown", on_delete=models.PROTECT, related_name="payment_run_item", verbose_name=_("payment")
+        "grants.Drawdown",
+        on_delete=models.PROTECT,
+        related_name="payment_run_item",
+        verbose_name=_("payment"),
     )
     amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
     creditor_name = models.CharField(_("payee"), max_length=70)

@@ -1,0 +1,102 @@
+# Every command a newcomer needs. `make` alone lists them.
+# Tools are called from .venv/bin directly: no virtualenv activation needed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BOOTSTRAP ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+APPS := accounts budgets grants reporting config
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The demo always uses the local SQLite file and runs Celery tasks in-process, whatever the
+# shell exports; `make test` and `make migrate` honour DATABASE_URL / CELERY_BROKER_URL.
+DEMO_ENV := DJANGO_ENV=development DJANGO_DEBUG=1 \
+	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 CELERY_BROKER_URL=memory://
+
+.PHONY: help install demo test lint format messages migrate bench clean _compile-messages
+
+help: ## List the commands
+	@echo "Usage: make <command>"
+	@echo
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-10s %s\n", $$1, $$2}' \
+		$(MAKEFILE_LIST)
+	@echo
+	@echo "Pass extra pytest options with ARGS, e.g. make test ARGS='-k approval -x'."
+
+$(PY):
+	$(PYTHON_BOOTSTRAP) -m venv $(VENV)
+
+# Reinstalls only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(STAMP) ## Create .venv (Python 3.11) and install the project with dev tools
+
+demo: install ## Migrate db.sqlite3, seed demo data (prints logins), serve on http://127.0.0.1:8000
+	@$(MAKE) --no-print-directory _compile-messages
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
+	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install ## Run the test suite (PostgreSQL/Redis tests run when DATABASE_URL/CELERY_BROKER_URL are set)
+	$(VENV)/bin/pytest $(ARGS)
+
+lint: install ## ruff check, ruff format --check, mypy (django-stubs), import-linter layers
+	@status=0; \
+	echo "== ruff check";         $(VENV)/bin/ruff check . || status=1; \
+	echo "== ruff format --check"; $(VENV)/bin/ruff format --check . || status=1; \
+	echo "== mypy";               $(VENV)/bin/mypy $(APPS) || status=1; \
+	echo "== lint-imports";       $(VENV)/bin/lint-imports || status=1; \
+	exit $$status
+
+format: install ## Fix what ruff can fix and format the code
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install ## Update the de/en catalogues in locale/ and compile them (needs GNU gettext)
+	@command -v msgfmt >/dev/null || { echo "GNU gettext is missing: apt-get install gettext" >&2; exit 1; }
+	$(PY) manage.py makemessages -l de -l en --add-location=file \
+		--ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles --ignore=build
+	$(PY) manage.py compilemessages --ignore=.venv
+
+define COMPILE_WITH_POLIB
+import glob, os, polib
+for po in glob.glob("locale/*/LC_MESSAGES/*.po"):
+    mo = po[:-3] + ".mo"
+    if not os.path.exists(mo) or os.path.getmtime(mo) < os.path.getmtime(po):
+        polib.pofile(po).save_as_mofile(mo)
+        print("compiled", po, "with polib")
+endef
+export COMPILE_WITH_POLIB
+
+# Compiled .mo files are committed; this refreshes them from the .po files, with GNU gettext
+# when it is installed and with polib (a dev dependency) otherwise.
+_compile-messages:
+	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
+		if command -v msgfmt >/dev/null; then \
+			$(PY) manage.py compilemessages --ignore=.venv; \
+		else \
+			$(PY) -c "$$COMPILE_WITH_POLIB"; \
+		fi; \
+	fi
+
+migrate: install ## Apply database migrations (DATABASE_URL, default db.sqlite3)
+	$(PY) manage.py migrate
+
+# The benchmark data generator wipes the budget tables: it never takes DATABASE_URL from the
+# shell (that may be your development database), only BENCH_DATABASE_URL; without it,
+# benchmarks/run.py uses var/bench.sqlite3.
+bench: install ## Run the timed scenarios in benchmarks/run.py (results: docs/benchmarks.md)
+	@test -f benchmarks/run.py || { echo "benchmarks/run.py does not exist yet" >&2; exit 1; }
+	$(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
+		$(PY) benchmarks/run.py $(ARGS)
+
+clean: ## Remove caches and build output (keeps .venv, db.sqlite3 and private_media/)
+	find . -path ./.venv -prune -o -type d -name __pycache__ -exec rm -rf {} +
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis staticfiles build test-results *.egg-info
