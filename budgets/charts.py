@@ -93,5 +93,16 @@ def utilisation_chart(rows: Sequence[tuple[str, Figures]], *, title: str = "", w
     return drawing
 
 
+# Browsers know the font as "DejaVu Sans" (if installed at all), not by reportlab's
+# registered name; give them the family and sans-serif fallbacks so the chart matches the page.
+_BROWSER_FONTS = {
+    "font-family: DejaVuSans-Bold": "font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; font-weight: bold",
+    "font-family: DejaVuSans": "font-family: 'DejaVu Sans', Verdana, Arial, sans-serif",
+}
+
+
 def utilisation_svg(rows: Sequence[tuple[str, Figures]], *, title: str = "") -> str:
-    return renderSVG.drawToString(utilisation_chart(rows, title=title))
+    svg = renderSVG.drawToString(utilisation_chart(rows, title=title))
+    for reportlab_name, css in _BROWSER_FONTS.items():
+        svg = svg.replace(reportlab_name, css)
+    return svg
