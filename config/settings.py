@@ -139,6 +139,10 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="foerderung@example.org")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+# A cache shared by every web and worker process in production (e.g. redis://127.0.0.1:6379/1):
+# the daily reminders remember there whom they already wrote to today.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # The paying account for SEPA payment runs (pain.001): the office's budget account at its bank.
 SEPA_DEBTOR_NAME = env("SEPA_DEBTOR_NAME", default="Förderverwaltung Demo")
 SEPA_DEBTOR_IBAN = env("SEPA_DEBTOR_IBAN", default="DE02120300000000202051")
@@ -155,6 +159,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "make-notices-final": {"task": "grants.tasks.make_notices_final", "schedule": crontab(hour=1, minute=5)},
+    # The night's state changes (final notices, ended periods) come before the morning's reminders.
+    "mark-proofs-due": {"task": "grants.tasks.mark_proofs_due", "schedule": crontab(hour=1, minute=10)},
+    "send-deadline-reminders": {
+        "task": "grants.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
     "generate-missing-notices": {
         "task": "reporting.tasks.generate_missing_notices",
         "schedule": crontab(hour=1, minute=20),
