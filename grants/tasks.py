@@ -45,3 +45,23 @@ def make_notices_final() -> list[str]:
     from .services.grant import grants_make_final
 
     return grants_make_final(today=timezone.localdate())
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_deadline_reminders() -> int:
+    """Daily (Celery beat): one reminder digest per carrier; safe to retry on the same day."""
+    from django.utils import timezone
+
+    from .services.reminders import send_deadline_reminders as send
+
+    return send(today=timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def mark_proofs_due() -> list[str]:
+    """Daily (Celery beat): grants whose approval period has ended now owe the proof of use."""
+    from django.utils import timezone
+
+    from .services.reminders import grants_mark_proof_due
+
+    return grants_mark_proof_due(today=timezone.localdate())

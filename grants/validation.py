@@ -142,8 +142,8 @@ def check_application(
             errors.append(_("The field “%(field)s” is empty.") % {"field": label})
 
     start, end = application.start_date, application.end_date
-    errors += _check_deadline(programme, today)
-    errors += _check_period(programme, start, end)
+    errors += check_deadline(programme, today)
+    errors += check_period(programme, start, end)
 
     if application.financing_type not in (programme.allowed_financing_types or []):
         errors.append(
@@ -179,11 +179,11 @@ def check_application(
                 )
 
     totals = plan_totals(expenditure, cover)
-    errors += _check_money(programme, totals)
+    errors += check_money(programme, totals)
     return errors
 
 
-def _check_deadline(programme: Any, today: date) -> list[str]:
+def check_deadline(programme: Any, today: date) -> list[str]:
     if programme.application_deadline and today > programme.application_deadline:
         return [
             _("The application deadline ended on %(date)s.")
@@ -197,7 +197,7 @@ def _check_deadline(programme: Any, today: date) -> list[str]:
     return []
 
 
-def _check_period(programme: Any, start: date | None, end: date | None) -> list[str]:
+def check_period(programme: Any, start: date | None, end: date | None) -> list[str]:
     if not start or not end:
         return [_("Please enter the project start and end.")]
     if end < start:
@@ -225,7 +225,7 @@ def _check_period(programme: Any, start: date | None, end: date | None) -> list[
     return errors
 
 
-def _check_money(programme: Any, totals: PlanTotals) -> list[str]:
+def check_money(programme: Any, totals: PlanTotals) -> list[str]:
     errors = []
     if totals.difference:
         errors.append(

@@ -18,6 +18,7 @@ from budgets.services.commitments import post_disbursement
 from .. import calculations
 from ..models import OPEN_DRAWDOWN_STATES, Drawdown, Grant
 from ..predicates import carrier_organisation_ids, covers
+from .proof.schedule import overdue_interim_proofs
 
 PAYABLE_GRANT_STATES = ("notified", "final", "running")
 
@@ -88,6 +89,13 @@ def drawdown_request(
         )
     if not purpose.strip():
         errors.append(_("Please state what the money is needed for."))
+    for proof in overdue_interim_proofs(grant, today=today):
+        errors.append(
+            _(
+                "No funds can be requested while the interim proof for %(year)s is overdue: it was due on %(date)s."
+            )
+            % {"year": proof.budget_year, "date": format_date(proof.due_on)}
+        )
     if errors:
         raise DomainError(errors)
     drawdown = Drawdown.objects.create(

@@ -16,6 +16,7 @@ from budgets.formatting import format_date
 from .. import calculations
 from ..models import Application, FileNumberSequence, Grant, GrantInstalment, PlanVersion, PlanVersionLine
 from ..predicates import carrier_organisation_ids, covers
+from .proof.schedule import proofs_schedule
 
 
 def next_file_number(*, office_code: str, programme_code: str, year: int) -> str:
@@ -99,6 +100,7 @@ def grant_create_from_application(*, application: Application, by: Any) -> Grant
             ),
         ]
     )
+    proofs_schedule(grant=grant)
     return grant
 
 
