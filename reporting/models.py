@@ -8,29 +8,46 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from budgets.models import CoordinatingOffice
 from grants.models import Application
 
 
 class DocumentKind(models.TextChoices):
     GRANT_NOTICE = "grant_notice", _("Grant notice")  # Zuwendungsbescheid
     REJECTION_NOTICE = "rejection_notice", _("Rejection notice")  # Ablehnungsbescheid
+    PAYMENT_ORDER = "payment_order", _("Payment order")  # Auszahlungsanordnung
+    SETTLEMENT_MEMO = "settlement_memo", _("Settlement memo")  # Abrechnungsvermerk
+    RECLAIM_DECISION = "reclaim_decision", _("Reclaim decision")  # Rückforderungsbescheid
+    BUDGET_REPORT = "budget_report", _("Budget report")  # Haushaltsbericht
+
+
+# Papers of the authority's own files (Akteninterna): office staff see them, the carrier does not.
+# Notices and decisions are addressed to the carrier and stay visible to it.
+INTERNAL_KINDS = (DocumentKind.PAYMENT_ORDER, DocumentKind.SETTLEMENT_MEMO)
 
 
 def document_path(instance: Document, filename: str) -> str:
     # Non-guessable names; the file is served only through the permission-checking view.
-    return f"documents/{instance.application_id}/{uuid.uuid4().hex}.pdf"
+    folder = instance.application_id if instance.application_id else "offices"
+    return f"documents/{folder}/{uuid.uuid4().hex}.pdf"
 
 
 class Document(models.Model):
     """A generated official document (a PDF), stored once per object and kind.
 
-    ``subject`` is the object the document was issued for (a grant, an application, later an
-    amendment or a reclaim); ``application`` is the application it belongs to, which decides
-    who may see the document.
+    ``subject`` is the object the document was issued for (a grant, an application, a
+    drawdown, a settlement, a reclaim, a budget report); ``application`` is the application it
+    belongs to, which decides who may see the document. A budget report belongs to no
+    application: its subject is a :class:`BudgetReport`, whose office decides who may see it.
     """
 
     application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="+", verbose_name=_("application")
+        Application,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("application"),
     )
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     # Big, because every model's primary key is a BigAutoField.
@@ -52,11 +69,45 @@ class Document(models.Model):
             models.UniqueConstraint(
                 fields=["content_type", "object_id", "kind"], name="unique_document_per_object"
             ),
+            # Only office-level documents may lack an application; anything else would be
+            # invisible to everyone but superusers.
+            models.CheckConstraint(
+                condition=models.Q(application__isnull=False) | models.Q(kind="budget_report"),
+                name="document_application_unless_office_level",
+            ),
         ]
         indexes = [models.Index(fields=["application", "created_at"])]
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class BudgetReport(models.Model):
+    """A budget report requested for an office subtree and a budget year (Haushaltsbericht).
+
+    The request is a row of its own so that each request yields exactly one document however
+    often its job runs, while the same office and year can be reported again later with the
+    figures of that day. Who may see it follows the budget dashboard: staff with a dashboard
+    role (finance, approver, auditor) in the office or any office above it.
+    """
+
+    office = models.ForeignKey(
+        CoordinatingOffice,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("coordinating office"),
+    )
+    budget_year = models.PositiveSmallIntegerField(_("budget year"))
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("budget report")
+        verbose_name_plural = _("budget reports")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.budget_year}"
 
 
 class ExportKind(models.TextChoices):

@@ -5,22 +5,102 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from grants.models import Application, ApplicationState, Grant
-from grants.selectors import applications_visible_to
+from budgets.access import dashboard_paths
+from budgets.choices import LedgerKind
+from budgets.models import BudgetEnvelope, LedgerEntry
+from budgets.selectors import subtree_q
+from grants.models import Application, ApplicationState, Drawdown, DrawdownState, Grant, Reclaim, Settlement
+from grants.predicates import carrier_organisation_ids, covers
+from grants.selectors import applications_visible_to, visibility_q
 
-from .models import Document, DocumentKind
+from .models import INTERNAL_KINDS, BudgetReport, Document, DocumentKind
 
 
-def documents_for(application: Application) -> QuerySet[Document]:
-    """The application's own documents and those of its grant, oldest first."""
-    return Document.objects.filter(application=application).order_by("created_at", "pk")
+def documents_for(application: Application, *, user: Any) -> QuerySet[Document]:
+    """The application's documents that ``user`` may see, oldest first.
+
+    Every document of the application's grant (the grant notice, the payment orders of its
+    drawdowns, the settlement memo, the reclaim decisions) is stored with the application, so
+    one indexed filter lists them all. Internal papers are left out for anyone who is not
+    staff of the application's office subtree (the carrier).
+    """
+    documents = Document.objects.filter(application=application).order_by("created_at", "pk")
+    if not (getattr(user, "is_superuser", False) or covers(user, application.office.path)):
+        documents = documents.exclude(kind__in=INTERNAL_KINDS)
+    return documents
+
+
+def budget_reports_visible_to(user: Any) -> QuerySet[BudgetReport]:
+    """Budget reports of offices whose budget the user may see (budgets.access, subtree rule)."""
+    paths = dashboard_paths(user)
+    reports = BudgetReport.objects.select_related("office", "requested_by")
+    return reports if paths is None else reports.filter(subtree_q(paths, prefix="office__"))
 
 
 def documents_visible_to(user: Any) -> QuerySet[Document]:
-    """Documents of applications the user may see (carriers: their own; staff: their subtree)."""
-    return Document.objects.filter(application__in=applications_visible_to(user).values("pk"))
+    """Documents the user may download.
+
+    Documents of an application follow the application (carriers: their own organisations';
+    staff: their offices' subtrees). Budget reports belong to an office instead: they follow
+    the budget dashboard's rule, a dashboard role in that office or any office above it.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Document.objects.none()
+    staff_applications = Application.objects.filter(visibility_q(user)).exclude(
+        organisation_id__in=carrier_organisation_ids(user)
+    )
+    of_applications = Q(application__in=applications_visible_to(user).values("pk")) & (
+        ~Q(kind__in=INTERNAL_KINDS) | Q(application__in=staff_applications.values("pk"))
+    )
+    if getattr(user, "is_superuser", False):
+        of_applications = Q(application__isnull=False)
+    of_offices = Q(
+        kind=DocumentKind.BUDGET_REPORT,
+        content_type=ContentType.objects.get_for_model(BudgetReport),
+        object_id__in=budget_reports_visible_to(user).values("pk"),
+    )
+    return Document.objects.filter(of_applications | of_offices)
+
+
+def budget_report_documents(reports: list[BudgetReport]) -> dict[int, Document]:
+    """The issued document of each report, by report id (reports still in the queue have none)."""
+    content_type = ContentType.objects.get_for_model(BudgetReport)
+    documents = Document.objects.filter(
+        content_type=content_type, kind=DocumentKind.BUDGET_REPORT, object_id__in=[r.pk for r in reports]
+    )
+    return {d.object_id: d for d in documents}
+
+
+# --- figures the documents print --------------------------------------------------------------
+
+
+def charged_envelope(*, reference: str, budget_year: int) -> BudgetEnvelope | None:
+    """The envelope (budget title) a grant's instalment for ``budget_year`` is committed against.
+
+    Read from the ledger, where the approval committed it under the file number; the latest
+    commitment wins, so a moved commitment (amendment) points to its new envelope.
+    """
+    entry = (
+        LedgerEntry.objects.filter(reference=reference, budget_year=budget_year, kind=LedgerKind.COMMITMENT)
+        .select_related("envelope__office", "envelope__programme")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return entry.envelope if entry else None
+
+
+def drawdowns_of_year(drawdown: Drawdown) -> QuerySet[Drawdown]:
+    """Payments of the same grant and year ordered before ``drawdown`` (or paid already)."""
+    qs = Drawdown.objects.filter(
+        grant_id=drawdown.grant_id,
+        budget_year=drawdown.budget_year,
+        state__in=(DrawdownState.ORDERED, DrawdownState.PAID),
+    )
+    if drawdown.ordered_at:
+        qs = qs.filter(ordered_at__lt=drawdown.ordered_at)
+    return qs.order_by("ordered_at", "pk")
 
 
 def _issued(model: type, kind: str) -> QuerySet[Document, Any]:
@@ -38,3 +118,25 @@ def notices_missing() -> tuple[list[int], list[int]]:
         list(grants.order_by("pk").values_list("pk", flat=True)),
         list(rejected.order_by("pk").values_list("pk", flat=True)),
     )
+
+
+def documents_missing() -> dict[str, list[int]]:
+    """Per document kind, the ids of subjects whose document a lost job never issued.
+
+    Ordered (or since paid) drawdowns without a payment order, settlements without a memo,
+    reclaims without a decision, requested budget reports without their file.
+    """
+    subjects: dict[str, QuerySet[Any]] = {
+        DocumentKind.PAYMENT_ORDER: Drawdown.objects.filter(
+            state__in=(DrawdownState.ORDERED, DrawdownState.PAID), ordered_at__isnull=False
+        ),
+        DocumentKind.SETTLEMENT_MEMO: Settlement.objects.all(),
+        DocumentKind.RECLAIM_DECISION: Reclaim.objects.all(),
+        DocumentKind.BUDGET_REPORT: BudgetReport.objects.all(),
+    }
+    return {
+        str(kind): list(
+            qs.exclude(pk__in=_issued(qs.model, kind)).order_by("pk").values_list("pk", flat=True)
+        )
+        for kind, qs in subjects.items()
+    }

@@ -12,18 +12,29 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from budgets.errors import DomainError
-from grants.models import Application, ApplicationState, Grant
+from budgets.access import can_see_budget
+from budgets.errors import AccessDenied, DomainError
+from budgets.models import CoordinatingOffice
+from grants.models import Application, ApplicationState, Drawdown, DrawdownState, Grant, Reclaim, Settlement
 
+from .documents.budget_report import render_budget_report
 from .documents.grant_notice import render_grant_notice
+from .documents.payment_order import render_payment_order
+from .documents.reclaim_decision import render_reclaim_decision
 from .documents.rejection_notice import render_rejection_notice
-from .models import Document, DocumentKind
+from .documents.settlement_memo import render_settlement_memo
+from .models import BudgetReport, Document, DocumentKind
 
 logger = logging.getLogger(__name__)
 
 
 def document_issue(
-    *, subject: Any, application: Application, kind: str, file_name: str, render: Callable[[], bytes]
+    *,
+    subject: Any,
+    application: Application | None,
+    kind: str,
+    file_name: str,
+    render: Callable[[], bytes],
 ) -> Document:
     """The document of ``kind`` for ``subject``: the stored one, or a newly rendered one.
 
@@ -54,7 +65,9 @@ def document_issue(
     except BaseException:
         document.file.delete(save=False)
         raise
-    logger.info("Issued %s %s for %s", kind, document.file_name, application.reference)
+    logger.info(
+        "Issued %s %s for %s", kind, document.file_name, application.reference if application else subject
+    )
     return document
 
 
@@ -83,4 +96,106 @@ def rejection_notice_issue(*, application: Application) -> Document:
         kind=DocumentKind.REJECTION_NOTICE,
         file_name=f"Ablehnungsbescheid_{application.reference}.pdf",
         render=lambda: render_rejection_notice(application=application),
+    )
+
+
+def _safe(text: str) -> str:
+    """A file-name part without path separators or spaces."""
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)
+
+
+def payment_order_issue(*, drawdown: Drawdown) -> Document:
+    """The payment order (Auszahlungsanordnung) of an ordered (or since paid) drawdown."""
+    drawdown = Drawdown.objects.select_related(
+        "grant__application",
+        "grant__organisation",
+        "grant__programme",
+        "grant__office",
+        "requested_by",
+        "certified_by",
+        "ordered_by",
+    ).get(pk=drawdown.pk)
+    if drawdown.state not in (DrawdownState.ORDERED, DrawdownState.PAID):
+        raise DomainError(_("A payment order can only be issued for a drawdown whose payment was ordered."))
+    grant = drawdown.grant
+    return document_issue(
+        subject=drawdown,
+        application=grant.application,
+        kind=DocumentKind.PAYMENT_ORDER,
+        file_name=f"Auszahlungsanordnung_{_safe(grant.file_number)}_{drawdown.pk}.pdf",
+        render=lambda: render_payment_order(drawdown=drawdown),
+    )
+
+
+def settlement_memo_issue(*, settlement: Settlement) -> Document:
+    """The settlement memo (Abrechnungsvermerk) with the line-by-line computation."""
+    settlement = Settlement.objects.select_related(
+        "grant__application",
+        "grant__organisation",
+        "grant__programme",
+        "grant__office",
+        "proof__plan",
+        "computed_by",
+    ).get(pk=settlement.pk)
+    grant = settlement.grant
+    return document_issue(
+        subject=settlement,
+        application=grant.application,
+        kind=DocumentKind.SETTLEMENT_MEMO,
+        file_name=f"Abrechnungsvermerk_{_safe(grant.file_number)}.pdf",
+        render=lambda: render_settlement_memo(settlement=settlement),
+    )
+
+
+def reclaim_decision_issue(*, reclaim: Reclaim) -> Document:
+    """The reclaim decision (Rückforderungsbescheid) with its interest pieces."""
+    reclaim = Reclaim.objects.select_related(
+        "grant__application",
+        "grant__organisation",
+        "grant__programme",
+        "grant__office",
+        "drawdown",
+        "decided_by",
+    ).get(pk=reclaim.pk)
+    grant = reclaim.grant
+    return document_issue(
+        subject=reclaim,
+        application=grant.application,
+        kind=DocumentKind.RECLAIM_DECISION,
+        file_name=f"Rueckforderungsbescheid_{_safe(grant.file_number)}_{reclaim.pk}.pdf",
+        render=lambda: render_reclaim_decision(reclaim=reclaim),
+    )
+
+
+@transaction.atomic
+def budget_report_request(*, office: CoordinatingOffice, year: int, by: Any) -> BudgetReport:
+    """Record the request and queue its job once the request is committed."""
+    if not can_see_budget(by, office):
+        raise AccessDenied(
+            _("Only staff with a budget role in this office or above it can request its report.")
+        )
+    if not 2000 <= year <= 2100:
+        raise DomainError(_("Please choose a budget year between 2000 and 2100."))
+    report = BudgetReport.objects.create(office=office, budget_year=year, requested_by=by)
+
+    def enqueue() -> None:
+        from .tasks import generate_budget_report
+
+        generate_budget_report.delay(report.pk)
+
+    transaction.on_commit(enqueue, robust=True)
+    return report
+
+
+def budget_report_issue(*, report: BudgetReport) -> Document:
+    """The budget report's document: rendered once with the ledger figures of that moment."""
+    report = BudgetReport.objects.select_related("office", "requested_by").get(pk=report.pk)
+    return document_issue(
+        subject=report,
+        application=None,
+        kind=DocumentKind.BUDGET_REPORT,
+        file_name=f"Haushaltsbericht_{_safe(report.office.code)}_{report.budget_year}_{report.pk}.pdf",
+        render=lambda: render_budget_report(
+            office=report.office, year=report.budget_year, by=report.requested_by
+        ),
     )

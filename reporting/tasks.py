@@ -1,12 +1,22 @@
 """Celery tasks: take ids, load, call one service; safe to run twice."""
 
+from typing import Any
+
 from celery import shared_task
 from django.db import OperationalError
 
-from grants.models import Application, Grant
+from grants.models import Application, Drawdown, Grant, Reclaim, Settlement
 
-from .selectors import notices_missing
-from .services import grant_notice_issue, rejection_notice_issue
+from .models import BudgetReport
+from .selectors import documents_missing, notices_missing
+from .services import (
+    budget_report_issue,
+    grant_notice_issue,
+    payment_order_issue,
+    reclaim_decision_issue,
+    rejection_notice_issue,
+    settlement_memo_issue,
+)
 
 # Storage and database hiccups are worth retrying; the services make a repeat harmless.
 TRANSIENT = (OSError, OperationalError)
@@ -24,12 +34,49 @@ def generate_rejection_notice(application_id: int) -> int:
     return rejection_notice_issue(application=Application.objects.get(pk=application_id)).pk
 
 
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def generate_payment_order(drawdown_id: int) -> int:
+    """Render and store the payment order of an ordered drawdown; returns the document's id."""
+    return payment_order_issue(drawdown=Drawdown.objects.get(pk=drawdown_id)).pk
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def generate_settlement_memo(settlement_id: int) -> int:
+    """Render and store the settlement memo; returns the document's id."""
+    return settlement_memo_issue(settlement=Settlement.objects.get(pk=settlement_id)).pk
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def generate_reclaim_decision(reclaim_id: int) -> int:
+    """Render and store the reclaim decision; returns the document's id."""
+    return reclaim_decision_issue(reclaim=Reclaim.objects.get(pk=reclaim_id)).pk
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def generate_budget_report(report_id: int) -> int:
+    """Render and store a requested budget report; returns the document's id."""
+    return budget_report_issue(report=BudgetReport.objects.get(pk=report_id)).pk
+
+
+MISSING_DOCUMENT_TASKS: dict[str, Any] = {
+    "payment_order": generate_payment_order,
+    "settlement_memo": generate_settlement_memo,
+    "reclaim_decision": generate_reclaim_decision,
+    "budget_report": generate_budget_report,
+}
+
+
 @shared_task(acks_late=True)
 def generate_missing_notices() -> int:
-    """Daily (Celery beat): queue every notice that a lost job never issued; returns how many."""
+    """Daily (Celery beat): queue every document that a lost job never issued; returns how many."""
     grant_ids, application_ids = notices_missing()
     for grant_id in grant_ids:
         generate_grant_notice.delay(grant_id)
     for application_id in application_ids:
         generate_rejection_notice.delay(application_id)
-    return len(grant_ids) + len(application_ids)
+    queued = len(grant_ids) + len(application_ids)
+    for kind, ids in documents_missing().items():
+        for pk in ids:
+            MISSING_DOCUMENT_TASKS[kind].delay(pk)
+        queued += len(ids)
+    return queued

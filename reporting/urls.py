@@ -1,7 +1,23 @@
 from django.urls import path
 
-from . import views
+from . import views, views_export, views_opendata, views_payments
 
 urlpatterns = [
     path("<int:pk>/", views.document_download, name="document_download"),
+    path("haushaltsberichte/", views.budget_report_list, name="budget_report_list"),
+    path("haushaltsberichte/anfordern/", views.budget_report_create, name="budget_report_create"),
+    path("zahllaeufe/", views_payments.payment_run_list, name="payment_run_list"),
+    path("zahllaeufe/<int:pk>/", views_payments.payment_run_detail, name="payment_run_detail"),
+    path("zahllaeufe/<int:pk>/datei/", views_payments.payment_run_download, name="payment_run_download"),
+    path(
+        "zahllaeufe/<int:pk>/ausfuehrung/",
+        views_payments.payment_run_execute_view,
+        name="payment_run_execute",
+    ),
+    path("offene-daten/", views_opendata.opendata, name="opendata"),
+    path("offene-daten/360giving.json", views_opendata.opendata_360giving, name="opendata_360giving"),
+    path("exporte/", views_export.export_start, name="export_start"),
+    path("exporte/<uuid:pk>/", views_export.export_job, name="export_job"),
+    path("exporte/<uuid:pk>/fortschritt/", views_export.export_job_progress, name="export_job_progress"),
+    path("exporte/<uuid:pk>/datei/", views_export.export_job_download, name="export_job_download"),
 ]

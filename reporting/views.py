@@ -1,15 +1,29 @@
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest
-from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+"""Downloads of stored documents and the on-demand budget report."""
 
-from .selectors import documents_visible_to
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from budgets.access import can_see_budget, dashboard_paths, may_use_dashboard
+from budgets.errors import AccessDenied, DomainError
+from budgets.models import CoordinatingOffice
+from budgets.selectors import top_offices
+
+from .selectors import budget_report_documents, budget_reports_visible_to, documents_visible_to
+from .services import budget_report_request
 
 
 @login_required
 @require_GET
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
-    """A stored document as a download; 404 for anyone who may not see its application."""
+    """A stored document as a download; 404 for anyone who may not see what it belongs to."""
     document = get_object_or_404(documents_visible_to(request.user), pk=pk)
     response = FileResponse(
         document.file.open("rb"),
@@ -20,3 +34,60 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _report_office(request: HttpRequest) -> CoordinatingOffice:
+    """The office named in the form, or the user's only top office when none is named."""
+    raw = request.POST.get("office", "")
+    if raw:
+        try:
+            office = get_object_or_404(CoordinatingOffice, pk=int(raw))
+        except ValueError as exc:
+            raise Http404 from exc
+        if not can_see_budget(request.user, office):
+            raise Http404
+        return office
+    offices = top_offices(dashboard_paths(request.user))
+    if len(offices) != 1:
+        raise DomainError(_("Please choose an office on the dashboard first."))
+    return offices[0]
+
+
+@login_required
+@require_POST
+def budget_report_create(request: HttpRequest) -> HttpResponse:
+    """Queue a budget report for an office subtree and year (from the budget dashboard)."""
+    if not may_use_dashboard(request.user):
+        raise PermissionDenied(_("Budget reports are for finance staff and office heads."))
+    try:
+        year = int(request.POST.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = 0
+    try:
+        office = _report_office(request)
+        budget_report_request(office=office, year=year, by=request.user)
+    except AccessDenied as exc:
+        raise PermissionDenied(" ".join(exc.messages)) from exc
+    except DomainError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("budget_dashboard")
+    messages.success(
+        request,
+        _("The budget report %(year)s for %(office)s is being prepared; it appears below when it is ready.")
+        % {"year": year, "office": office.name},
+    )
+    return redirect("budget_report_list")
+
+
+@login_required
+@require_GET
+def budget_report_list(request: HttpRequest) -> HttpResponse:
+    """The budget reports of the user's offices, newest first; polls while one is in preparation."""
+    if not may_use_dashboard(request.user):
+        raise PermissionDenied(_("Budget reports are for finance staff and office heads."))
+    reports = list(budget_reports_visible_to(request.user)[:50])
+    documents = budget_report_documents(reports)
+    rows = [(report, documents.get(report.pk)) for report in reports]
+    context = {"rows": rows, "pending": any(document is None for _report, document in rows)}
+    return render(request, "reporting/budget_reports.html", context)

@@ -7,13 +7,15 @@ must not change because a translation was edited.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from .layout import Styles, esc, office_address
+from .layout import ACCENT, FONT, RULE, SUBTOTAL_SHADE, TEXT_WIDTH, Styles, ddate, esc, office_address
 
 FINANCING_TYPE_DE = {
     "share": "Anteilfinanzierung",
@@ -30,6 +32,13 @@ COST_CATEGORY_DE = {
     "public_relations": "Öffentlichkeitsarbeit",
     "investment": "Investitionen",
     "admin_flat_rate": "Verwaltungskostenpauschale",
+}
+
+FUNDING_SOURCE_DE = {
+    "federal": "Bundesmittel",
+    "state": "Landesmittel",
+    "municipal": "kommunale Mittel",
+    "eu": "EU-Mittel",
 }
 
 COVER_KIND_DE = {
@@ -93,4 +102,54 @@ def closing(signer: Any, office: Any) -> Flowable:
                 "Dieses Schreiben wurde elektronisch erstellt und ist ohne Unterschrift gültig.", Styles.small
             ),
         ]
+    )
+
+
+def local_date(value: date | datetime | None) -> date | None:
+    """The calendar day of a stored timestamp in the local time zone (dates pass through)."""
+    if isinstance(value, datetime):
+        return timezone.localdate(value)
+    return value
+
+
+def signature_boxes(boxes: Sequence[tuple[str, Any, date | datetime | None]]) -> Flowable:
+    """Side-by-side boxes ``(function, person, when)``: who certified, ordered or computed what.
+
+    Electronic records, not wet signatures: each box names the person and the day the system
+    recorded the step.
+    """
+    cells = []
+    for title, person, when in boxes:
+        cells.append(
+            [
+                Paragraph(esc(title), Styles.cell_bold),
+                Spacer(1, 2 * mm),
+                Paragraph(esc(str(person)) if person else "–", Styles.cell),
+                Paragraph(f"am {ddate(local_date(when))}" if when else "–", Styles.small),
+            ]
+        )
+    width = TEXT_WIDTH / len(cells)
+    table = Table([cells], colWidths=[width] * len(cells), hAlign="LEFT", spaceBefore=4, spaceAfter=8)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOX", (0, 0), (-1, -1), 0.6, ACCENT),
+                ("INNERGRID", (0, 0), (-1, -1), 0.4, RULE),
+                ("BACKGROUND", (0, 0), (-1, -1), SUBTOTAL_SHADE),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("LEFTPADDING", (0, 0), (-1, -1), 7),
+            ]
+        )
+    )
+    return KeepTogether([table])
+
+
+def electronic_note() -> Paragraph:
+    return Paragraph(
+        "Dieses Dokument wurde elektronisch erstellt; die genannten Personen haben die Schritte im "
+        "Fachverfahren gezeichnet. Es ist ohne Unterschrift gültig.",
+        Styles.small,
     )

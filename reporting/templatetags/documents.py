@@ -13,6 +13,7 @@ from ..selectors import documents_for
 register = template.Library()
 
 
-@register.inclusion_tag("reporting/_document_list.html")
-def document_list(application: Any) -> dict[str, Any]:
-    return {"documents": documents_for(application)}
+@register.inclusion_tag("reporting/_document_list.html", takes_context=True)
+def document_list(context: dict[str, Any], application: Any) -> dict[str, Any]:
+    request = context.get("request")
+    return {"documents": documents_for(application, user=getattr(request, "user", None))}

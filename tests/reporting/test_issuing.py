@@ -7,6 +7,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.template import Context, Template
 from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.urls import reverse
 
 from grants.models import Application, Grant
@@ -103,8 +104,8 @@ def test_documents_for_lists_the_application_and_grant_documents(world, django_c
     with django_capture_on_commit_callbacks(execute=True):
         application = approved(world)
         other = rejected(world)
-    assert [d.kind for d in documents_for(application)] == ["grant_notice"]
-    assert [d.kind for d in documents_for(other)] == ["rejection_notice"]
+    assert [d.kind for d in documents_for(application, user=world["approver"])] == ["grant_notice"]
+    assert [d.kind for d in documents_for(other, user=world["approver"])] == ["rejection_notice"]
     assert Document.objects.get(kind="grant_notice").content_type == ContentType.objects.get_for_model(Grant)
     assert Document.objects.get(kind="rejection_notice").content_type == ContentType.objects.get_for_model(
         Application
@@ -115,7 +116,9 @@ def test_document_list_partial_links_each_document(world, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         application = approved(world)
     document = Document.objects.get()
-    html = render_to_string("reporting/_document_list.html", {"documents": documents_for(application)})
+    html = render_to_string(
+        "reporting/_document_list.html", {"documents": documents_for(application, user=world["approver"])}
+    )
     assert f'href="{reverse("document_download", args=[document.pk])}"' in html
     assert document.file_name in html
     empty = render_to_string("reporting/_document_list.html", {"documents": []})
@@ -170,7 +173,9 @@ def test_the_document_list_tag_shows_an_applications_documents(world, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         application = approved(world)
     document = Document.objects.get()
+    request = RequestFactory().get("/")
+    request.user = world["carrier"]
     html = Template("{% load documents %}{% document_list application %}").render(
-        Context({"application": application})
+        Context({"application": application, "request": request})
     )
     assert reverse("document_download", args=[document.pk]) in html

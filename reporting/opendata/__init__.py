@@ -1,0 +1,1 @@
+"""Open data: awarded grants in the 360Giving data standard."""

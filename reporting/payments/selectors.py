@@ -1,0 +1,70 @@
+"""Who handles which payments and runs: finance staff, over their offices' subtrees.
+
+A payment run is seen (and its file downloaded, and its execution booked) only by someone who
+holds the finance role over *every* payment in it: the file carries account data of all its
+payees, so a partial right is no right.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from budgets.choices import StaffRole
+from grants.models import Drawdown, DrawdownState
+from grants.predicates import office_roles
+
+from ..models import PaymentRun, PaymentRunItem
+
+
+def finance_paths(user: Any) -> list[str]:
+    """Office paths in which the user holds the finance role (each covers its subtree)."""
+    return sorted({path for path, role in office_roles(user) if role == StaffRole.FINANCE})
+
+
+def may_use_payment_runs(user: Any) -> bool:
+    return bool(finance_paths(user))
+
+
+def _under(paths: list[str], prefix: str) -> Q:
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{prefix}path__startswith": path})
+    return q
+
+
+def drawdowns_for_finance(user: Any) -> QuerySet[Drawdown]:
+    """Every drawdown of a grant in the user's finance subtrees, with what a list shows."""
+    return Drawdown.objects.filter(_under(finance_paths(user), "grant__office__")).select_related(
+        "grant", "grant__organisation", "grant__office"
+    )
+
+
+def payable_drawdowns(user: Any) -> QuerySet[Drawdown]:
+    """Ordered payments the user may put into a run and that are in no run yet."""
+    return (
+        drawdowns_for_finance(user)
+        .filter(state=DrawdownState.ORDERED, payment_run_item__isnull=True)
+        .order_by("ordered_at", "pk")
+    )
+
+
+def payment_runs_visible_to(user: Any) -> QuerySet[PaymentRun]:
+    paths = finance_paths(user)
+    if not paths:
+        return PaymentRun.objects.none()
+    outside = PaymentRunItem.objects.exclude(_under(paths, "drawdown__grant__office__"))
+    return PaymentRun.objects.exclude(pk__in=outside.values("run_id")).select_related(
+        "created_by", "executed_by"
+    )
+
+
+def may_handle_run(user: Any, run: PaymentRun) -> bool:
+    return payment_runs_visible_to(user).filter(pk=run.pk).exists()
+
+
+def run_items(run: PaymentRun) -> QuerySet[PaymentRunItem]:
+    return run.items.select_related("drawdown", "drawdown__grant", "drawdown__grant__organisation").order_by(
+        "drawdown__grant__file_number", "drawdown_id"
+    )

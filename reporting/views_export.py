@@ -1,0 +1,95 @@
+"""Export pages: start an export, watch its progress (htmx polling), download the file.
+
+A job belongs to the person who started it: anyone else gets a 404, and so does its creator
+once they may no longer see the data it holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from budgets.errors import DomainError
+
+from .exports.forms import ExportForm
+from .exports.selectors import check_filters, exportable_kinds, filters_summary
+from .exports.services import export_job_create
+from .exports.writers import CONTENT_TYPES
+from .models import ExportJob, JobState
+
+RECENT_JOBS = 20
+
+
+def _own_job(request: HttpRequest, pk: Any) -> ExportJob:
+    return get_object_or_404(
+        ExportJob.objects.select_related("created_by"), pk=pk, created_by_id=request.user.pk
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_start(request: HttpRequest) -> HttpResponse:
+    if not exportable_kinds(request.user):
+        raise PermissionDenied(_("You may not export any data."))
+    form = ExportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = export_job_create(
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                fmt=form.cleaned_data["format"],
+                filters=form.filters(),
+            )
+        except DomainError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            return redirect("export_job", pk=job.pk)
+    jobs = ExportJob.objects.filter(created_by_id=request.user.pk)[:RECENT_JOBS]
+    return render(request, "reporting/export_start.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+@require_GET
+def export_job(request: HttpRequest, pk: Any) -> HttpResponse:
+    job = _own_job(request, pk)
+    context = {"job": job, "filters": filters_summary(job.filters, job.kind)}
+    return render(request, "reporting/export_job.html", context)
+
+
+@login_required
+@require_GET
+def export_job_progress(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The progress partial; it polls itself every second until the job is done or failed."""
+    job = _own_job(request, pk)
+    response = render(request, "reporting/export_progress.html", {"job": job})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def export_job_download(request: HttpRequest, pk: Any) -> FileResponse:
+    job = _own_job(request, pk)
+    if job.state != JobState.DONE or not job.file:
+        raise Http404
+    try:
+        # The file holds what the creator could see when it ran: they must still see it now.
+        check_filters(request.user, job.kind, job.filters)
+    except DomainError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.file_name,
+        content_type=CONTENT_TYPES[job.format],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
