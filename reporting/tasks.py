@@ -7,6 +7,7 @@ from django.db import OperationalError
 
 from grants.models import Application, Drawdown, Grant, Reclaim, Settlement
 
+from .exports.tasks import run_export_job  # noqa: F401  (Celery autodiscovery imports <app>.tasks only)
 from .models import BudgetReport
 from .selectors import documents_missing, notices_missing
 from .services import (

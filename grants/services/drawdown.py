@@ -153,14 +153,28 @@ def drawdown_order(*, drawdown: Drawdown, by: Any, comment: str = "") -> Drawdow
 
 
 @transaction.atomic
-def drawdown_book_payment(*, drawdown: Drawdown, by: Any, paid_on: date, comment: str = "") -> Drawdown:
-    """Book the payment with its value date; the disbursement goes to the budget ledger."""
+def drawdown_book_payment(
+    *, drawdown: Drawdown, by: Any, paid_on: date, comment: str = "", in_payment_run: bool = False
+) -> Drawdown:
+    """Book the payment with its value date; the disbursement goes to the budget ledger.
+
+    A payment that went into a SEPA payment run is booked by the run's execution
+    (``in_payment_run=True``), never by hand: the bank pays it with the run.
+    """
     locked = _locked(drawdown)
     _require_role(
         locked, by, StaffRole.FINANCE, _("Only finance staff of the granting office can book a payment.")
     )
     if locked.state != "ordered":
         raise DomainError(_("Only an ordered payment can be booked as paid."))
+    # The reverse one-to-one of reporting's PaymentRunItem, read without importing reporting.
+    if not in_payment_run and hasattr(locked, "payment_run_item"):
+        raise DomainError(
+            _(
+                "This payment is part of the payment run %(run)s; it is booked when the run's execution is booked."
+            )
+            % {"run": locked.payment_run_item.run.reference}
+        )
     locked.book_payment(by=by, paid_on=paid_on, description=comment)
     locked.save(update_fields=["state", "paid_on", "booked_by"])
     grant = Grant.objects.select_for_update().get(pk=locked.grant_id)

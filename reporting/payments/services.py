@@ -233,7 +233,9 @@ def payment_run_execute(*, run: PaymentRun, executed_on: date, by: Any) -> Payme
     items = run.items.select_related("drawdown", "drawdown__grant").order_by("drawdown_id")
     for item in items:
         try:
-            drawdown_book_payment(drawdown=item.drawdown, by=by, paid_on=executed_on, comment=comment)
+            drawdown_book_payment(
+                drawdown=item.drawdown, by=by, paid_on=executed_on, comment=comment, in_payment_run=True
+            )
         except DomainError as exc:
             label = payment_label(item.drawdown)
             raise type(exc)([f"{label}: {message}" for message in exc.messages]) from exc

@@ -107,11 +107,6 @@ def stored_files(folder):
         return []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reporting.exports.tasks is imported by no module that Celery's autodiscovery loads "
-    "(it imports <app>.tasks only), so a worker process discards run_export_job as unregistered",
-)
 def test_a_worker_process_registers_every_task():
     # What `celery -A config worker` loads at start: the app, then every app's tasks module.
     code = (

@@ -209,7 +209,8 @@ def test_execution_books_all_payments_or_none(payments):
     d1, d2 = ordered(w, w["grant"], "100.00"), ordered(w, w["grant2"], "200.00")
     when = execution_day()
     run = payment_run_create(drawdowns=[d1, d2], execution_date=when, by=w["finance"])
-    drawdown_book_payment(drawdown=d2, by=w["finance"], paid_on=when)  # booked by hand meanwhile
+    # Simulate a payment that got booked meanwhile (hand booking itself is refused, see below).
+    drawdown_book_payment(drawdown=d2, by=w["finance"], paid_on=when, in_payment_run=True)
     with translation.override("en"), pytest.raises(DomainError) as exc:
         payment_run_execute(run=run, executed_on=when, by=w["finance"])
     assert exc.value.messages[0].startswith(f"drawdown {w['grant2'].file_number} of ")
@@ -347,3 +348,16 @@ def test_concurrent_runs_never_pay_a_payment_twice(payments):
     loser_only = c if PaymentRunItem.objects.filter(drawdown=a).exists() else a
     assert not PaymentRunItem.objects.filter(drawdown=loser_only).exists()
     assert PaymentRun.objects.count() == 2
+
+
+def test_a_payment_in_a_run_is_not_booked_by_hand(payments):
+    w = payments
+    d1 = ordered(w, w["grant"], "500.00")
+    run = payment_run_create(drawdowns=[d1], execution_date=execution_day(), by=w["finance"])
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        drawdown_book_payment(drawdown=d1, by=w["finance"], paid_on=execution_day())
+    with translation.override("en"):
+        assert refused.value.messages == [
+            f"This payment is part of the payment run {run.reference}; it is booked when the run's execution is booked."
+        ]
+    assert Drawdown.objects.get(pk=d1.pk).state == "ordered"
