@@ -42,8 +42,8 @@ def export_write(
 ) -> int:
     """Write the export of ``kind`` that ``user`` may see into ``out``; returns the row count.
 
-    A fixed number of queries however many rows: the access check, one count-free
-    ``values_list`` query read in chunks (plus, for the rollup, the office and programme names).
+    A fixed number of queries however many rows: the access check and one ``values_list``
+    query read in chunks (for the rollup: the rollup query and the office and programme names).
     """
     table = export_table(kind, user, filters)
     return WRITERS[fmt](out, table, on_progress=on_progress or (lambda rows: None), every=every)
@@ -77,7 +77,7 @@ def _enqueue(job_id: UUID) -> None:
 def export_job_run(*, job_id: UUID | str, every: int = CHUNK_SIZE) -> ExportJob:
     """Run a queued (or interrupted) job to the end: done with its file, or failed with the reason."""
     with transaction.atomic():
-        job = ExportJob.objects.select_for_update().select_related("created_by").get(pk=job_id)
+        job = ExportJob.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=job_id)
         if job.state == JobState.DONE:
             return job
         job.state = JobState.RUNNING

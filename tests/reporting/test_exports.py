@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-import openpyxl
 import pytest
-from django.utils import timezone
 
 from budgets.errors import AccessDenied, DomainError
-from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme, LedgerEntry
+from budgets.models import CoordinatingOffice, FundingProgramme, LedgerEntry
 from grants.models import (
     Application,
     Drawdown,
@@ -26,7 +23,6 @@ from grants.models import (
     ProofOfUse,
     Receipt,
 )
-from reporting.exports.resources import GrantExportResource
 from reporting.exports.selectors import export_queryset, may_export
 from reporting.exports.services import export_write
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, membership, office
@@ -395,142 +391,3 @@ def test_a_state_that_the_export_does_not_have_is_refused(xw):
         export("grants", xw.finance_sn, state="submitted")
     with pytest.raises(DomainError):
         export("ledger", xw.finance_sn, state="commitment")
-
-
-# --- formats ---------------------------------------------------------------------------------
-
-
-def test_csv_amounts_have_a_decimal_comma_and_rows_are_semicolon_separated(xw):
-    content = export("rollup", xw.finance_sn)
-    assert content.decode("utf-8-sig").splitlines()[2] == (
-        "PfD Leipzig;Demokratie leben!;2027;Land;100000,00;0,00;0,00;0,00;7000,50;0,00;7000,50;0,00;0,00;0,00;92999,50"
-    )
-    sachsen = csv_rows(content)[1]
-    assert sachsen[:4] == ["Demokratie-Zentrum Sachsen", "Weltoffenes Sachsen", "2026", "Land"]
-    assert (sachsen[8], sachsen[9], sachsen[10], sachsen[14]) == (
-        "12345,67",
-        "3000,00",
-        "9345,67",
-        "487654,33",
-    )
-
-
-def test_xlsx_holds_exact_numbers_with_a_number_format_and_real_dates(xw):
-    book = openpyxl.load_workbook(io.BytesIO(export("grants", xw.finance_sn, fmt="xlsx")))
-    sheet = book["Zuwendungen"]
-    rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == HEADERS["grants"]
-    assert rows[1] == (
-        "SN-DD-WOS-2026-0001", "A-2026-00002", "Demokratiewerkstatt im Stadtteil", "Bündnis Zivilcourage e.V.",
-        "PfD Dresden", "Weltoffenes Sachsen", datetime(2026, 1, 1), datetime(2026, 12, 31),
-        "Fehlbedarfsfinanzierung", 12345.67, "Laufend", datetime(2025, 12, 2),
-    )  # fmt: skip
-    assert Decimal(str(sheet["J2"].value)) == Decimal("12345.67")
-    assert sheet["J2"].number_format == "#,##0.00"
-    assert sheet["G2"].number_format == "DD.MM.YYYY"
-    assert sheet["A1"].font.bold
-    assert [row[0] for row in rows[1:]] == FINANCE_SN_ROWS["grants"]
-
-
-def test_json_holds_amounts_as_exact_decimal_strings(xw):
-    data = json.loads(export("drawdowns", xw.finance_sn, fmt="json"))
-    assert data == [
-        {
-            "Aktenzeichen": "SN-DD-WOS-2026-0001", "Träger": "Bündnis Zivilcourage e.V.",
-            "Koordinierungsstelle": "PfD Dresden", "Programm": "Weltoffenes Sachsen", "Haushaltsjahr": 2026,
-            "Betrag (EUR)": "3000.00", "Zweck": "Honorare März", "Benötigt am": "2026-03-20",
-            "Status": "Ausgezahlt", "Angeordnet am": None, "Wertstellung": "2026-03-05",
-        },
-        {
-            "Aktenzeichen": "SN-L-DL-2027-0001", "Träger": "Bündnis Zivilcourage e.V.",
-            "Koordinierungsstelle": "PfD Leipzig", "Programm": "Demokratie leben!", "Haushaltsjahr": 2027,
-            "Betrag (EUR)": "2500.25", "Zweck": "Honorare März", "Benötigt am": "2027-03-20",
-            "Status": "Auszahlung angeordnet", "Angeordnet am": "2027-03-01", "Wertstellung": None,
-        },
-    ]  # fmt: skip
-
-
-def test_an_empty_export_is_a_valid_file_in_every_format(xw):
-    empty = {"year": 2030}
-    assert json.loads(export("receipts", xw.finance_leipzig, fmt="json", **empty)) == []
-    assert csv_rows(export("receipts", xw.finance_leipzig, **empty)) == [HEADERS["receipts"]]
-    book = openpyxl.load_workbook(io.BytesIO(export("receipts", xw.finance_leipzig, fmt="xlsx", **empty)))
-    assert list(book.active.iter_rows(values_only=True)) == [tuple(HEADERS["receipts"])]
-
-
-def test_texts_that_look_like_formulas_stay_text(xw):
-    Application.objects.filter(reference="A-2026-00001").update(title='=HYPERLINK("http://x.example")')
-    Organisation.objects.filter(pk=xw.org_a.pk).update(name="+49 Verein\x0b e.V.")
-    rows = csv_rows(export("applications", xw.finance_sn))
-    assert rows[1][1:3] == ['\'=HYPERLINK("http://x.example")', "'+49 Verein\x0b e.V."]
-    sheet = openpyxl.load_workbook(io.BytesIO(export("applications", xw.finance_sn, fmt="xlsx"))).active
-    assert (sheet["B2"].value, sheet["B2"].data_type) == ('=HYPERLINK("http://x.example")', "s")
-    assert sheet["C2"].value == "+49 Verein e.V."  # XML cannot carry the control character
-    data = json.loads(export("applications", xw.finance_sn, fmt="json"))
-    assert data[0]["Projekttitel"] == '=HYPERLINK("http://x.example")'
-
-
-def test_ledger_rows_name_who_booked_them(xw):
-    rows = csv_rows(export("ledger", xw.finance_leipzig))
-    today = timezone.localdate().strftime("%d.%m.%Y")
-    assert rows[1][2:9] == ["2027", "Land", "0601 684 21", "Ansatz", "100000,00", "", today]
-    assert rows[1][9] == "Jürgen Weiß-finance_leipzig"
-    assert rows[2][5:8] == ["Festlegung", "7000,50", "SN-L-DL-2027-0001"]
-
-
-def test_the_resource_used_row_by_row_gives_the_same_values_as_the_stream(xw):
-    queryset = export_queryset("grants", xw.finance_sn, {})
-    dataset = GrantExportResource().export(queryset=queryset)
-    streamed = csv_rows(export("grants", xw.finance_sn))
-    assert [list(dataset.headers)] + [list(row) for row in dataset] == streamed
-
-
-# --- cost ------------------------------------------------------------------------------------
-
-
-def _fifty_more_of_everything(xw: ExportWorld) -> None:
-    le_env = BudgetEnvelope.objects.get(office=xw.leipzig)
-    for n in range(50):
-        app = ApplicationFactory(
-            reference=f"B-{n:05d}",
-            office=xw.leipzig,
-            organisation=xw.org_b,
-            programme=xw.dl,
-            state="approved",
-        )
-        grant = make_grant(app, f"SN-L-DL-2026-{n + 100:04d}", "1000.00", 2026, by=xw.finance_sn)
-        make_drawdown(grant, "10.00", by=xw.carrier_b)
-        make_receipts(grant, by=xw.finance_sn, receipts=[(f"R-{n}", "Druckerei", "12.00")])
-        LedgerEntry.objects.create(
-            envelope=le_env, budget_year=2027, kind="commitment", amount=Decimal("1000.00"),
-            reference=grant.file_number, actor=xw.finance_sn,
-        )  # fmt: skip
-    # Fifty more rollup rows: one envelope per new programme.
-    for n in range(50):
-        programme = FundingProgrammeFactory(name=f"Programm {n:02d}", code=f"P{n:02d}")
-        envelope(office=xw.leipzig, programme=programme, budget_year=2027, by=xw.finance_leipzig)
-
-
-ROWS_FOR_LEIPZIG = {"applications": 2, "grants": 1, "drawdowns": 1, "receipts": 1, "ledger": 2, "rollup": 1}
-
-
-@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
-@pytest.mark.parametrize("kind", KINDS)
-def test_an_export_costs_the_same_queries_for_one_row_and_for_fifty(
-    xw, django_assert_max_num_queries, kind, fmt
-):
-    def run(user: Any) -> int:
-        out = io.BytesIO()
-        return export_write(kind=kind, user=user, filters={"office": xw.leipzig.pk}, fmt=fmt, out=out)
-
-    def fresh_user() -> Any:
-        return type(xw.finance_leipzig).objects.get(pk=xw.finance_leipzig.pk)  # roles not cached yet
-
-    user = fresh_user()
-    with django_assert_max_num_queries(5):
-        assert run(user) == ROWS_FOR_LEIPZIG[kind]
-    _fifty_more_of_everything(xw)
-    user = fresh_user()
-    with django_assert_max_num_queries(5):
-        # Ledger: 50 commitments and the 50 new envelopes' allocations.
-        assert run(user) == ROWS_FOR_LEIPZIG[kind] + (100 if kind == "ledger" else 50)
