@@ -1,6 +1,19 @@
 from django.urls import path
 
-from .views import applications, attachments, editing, worklist
+from .views import (
+    applications,
+    attachments,
+    editing,
+    grant_amendments,
+    grant_detail,
+    grant_drawdowns,
+    grant_late_use,
+    grant_proof_edit,
+    grant_proofs,
+    grant_reclaims,
+    grant_revocation,
+    worklist,
+)
 
 urlpatterns = [
     path("", applications.home, name="home"),
@@ -26,4 +39,121 @@ urlpatterns = [
         name="attachment_delete",
     ),
     path("arbeitsliste/", worklist.worklist_view, name="worklist"),
+    # After the award: grants, finality, drawdowns
+    path("zuwendungen/", grant_detail.grants_index, name="grant_list"),
+    path("zuwendungen/<int:pk>/", grant_detail.grant_detail, name="grant_detail"),
+    path(
+        "zuwendungen/zum-antrag/<int:application_pk>/",
+        grant_detail.grant_of_application,
+        name="grant_of_application",
+    ),
+    path("zuwendungen/<int:pk>/versand/", grant_detail.grant_notice_post_view, name="grant_notice_post"),
+    path(
+        "zuwendungen/<int:pk>/rechtsbehelfsverzicht/",
+        grant_detail.grant_objection_waive_view,
+        name="grant_objection_waive",
+    ),
+    path("zuwendungen/<int:pk>/mittelabrufe/", grant_drawdowns.grant_drawdowns_view, name="grant_drawdowns"),
+    path(
+        "zuwendungen/<int:pk>/mittelabrufe/neu/",
+        grant_drawdowns.drawdown_request_view,
+        name="drawdown_request",
+    ),
+    path(
+        "zuwendungen/<int:pk>/mittelabrufe/<int:drawdown_pk>/<str:step>/",
+        grant_drawdowns.drawdown_step_view,
+        name="drawdown_step",
+    ),
+    path(
+        "zuwendungen/<int:pk>/zinsen-verspaetete-verwendung/<int:drawdown_pk>/",
+        grant_late_use.late_use_claim,
+        name="late_use_claim",
+    ),
+    path("mittelabrufe/", grant_drawdowns.drawdown_queue, name="drawdown_queue"),
+    # Proofs of use and settlement
+    path("zuwendungen/<int:pk>/nachweise/", grant_proofs.grant_proofs, name="grant_proofs"),
+    path("zuwendungen/<int:pk>/nachweise/<int:proof_pk>/", grant_proofs.proof_detail, name="proof_detail"),
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/schritt/<str:step>/",
+        grant_proofs.proof_step,
+        name="proof_step",
+    ),
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/sachbericht/",
+        grant_proof_edit.proof_narrative,
+        name="proof_narrative",
+    ),
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/sachbericht/datei/",
+        grant_proof_edit.proof_narrative_file,
+        name="proof_narrative_file",
+    ),
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/zahlenmaessiger-nachweis/",
+        grant_proof_edit.proof_statement,
+        name="proof_statement",
+    ),
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/belege/",
+        grant_proof_edit.receipt_add,
+        name="receipt_add",
+    ),
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/belege/<int:receipt_pk>/bearbeiten/",
+        grant_proof_edit.receipt_edit,
+        name="receipt_edit",
+    ),
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/belege/<int:receipt_pk>/loeschen/",
+        grant_proof_edit.receipt_delete,
+        name="receipt_delete",
+    ),
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/belege/import/",
+        grant_proof_edit.receipt_import,
+        name="receipt_import",
+    ),
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/belege/import/bestaetigen/",
+        grant_proof_edit.receipt_import_confirm,
+        name="receipt_import_confirm",
+    ),
+    path("zuwendungen/<int:pk>/abrechnung/", grant_proofs.settlement_detail, name="settlement_detail"),
+    # Reclaims and revocation
+    path("zuwendungen/<int:pk>/widerruf/", grant_revocation.grant_revoke_view, name="grant_revoke"),
+    path("zuwendungen/<int:pk>/rueckforderungen/", grant_reclaims.grant_reclaims, name="grant_reclaims"),
+    path("zuwendungen/<int:pk>/rueckforderungen/neu/", grant_reclaims.reclaim_decide, name="reclaim_decide"),
+    path(
+        "zuwendungen/<int:pk>/rueckforderungen/<int:reclaim_pk>/",
+        grant_reclaims.reclaim_detail,
+        name="reclaim_detail",
+    ),
+    path(
+        "zuwendungen/<int:pk>/rueckforderungen/<int:reclaim_pk>/rueckzahlung/",
+        grant_reclaims.repayment_book,
+        name="repayment_book",
+    ),
+    path(
+        "zuwendungen/<int:pk>/rueckforderungen/<int:reclaim_pk>/zinsverzicht/",
+        grant_reclaims.interest_waive,
+        name="interest_waive",
+    ),
+    # Amendments
+    path("zuwendungen/<int:pk>/aenderungen/", grant_amendments.grant_amendments, name="grant_amendments"),
+    path("zuwendungen/<int:pk>/aenderungen/neu/", grant_amendments.amendment_new, name="amendment_new"),
+    path(
+        "zuwendungen/<int:pk>/aenderungen/<int:amendment_pk>/",
+        grant_amendments.amendment_detail,
+        name="amendment_detail",
+    ),
+    path(
+        "zuwendungen/<int:pk>/aenderungen/<int:amendment_pk>/bearbeiten/",
+        grant_amendments.amendment_edit,
+        name="amendment_edit",
+    ),
+    path(
+        "zuwendungen/<int:pk>/aenderungen/<int:amendment_pk>/schritt/<str:step>/",
+        grant_amendments.amendment_step,
+        name="amendment_step",
+    ),
 ]

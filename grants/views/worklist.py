@@ -1,4 +1,5 @@
-"""The officials' worklist: filter, sort and page through the applications of their offices."""
+"""The officials' worklist: their deadlines, and the applications of their offices to filter,
+sort and page through."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..forms import WorklistFilterForm
 from ..selectors import WORKLIST_ORDERINGS, offices_for, worklist
+from ..selectors_deadlines import deadlines_for_staff
 from .common import is_staff_user, with_requested_grant
 
 PAGE_SIZE = 25
@@ -79,5 +82,7 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "headers": _headers(request, ordering),
             "query": params.urlencode(),
+            # Proofs due or overdue, money not used in time, objection periods ending (4 queries).
+            "deadlines": deadlines_for_staff(request.user, today=timezone.localdate()),
         },
     )

@@ -7,6 +7,8 @@ a transaction that is rolled back at the end, and every test reads that data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -15,13 +17,24 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from accounts.models import User
 from grants.management.commands._demo_people import USERS
 from grants.management.commands._demo_world import DEMO_PASSWORD
-from grants.models import Application, ApplicationState, Organisation
+from grants.models import (
+    Amendment,
+    Application,
+    ApplicationState,
+    Drawdown,
+    Grant,
+    Organisation,
+    ProofOfUse,
+    Reclaim,
+)
 from grants.services.application import application_rule_check
+from grants.services.reclaim import reclaim_interest
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +86,7 @@ def fast_password_hashing(settings):
 
 def test_running_the_seed_twice_creates_no_duplicates(seeded):
     assert seeded.first_counts["grants.Application"] > 0
+    assert seeded.first_counts["grants.Drawdown"] > 0 and seeded.first_counts["grants.Repayment"] > 0
     assert seeded.second_counts == seeded.first_counts
 
 
@@ -120,3 +134,111 @@ def test_seed_prints_every_demo_login_with_the_password(seeded):
     for spec in USERS:
         assert spec["username"] in seeded.output
     assert DEMO_PASSWORD in seeded.output
+
+
+# --- after the award ----------------------------------------------------------------------------
+
+D = Decimal
+
+
+def test_demo_notices_became_final_by_waiver_and_by_the_objection_period(seeded):
+    final = Grant.objects.filter(final_on__isnull=False)
+    assert final.filter(objection_waived_on__isnull=False).count() >= 2
+    by_period = final.filter(objection_waived_on__isnull=True)
+    assert by_period.count() >= 3
+    for grant in final:
+        # Back-dated approvals: the notice was posted on or after the approval, final after that.
+        assert timezone.localdate(grant.approved_at) <= grant.posted_on < grant.final_on, grant.file_number
+    for grant in by_period:
+        assert grant.final_on == grant.objection_deadline + timedelta(days=1)
+    # One regular demo notice is posted and its objection period is running.
+    assert Grant.objects.filter(
+        state="notified", posted_on__isnull=False, objection_deadline__gte=date.today()
+    )
+
+
+def test_demo_has_drawdowns_in_every_state_of_the_way_to_payment_with_four_eyes(seeded):
+    assert {"requested", "certified", "ordered", "paid"} <= set(
+        Drawdown.objects.values_list("state", flat=True)
+    )
+    for d in Drawdown.objects.exclude(certified_by=None):
+        assert d.certified_by_id != d.requested_by_id
+    for d in Drawdown.objects.exclude(ordered_by=None):
+        assert d.ordered_by_id not in {d.certified_by_id, d.requested_by_id}
+    ordered = Drawdown.objects.get(state="ordered")
+    assert ordered.grant.organisation.iban  # something for the SEPA payment run
+    today = timezone.localdate()
+    assert today <= ordered.needed_on and ordered.grant.period_start <= today <= ordered.grant.period_end
+
+
+def test_demo_settlement_caps_a_line_and_reclaims_with_interest_and_a_partial_repayment(seeded):
+    grant = Grant.objects.get(title="Stadtteilforum Leipziger Osten 2025")
+    settlement = grant.settlement
+    assert (
+        settlement.recognised_expenditure,
+        settlement.final_grant,
+        settlement.paid,
+        settlement.reclaim_amount,
+    ) == (D("59600.00"), D("51600.00"), D("54000.00"), D("2400.00"))
+    assert [(line["category"], line["recognised"]) for line in settlement.lines if line["capped"]] == [
+        ("material", "9600.00")
+    ]
+    proof = settlement.proof
+    assert proof.receipts.count() == 17 and proof.narrative_file_name == "Sachbericht_2025.pdf"
+    assert proof.lines.filter(plan_line__isnull=True, cover_kind="income", actual=D("2000.00")).exists()
+    reclaim = grant.reclaims.get()
+    assert (grant.state, reclaim.state, reclaim.principal, reclaim.interest_from) == (
+        "reclaim",
+        "open",
+        D("2400.00"),
+        date(2025, 9, 3),
+    )
+    repayment = reclaim.repayments.get()
+    assert (repayment.received_on, repayment.amount, repayment.principal_part) == (
+        date(2026, 3, 16),
+        D("1500.00"),
+        D("1500.00"),
+    )
+    # 2,400.00 at 1.27 + 5 %: 120 days in 2025 and 74 days in 2026 → 79.98; then 900.00 left.
+    assert reclaim_interest(reclaim=reclaim, until=date(2026, 3, 16)).interest_accrued == D("79.98")
+    statement = reclaim_interest(reclaim=reclaim, until=date(2026, 7, 1))
+    assert (statement.principal_outstanding, statement.interest_accrued) == (D("900.00"), D("96.52"))
+
+
+def test_demo_settlement_with_a_last_payment_that_finance_paid(seeded):
+    grant = Grant.objects.get(title="Demokratiewerkstatt an Dresdner Oberschulen 2025")
+    settlement = grant.settlement
+    assert (settlement.final_grant, settlement.paid, settlement.last_payment) == (
+        D("19000.00"),
+        D("15000.00"),
+        D("4000.00"),
+    )
+    last = grant.drawdowns.get(amount=D("4000.00"))
+    assert (grant.state, last.state, last.paid_on) == ("settled", "paid", date(2026, 2, 26))
+    assert grant.objection_waived_on is not None
+
+
+def test_demo_has_an_interim_proof_submitted_and_amendments_approved_and_pending(seeded):
+    interim = ProofOfUse.objects.get(kind="interim", state="submitted")
+    assert interim.budget_year == 2025 and interim.plan.version == 2
+    approved = Amendment.objects.get(state="approved")
+    assert approved.resulting_plan.version == 2
+    assert list(approved.grant.plan_versions.values_list("version", flat=True)) == [1, 2]
+    pending = Amendment.objects.get(state__in=("submitted", "proposed"))
+    assert pending.proposed_by_id is not None and pending.decided_by_id is None
+
+
+def test_demo_late_use_interest_is_the_example_of_the_domain_guide(seeded):
+    reclaim = Reclaim.objects.get(kind="late_use")
+    assert (reclaim.drawdown.amount, reclaim.drawdown.paid_on, reclaim.drawdown.used_on) == (
+        D("12000.00"),
+        date(2025, 3, 3),
+        date(2025, 6, 2),
+    )
+    assert reclaim_interest(reclaim=reclaim).interest_accrued == D("217.50")
+
+
+def test_demo_post_award_steps_name_their_actor_and_lie_in_the_past(seeded):
+    logs = StateLog.objects.filter(content_type__model__in=("drawdown", "proofofuse", "amendment", "reclaim"))
+    assert logs.exists() and not logs.filter(by=None).exists()
+    assert not StateLog.objects.filter(timestamp__gt=timezone.now()).exists()

@@ -167,3 +167,26 @@ def concept_pdf(project: Project, *, heading: str = "Projektkonzept", extra: str
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def narrative_pdf(project: Project, text: str) -> bytes:
+    """The narrative report (Sachbericht) of a proof of use as a one-page PDF."""
+    buffer = io.BytesIO()
+    pdf: Any = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    pdf.setTitle(f"Sachbericht: {project.title}")
+    y = 800
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(60, y, "Sachbericht")
+    y -= 24
+    pdf.setFont("Helvetica-Bold", 11)
+    for line in [*textwrap.wrap(project.title, 85), project.carrier_name]:
+        pdf.drawString(60, y, line)
+        y -= 16
+    pdf.setFont("Helvetica", 10)
+    y -= 10
+    for line in textwrap.wrap(text, 95):
+        pdf.drawString(60, y, line)
+        y -= 13
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

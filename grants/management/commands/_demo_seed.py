@@ -200,13 +200,13 @@ COMMENTS = {
 
 
 @dataclass
-class _Actors:
+class Actors:
     carrier: User
     officer: User
     approver: User
 
 
-def _carrier_user(world: World, organisation: Organisation) -> User:
+def carrier_user(world: World, organisation: Organisation) -> User:
     for spec in USERS:
         if organisation.name in spec.get("carriers", ()):
             return world.users[spec["username"]]
@@ -220,7 +220,7 @@ def _seed_applications(world: World) -> int:
         if Application.objects.filter(organisation=organisation, title=project.title).exists():
             continue
         officer, approver = OFFICE_STAFF[project.office]
-        actors = _Actors(_carrier_user(world, organisation), world.users[officer], world.users[approver])
+        actors = Actors(carrier_user(world, organisation), world.users[officer], world.users[approver])
         application = _draft(world, project, organisation, actors.carrier)
         history: list[str] = []
         for step in workflow_path(project):
@@ -256,14 +256,14 @@ def _draft(world: World, project: Project, organisation: Organisation, carrier: 
     return application
 
 
-Step = Callable[[Application, Project, _Actors, list[str]], Application]
+Step = Callable[[Application, Project, Actors, list[str]], Application]
 
 
-def _submit(app: Application, p: Project, a: _Actors, history: list[str]) -> Application:
+def _submit(app: Application, p: Project, a: Actors, history: list[str]) -> Application:
     return application_submit(application=app, by=a.carrier)
 
 
-def _resubmit(app: Application, p: Project, a: _Actors, history: list[str]) -> Application:
+def _resubmit(app: Application, p: Project, a: Actors, history: list[str]) -> Application:
     answer = p.revision or COMMENTS["revise"]
     application_update(application=app, by=a.carrier, goals=f"{p.goals} Ergänzt nach Nachforderung.")
     upload = SimpleUploadedFile(
@@ -275,45 +275,45 @@ def _resubmit(app: Application, p: Project, a: _Actors, history: list[str]) -> A
     return application_submit(application=app, by=a.carrier, comment=COMMENTS["resubmit"])
 
 
-def _start(app: Application, p: Project, a: _Actors, history: list[str]) -> Application:
+def _start(app: Application, p: Project, a: Actors, history: list[str]) -> Application:
     return application_start_formal_check(application=app, by=a.officer, comment=COMMENTS["start"])
 
 
-def _complete(app: Application, p: Project, a: _Actors, history: list[str]) -> Application:
+def _complete(app: Application, p: Project, a: Actors, history: list[str]) -> Application:
     return application_complete_formal_check(application=app, by=a.officer, comment=COMMENTS["complete"])
 
 
-def _revise(app: Application, p: Project, a: _Actors, history: list[str]) -> Application:
+def _revise(app: Application, p: Project, a: Actors, history: list[str]) -> Application:
     comment = COMMENTS["revise_again"] if "revise" in history else (p.revision or COMMENTS["revise"])
     return application_request_revision(application=app, by=a.officer, comment=comment)
 
 
-def _propose(app: Application, p: Project, a: _Actors, history: list[str]) -> Application:
+def _propose(app: Application, p: Project, a: Actors, history: list[str]) -> Application:
     comment = COMMENTS["propose_again"] if "return" in history else COMMENTS["propose"]
     return application_propose_approval(
         application=app, by=a.officer, instalments=default_instalments(app), comment=comment
     )
 
 
-def _propose_rejection(app: Application, p: Project, a: _Actors, history: list[str]) -> Application:
+def _propose_rejection(app: Application, p: Project, a: Actors, history: list[str]) -> Application:
     return application_propose_rejection(
         application=app, by=a.officer, reasons=p.reasons, comment=COMMENTS["propose_rejection"]
     )
 
 
-def _return(app: Application, p: Project, a: _Actors, history: list[str]) -> Application:
+def _return(app: Application, p: Project, a: Actors, history: list[str]) -> Application:
     return application_return_proposal(application=app, by=a.approver, comment=COMMENTS["return"])
 
 
-def _approve(app: Application, p: Project, a: _Actors, history: list[str]) -> Application:
+def _approve(app: Application, p: Project, a: Actors, history: list[str]) -> Application:
     return application_approve(application=app, by=a.approver, comment=COMMENTS["approve"])
 
 
-def _reject(app: Application, p: Project, a: _Actors, history: list[str]) -> Application:
+def _reject(app: Application, p: Project, a: Actors, history: list[str]) -> Application:
     return application_reject(application=app, by=a.approver, comment=COMMENTS["reject"])
 
 
-def _withdraw(app: Application, p: Project, a: _Actors, history: list[str]) -> Application:
+def _withdraw(app: Application, p: Project, a: Actors, history: list[str]) -> Application:
     return application_withdraw(application=app, by=a.carrier, comment=p.note or COMMENTS["withdraw"])
 
 

@@ -2,7 +2,9 @@
 
 Every demo user logs in with the password ``demo2026`` (see ``_demo_world.DEMO_PASSWORD``).
 Idempotent: running it again updates master data in place, resets the demo passwords and
-leaves existing applications alone. Applications move through the workflow only via
+leaves existing applications (and the grants that came from them) alone. After the award,
+``_demo_postaward`` adds grants in every stage of their life (finality, drawdowns, proofs,
+settlement, reclaims with interest, amendments). Applications move through the workflow only via
 ``grants.services``; the e-mails they trigger go to Django's in-memory mail backend, with
 Celery tasks run in-process.
 """
@@ -19,11 +21,12 @@ from django.core import mail
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from grants.models import Application, ApplicationState, Organisation
+from grants.models import Application, ApplicationState, Grant, GrantState, Organisation
 
+from ._demo_postaward import seed_post_award
 from ._demo_seed import login_rows, seed_world
 
 
@@ -47,14 +50,15 @@ class Command(BaseCommand):
                 before = len(mail.outbox)
                 with transaction.atomic():
                     world = seed_world()
+                    stories = seed_post_award(world, today=timezone.localdate())
                 # on_commit ran the notification tasks once the transaction committed.
                 mails = len(mail.outbox) - before
-                self._report(world.created_applications, mails)
+                self._report(world.created_applications, stories, mails)
         finally:
             current_app.conf.task_always_eager = eager
             trace_log.setLevel(trace_level)
 
-    def _report(self, created: int, mails: int) -> None:
+    def _report(self, created: int, stories: int, mails: int) -> None:
         out = self.stdout
         out.write(
             _(
@@ -70,6 +74,19 @@ class Command(BaseCommand):
         counts = Counter(Application.objects.values_list("state", flat=True))
         out.write(
             "  " + ", ".join(f"{label}: {counts.get(value, 0)}" for value, label in ApplicationState.choices)
+        )
+        out.write(
+            _("%(grants)d grants (%(new)d post-award stories new):")
+            % {"grants": Grant.objects.count(), "new": stories}
+        )
+        grant_counts = Counter(Grant.objects.values_list("state", flat=True))
+        out.write(
+            "  "
+            + ", ".join(
+                f"{label}: {grant_counts[value]}"
+                for value, label in GrantState.choices
+                if grant_counts[value]
+            )
         )
         out.write("")
         self._table(login_rows())

@@ -1,0 +1,103 @@
+"""Amendment pages: the carrier's complete new plan, four eyes in the office, versions side by side."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from grants.models import Amendment, Grant
+from tests.budgets.factories import UserFactory
+from tests.grants.test_services_amendment import SHIFT_4000, create
+from tests.grants.test_services_amendment import world as world
+
+pytestmark = pytest.mark.django_db
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def _post_data(lines, instalments, reason="Mehr Workshops im zweiten Jahr"):
+    data = {"reason": reason, "new_period_end": ""}
+    for i, line in enumerate(lines):
+        kind = f"e:{line['category']}" if "category" in line else f"c:{line['cover_kind']}"
+        data |= {
+            f"row_{i}_kind": kind,
+            f"row_{i}_text": line.get("text", ""),
+            f"row_{i}_year": str(line["budget_year"]),
+            f"row_{i}_amount": str(line["amount"]),
+        }
+    for year, amount in instalments.items():
+        data[f"instalment_{year}"] = str(amount)
+    return data
+
+
+def test_amendment_is_requested_decided_and_shown_as_a_new_version(client, world):
+    grant = world["grant"]
+    client.force_login(world["carrier"])
+    page = html(client.get(reverse("amendment_new", args=[grant.pk])))
+    assert 'value="20.000,00"' in page  # the current plan is the starting point
+    response = client.post(reverse("amendment_new", args=[grant.pk]), _post_data(**SHIFT_4000))
+    amendment = Amendment.objects.get(grant=grant)
+    assert response.status_code == 302
+    assert amendment.lines.count() == 8
+
+    def step(name, **data):
+        return client.post(reverse("amendment_step", args=[grant.pk, amendment.pk, name]), data)
+
+    step("submit")
+    client.force_login(world["officer"])
+    assert step("approve").status_code == 403
+    step("propose", comment="Plausibel")
+    client.force_login(world["approver"])
+    step("approve", comment="Genehmigt")
+    assert Amendment.objects.get(pk=amendment.pk).state == "approved"
+    page = html(client.get(reverse("grant_amendments", args=[grant.pk])))
+    assert (
+        page.count('<div class="version"') == 1 and page.count('<div class="version version--current"') == 1
+    )
+    assert "24.000,00 €" in page and "16.000,00 €" in page
+    assert [(i.budget_year, i.amount) for i in Grant.objects.get(pk=grant.pk).instalments.all()] == [
+        (2026, Decimal("18500.00")),
+        (2027, Decimal("26500.00")),
+    ]
+
+
+def test_the_proposer_cannot_approve_through_the_page(client, world):
+    grant = world["grant"]
+    from tests.budgets.factories import membership
+
+    membership(world["officer"], world["sn"], "approver")
+    amendment = create(world, **SHIFT_4000)
+    client.force_login(world["carrier"])
+    client.post(reverse("amendment_step", args=[grant.pk, amendment.pk, "submit"]))
+    client.force_login(world["officer"])
+    client.post(reverse("amendment_step", args=[grant.pk, amendment.pk, "propose"]))
+    response = client.post(reverse("amendment_step", args=[grant.pk, amendment.pk, "approve"]), follow=True)
+    assert Amendment.objects.get(pk=amendment.pk).state == "proposed"
+    assert "alert--error" in html(response)
+
+
+def test_amendment_pages_are_hidden_from_other_organisations_and_unrelated_offices(client, world):
+    grant = world["grant"]
+    amendment = create(world, **SHIFT_4000)
+    urls = [
+        ("get", reverse("grant_amendments", args=[grant.pk])),
+        ("get", reverse("amendment_new", args=[grant.pk])),
+        ("get", reverse("amendment_detail", args=[grant.pk, amendment.pk])),
+        ("get", reverse("amendment_edit", args=[grant.pk, amendment.pk])),
+        *[
+            ("post", reverse("amendment_step", args=[grant.pk, amendment.pk, s]))
+            for s in ("submit", "withdraw", "propose", "approve", "reject")
+        ],
+    ]
+    for user in (world["other_carrier"], world["stranger_approver"], UserFactory()):
+        client.force_login(user)
+        for method, url in urls:
+            assert getattr(client, method)(url).status_code == 404, (user, url)
+    client.force_login(world["officer"])
+    assert client.get(reverse("amendment_new", args=[grant.pk])).status_code == 403
+    assert client.get(reverse("amendment_edit", args=[grant.pk, amendment.pk])).status_code == 403
+    assert client.get(reverse("amendment_detail", args=[grant.pk, amendment.pk])).status_code == 200

@@ -1,0 +1,197 @@
+"""The grant list and grant page: who sees what, finality through the page, the timeline, queries."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from grants.models import Grant
+from grants.services.drawdown import drawdown_certify, drawdown_request
+from grants.services.grant import grant_notice_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def granted(workflow, clock):
+    """An approved grant (9,000.00 € for 2026) of ``workflow.organisation`` at ``workflow.office``."""
+    clock.set(2026, 3, 2)
+    application = workflow.bring_to("approved")
+    # Model defaults hold the real ``timezone.now``; date the approval by the test clock.
+    Grant.objects.filter(application=application).update(approved_at=clock.now)
+    return Grant.objects.get(application=application)
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def test_carrier_sees_its_grants_in_the_list_and_others_do_not(client, workflow, granted):
+    client.force_login(workflow.carrier)
+    assert granted.file_number in html(client.get(reverse("grant_list")))
+    client.force_login(workflow.other_carrier)
+    assert granted.file_number not in html(client.get(reverse("grant_list")))
+    client.force_login(workflow.unrelated_officer)
+    assert granted.file_number not in html(client.get(reverse("grant_list")))
+    client.force_login(workflow.ancestor_officer)
+    assert granted.file_number in html(client.get(reverse("grant_list")))
+
+
+def test_grant_list_filters_by_state_and_search(client, workflow, granted):
+    client.force_login(workflow.officer)
+    url = reverse("grant_list")
+    assert granted.file_number in html(client.get(url, {"state": "notified"}))
+    assert granted.file_number not in html(client.get(url, {"state": "final"}))
+    assert granted.file_number in html(client.get(url, {"q": "Demokratiewerkstatt"}))
+    assert granted.file_number not in html(client.get(url, {"q": "gibt es nicht"}))
+
+
+def test_grant_page_is_hidden_from_other_organisations_and_unrelated_offices(client, workflow, granted):
+    url = reverse("grant_detail", args=[granted.pk])
+    for user in (workflow.other_carrier, workflow.unrelated_officer, workflow.sibling_officer):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+
+
+def test_grant_page_shows_the_notice_in_german(client, workflow, granted):
+    client.force_login(workflow.carrier)
+    page = html(client.get(reverse("grant_detail", args=[granted.pk])))
+    assert granted.file_number in page
+    assert "Netzwerk für Demokratie e.V." in page
+    assert "9.000,00 €" in page  # maximum amount and the 2026 instalment
+    assert "01.01.2026 – 31.12.2026" in page
+    assert "Bescheid erlassen" in page  # the grant's state
+    assert "Zuwendungen" in page and "Finanzierungsplan" in page and "Verlauf" in page
+    assert "10.000,00 €" in page  # planned expenditure, version 1
+
+
+def test_posting_and_waiver_make_the_notice_final_through_the_page(client, workflow, granted, clock):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    detail = reverse("grant_detail", args=[granted.pk])
+    client.force_login(workflow.carrier)
+    # The recipient may not record the posting; the office may not waive for the recipient.
+    assert (
+        client.post(reverse("grant_notice_post", args=[granted.pk]), {"posted_on": "2026-03-03"}).status_code
+        == 403
+    )
+    client.force_login(workflow.officer)
+    response = client.post(
+        reverse("grant_notice_post", args=[granted.pk]), {"posted_on": "2026-03-03"}, follow=True
+    )
+    assert "03/07/2026" in html(response)  # deemed received: posting + 4 days (English dates)
+    granted.refresh_from_db()
+    assert (granted.posted_on, granted.deemed_received_on, granted.objection_deadline) == (
+        date(2026, 3, 3),
+        date(2026, 3, 7),
+        date(2026, 4, 7),
+    )
+    assert (
+        client.post(
+            reverse("grant_objection_waive", args=[granted.pk]), {"waived_on": "2026-03-09", "confirm": "on"}
+        ).status_code
+        == 403
+    )
+
+    client.force_login(workflow.carrier)
+    page = html(client.get(detail))
+    assert f'action="{reverse("grant_objection_waive", args=[granted.pk])}"' in page
+    assert f'action="{reverse("grant_notice_post", args=[granted.pk])}"' not in page
+    response = client.post(
+        reverse("grant_objection_waive", args=[granted.pk]),
+        {"waived_on": "2026-03-09", "confirm": "on"},
+        follow=True,
+    )
+    page = html(response)
+    assert "The notice is final from 03/09/2026." in page
+    granted.refresh_from_db()
+    assert (granted.state, granted.final_on) == ("final", date(2026, 3, 9))
+    # The timeline shows who made it final, from which state to which, and why.
+    assert "Notice issued → <strong>Final</strong>" in page
+    assert "Right to object waived" in page
+
+
+def test_waiver_without_confirmation_changes_nothing(client, workflow, granted):
+    grant_notice_post(grant=granted, posted_on=date(2026, 3, 3), by=workflow.officer)
+    client.force_login(workflow.carrier)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
+        reverse("grant_objection_waive", args=[granted.pk]), {"waived_on": "2026-03-09"}, follow=True
+    )
+    assert "Please confirm the waiver." in html(response)
+    assert Grant.objects.get(pk=granted.pk).state == "notified"
+
+
+def test_domain_errors_of_the_posting_are_shown_as_messages(client, workflow, granted):
+    client.force_login(workflow.officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
+        reverse("grant_notice_post", args=[granted.pk]), {"posted_on": "2026-01-05"}, follow=True
+    )
+    assert "cannot have been posted before its approval on 03/02/2026" in html(response)
+    assert Grant.objects.get(pk=granted.pk).posted_on is None
+
+
+def test_timeline_merges_application_grant_and_drawdown_history(client, workflow, granted):
+    Grant.objects.filter(pk=granted.pk).update(posted_on=date(2026, 3, 2))
+    drawdown = drawdown_request(
+        grant=granted,
+        by=workflow.carrier,
+        amount=Decimal("1000.00"),
+        needed_on=date(2026, 3, 20),
+        purpose="Honorare",
+        today=date(2026, 3, 2),
+    )
+    drawdown_certify(drawdown=drawdown, by=workflow.officer, comment="Geprüft, Belege plausibel.")
+    client.force_login(workflow.auditor)
+    page = html(client.get(reverse("grant_detail", args=[granted.pk])))
+    assert "Geprüft, Belege plausibel." in page
+    assert "timeline__item--drawdown" in page and "timeline__item--application" in page
+
+
+def _many_grants(workflow, n):
+    for _ in range(n):
+        workflow.bring_to("approved")
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_grant_list_costs_the_same_queries_for_1_and_12_grants(
+    client, workflow, clock, django_assert_num_queries, n
+):
+    clock.set(2026, 3, 2)
+    _many_grants(workflow, n)
+    client.force_login(workflow.officer)
+    url = reverse("grant_list")
+    client.get(url)
+    # session, user, office roles, count, rows, programme and office options, nav (2),
+    # the four deadline lists
+    with django_assert_num_queries(14):
+        response = client.get(url)
+    assert html(response).count('class="badge badge--notified"') == n
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_grant_page_costs_the_same_queries_for_1_and_8_drawdowns(
+    client, workflow, granted, django_assert_num_queries, n
+):
+    for i in range(n):
+        d = drawdown_request(
+            grant=granted,
+            by=workflow.carrier,
+            amount=Decimal("100.00"),
+            needed_on=date(2026, 3, 20),
+            purpose=f"Abruf {i}",
+            today=date(2026, 3, 2),
+        )
+        drawdown_certify(drawdown=d, by=workflow.officer, comment=f"ok {i}")
+    client.force_login(workflow.officer)
+    url = reverse("grant_detail", args=[granted.pk])
+    client.get(url)
+    with django_assert_num_queries(17):  # + the office for the internal-papers rule
+        response = client.get(url)
+    assert html(response).count("timeline__item timeline__item--drawdown") == n

@@ -1,0 +1,127 @@
+"""Revocation (Widerruf) through the page: whole or partial, a confirmation step, then the reclaim."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from grants.models import Grant, Reclaim
+from grants.services.drawdown import drawdown_request
+from tests.grants.factories import OrganisationFactory, carrier_user
+from tests.grants.test_services_reclaim import build_grant, pay
+from tests.grants.test_services_reclaim import world as world
+
+pytestmark = pytest.mark.django_db
+
+WHOLE = {
+    "scope": "whole",
+    "amount": "",
+    "revoked_on": "2025-03-01",
+    "interest_from": "",
+    "reasons": "Zweck entfallen",
+}
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture
+def paid(world):
+    """Instalments 9,000.00 for 2024 and 2025; 5,000.00 paid on 01.10.2024."""
+    grant = build_grant(world, instalments={2024: "9000.00", 2025: "9000.00"})
+    pay(grant, world, "5000.00", date(2024, 10, 1))
+    return Grant.objects.get(pk=grant.pk)
+
+
+def _url(grant) -> str:
+    return reverse("grant_revoke", args=[grant.pk])
+
+
+def test_whole_revocation_shows_its_consequences_before_anything_is_done(client, world, paid):
+    client.force_login(world["approver"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = html(client.post(_url(paid), WHOLE))
+    assert "Please confirm: revoke the whole grant" in page
+    assert "<dd>€5,000.00</dd>" in page  # paid and not yet reclaimed = reclaimed
+    # open commitments: 2024: 9,000 − 5,000; 2025: 9,000 → 13,000 released
+    assert "<dd>€13,000.00</dd>" in page
+    assert "Budget year 2024: €4,000.00 committed" in page and "Budget year 2025: €9,000.00" in page
+    assert "10/01/2024" in page  # interest from the last value date
+    assert 'name="confirmed"' in page
+    assert Grant.objects.get(pk=paid.pk).state == "running" and not Reclaim.objects.exists()
+
+
+def test_confirmed_whole_revocation_revokes_and_reclaims_what_was_paid(client, world, paid):
+    client.force_login(world["approver"])
+    response = client.post(_url(paid), WHOLE | {"confirmed": "1"})
+    grant = Grant.objects.get(pk=paid.pk)
+    reclaim = Reclaim.objects.get(grant=grant)
+    assert response["Location"] == reverse("reclaim_detail", args=[grant.pk, reclaim.pk])
+    assert (grant.state, grant.revoked_on, grant.revocation_reasons) == (
+        "reclaim",
+        date(2025, 3, 1),
+        "Zweck entfallen",
+    )
+    assert (reclaim.kind, reclaim.principal, reclaim.interest_from) == (
+        "revocation",
+        Decimal("5000.00"),
+        date(2024, 10, 1),
+    )
+
+
+def test_partial_revocation_reclaims_the_amount_and_the_grant_goes_on(client, world, paid):
+    client.force_login(world["approver"])
+    data = WHOLE | {"scope": "partial", "amount": "2.000,00", "interest_from": "2024-11-01"}
+    page = html(client.post(_url(paid), data))
+    assert "2.000,00 €" in page and "01.11.2024" in page
+    client.post(_url(paid), data | {"confirmed": "1"})
+    reclaim = Reclaim.objects.get(grant=paid)
+    assert (reclaim.principal, reclaim.interest_from) == (Decimal("2000.00"), date(2024, 11, 1))
+    assert Grant.objects.get(pk=paid.pk).state == "running"
+
+
+def test_partial_revocation_needs_an_amount(client, world, paid):
+    client.force_login(world["approver"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = html(client.post(_url(paid), WHOLE | {"scope": "partial", "confirmed": "1"}))
+    assert "Please enter the amount revoked." in page
+    assert not Reclaim.objects.exists()
+
+
+def test_revocation_warns_of_drawdowns_still_on_their_way(client, world, paid):
+    drawdown_request(
+        grant=paid,
+        by=world["carrier"],
+        amount=Decimal("1000"),
+        needed_on=date(2025, 2, 3),
+        purpose="Honorare",
+        today=date(2025, 2, 1),
+    )
+    client.force_login(world["approver"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = html(client.post(_url(paid), WHOLE))
+    assert "1 drawdown(s) of this grant are requested, certified or ordered." in page
+
+
+def test_revocation_is_for_approvers_only(client, world, paid):
+    for user in (world["officer"], world["finance"], world["carrier"]):
+        client.force_login(user)
+        assert client.get(_url(paid)).status_code == 403
+        assert client.post(_url(paid), WHOLE | {"confirmed": "1"}).status_code == 403
+    for user in (carrier_user(OrganisationFactory()), world["mv_officer"]):
+        client.force_login(user)
+        assert client.get(_url(paid)).status_code == 404
+    assert Grant.objects.get(pk=paid.pk).state == "running"
+
+
+def test_grant_page_offers_revocation_to_the_approver_only(client, world, paid):
+    url = reverse("grant_detail", args=[paid.pk])
+    client.force_login(world["approver"])
+    assert _url(paid) in html(client.get(url))
+    client.force_login(world["officer"])
+    assert _url(paid) not in html(client.get(url))
