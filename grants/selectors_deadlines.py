@@ -180,6 +180,7 @@ def drawdowns_not_used_in_time(
             paid_on__isnull=False,
             paid_on__lt=today,
             grant__state__in=LATE_USE_GRANT_STATES,
+            late_use_claims__isnull=True,  # once the interest is claimed, nothing is left to remind of
         )
         .filter(Q(used_on__isnull=True) | Q(used_on__gt=F("paid_on")))
         .select_related("grant__organisation", "grant__office")

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django_fsm_log.models import StateLog
@@ -181,7 +182,7 @@ def grant_timeline(
     One query: the state logs of all these objects, matched against the lists the page
     has already loaded (so labels cost nothing).
     """
-    groups: list[tuple[type, list[Any], Any, str]] = [
+    groups: list[tuple[type[models.Model], list[Any], Any, str]] = [
         (Application, [grant.application], lambda a: _("Application"), "application"),
         (Grant, [grant], lambda g: _("Grant"), "grant"),
         (Drawdown, drawdowns, _label_drawdown, "drawdown"),
@@ -197,7 +198,7 @@ def grant_timeline(
             continue
         ct = types[model]
         query |= Q(content_type_id=ct.pk, object_id__in=[o.pk for o in objects])
-        choices = {str(k): str(v) for k, v in model._meta.get_field("state").choices}
+        choices = {str(k): str(v) for k, v in getattr(model._meta.get_field("state"), "flatchoices", [])}
         for obj in objects:
             lookup[(ct.pk, obj.pk)] = (obj, label, kind, choices)
     entries = []

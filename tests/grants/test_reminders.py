@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from budgets.models import CoordinatingOffice
-from grants.models import Amendment, Drawdown, Grant, Organisation, PlanVersion, ProofOfUse
+from grants.models import Amendment, Drawdown, Grant, Organisation, PlanVersion, ProofOfUse, Reclaim
 from grants.selectors_deadlines import deadlines_for_staff as staff_deadlines
 from grants.selectors_deadlines import (
     drawdowns_not_used_in_time,
@@ -248,6 +248,25 @@ def test_drawdowns_not_used_by_the_window_end_are_listed_once_the_window_is_over
         None,
         2026,
     )
+
+
+def test_a_drawdown_whose_late_use_interest_is_claimed_is_no_longer_listed(world):
+    grant = make_grant(world)
+    late = drawdown(grant, date(2026, 2, 17), used_on=date(2026, 4, 1))
+    assert [item.object_id for item in drawdowns_not_used_in_time(today=TODAY)] == [late.pk]
+    Reclaim.objects.create(
+        grant=grant,
+        kind="late_use",
+        drawdown=late,
+        principal=D("0"),
+        interest_basis=late.amount,
+        decided_on=TODAY,
+        interest_from=late.paid_on,
+        interest_until=late.used_on,
+        reasons="Verspätete Verwendung",
+        decided_by=world.officer,
+    )
+    assert drawdowns_not_used_in_time(today=TODAY) == []
 
 
 def test_objection_periods_ending_within_seven_days_of_notices_not_yet_final(

@@ -9,7 +9,7 @@ from django_fsm_log.models import StateLog
 
 from budgets.errors import AccessDenied, DomainError
 from budgets.models import LedgerEntry
-from grants.models import BaseRate, Grant, Reclaim, Repayment
+from grants.models import BaseRate, Drawdown, Grant, Reclaim, Repayment
 from grants.services.application import (
     application_approve,
     application_complete_formal_check,
@@ -400,6 +400,56 @@ def test_a_whole_revocation_reclaims_all_paid_money_and_releases_the_open_commit
     assert [log.state for log in StateLog.objects.for_(grant).order_by("pk")][-2:] == ["revoked", "reclaim"]
     assert ledger("decommitment") == [(2026, D("-5500.00"))]
     assert ledger("reclaim") == [(2026, D("3000.00"))]
+
+
+def test_a_whole_revocation_rejects_requests_that_are_not_yet_ordered(paid_2026, world):
+    requested = drawdown_request(
+        grant=paid_2026,
+        by=world["carrier"],
+        amount=D("500.00"),
+        needed_on=date(2026, 3, 20),
+        purpose="Honorare",
+        today=date(2026, 3, 10),
+    )
+    certified = drawdown_certify(
+        drawdown=drawdown_request(
+            grant=paid_2026,
+            by=world["carrier"],
+            amount=D("700.00"),
+            needed_on=date(2026, 3, 20),
+            purpose="Material",
+            today=date(2026, 3, 10),
+        ),
+        by=world["officer"],
+    )
+    grant_revoke(grant=paid_2026, by=world["approver"], revoked_on=date(2026, 4, 1), reasons="Zweck verfehlt")
+    assert Drawdown.objects.get(pk=requested.pk).state == "rejected"
+    assert Drawdown.objects.get(pk=certified.pk).state == "rejected"
+
+
+def test_an_ordered_payment_blocks_a_whole_revocation_until_finance_books_it(paid_2026, world):
+    ordered = drawdown_order(
+        drawdown=drawdown_certify(
+            drawdown=drawdown_request(
+                grant=paid_2026,
+                by=world["carrier"],
+                amount=D("500.00"),
+                needed_on=date(2026, 3, 20),
+                purpose="Honorare",
+                today=date(2026, 3, 10),
+            ),
+            by=world["officer"],
+        ),
+        by=world["finance"],
+    )
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        grant_revoke(
+            grant=paid_2026, by=world["approver"], revoked_on=date(2026, 4, 1), reasons="Zweck verfehlt"
+        )
+    with translation.override("en"):
+        assert refused.value.messages[0].startswith("The payment of €500.00 ordered on ")
+    assert (state_of(paid_2026), Drawdown.objects.get(pk=ordered.pk).state) == ("running", "ordered")
+    assert not Reclaim.objects.exists()
 
 
 def test_a_whole_revocation_of_an_unpaid_grant_reclaims_nothing(world):

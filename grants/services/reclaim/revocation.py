@@ -13,15 +13,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.choices import StaffRole
 from budgets.errors import DomainError
-from budgets.formatting import format_date
+from budgets.formatting import format_date, format_eur
 from budgets.selectors import reference_figures
 from budgets.services.commitments import decommit
 
-from ...models import Grant, Reclaim, ReclaimKind
+from ...models import Drawdown, Grant, Reclaim, ReclaimKind
 from ._common import ZERO, locked_grant, paid_by_year, require_role
 from .decide import reclaim_decide
 
@@ -60,6 +61,28 @@ def grant_revoke(
             _("A grant in state “%(state)s” cannot be revoked as a whole.")
             % {"state": locked.get_state_display()}
         )
+    # A payment already ordered may be on its way to the bank: finance settles it first. Requests
+    # not yet ordered fall with the grant, so no money can be paid against released commitments.
+    open_drawdowns = list(
+        Drawdown.objects.select_for_update().filter(
+            grant=locked, state__in=("requested", "certified", "ordered")
+        )
+    )
+    ordered = [d for d in open_drawdowns if d.state == "ordered"]
+    if ordered:
+        raise DomainError(
+            _(
+                "The payment of %(amount)s ordered on %(date)s has not been booked yet; finance must book or "
+                "cancel it before the grant can be revoked as a whole."
+            )
+            % {
+                "amount": format_eur(ordered[0].amount),
+                "date": format_date(timezone.localdate(ordered[0].ordered_at)),
+            }
+        )
+    for drawdown in open_drawdowns:
+        drawdown.reject(by=by, description=_("Grant revoked on %(date)s") % {"date": format_date(revoked_on)})
+        drawdown.save(update_fields=["state"])
     locked.revoke(by=by, revoked_on=revoked_on, reasons=reasons.strip(), description=reasons.strip())
     locked.save(update_fields=["state", "revoked_on", "revocation_reasons"])
     open_by_year: dict[int, Decimal] = {}
