@@ -12,10 +12,13 @@ from .views import (
     grant_proofs,
     grant_reclaims,
     grant_revocation,
+    organisations,
     worklist,
 )
 
 urlpatterns = [
+    path("traeger/", organisations.organisation_list, name="organisation_list"),
+    path("traeger/<int:pk>/bankverbindung/", organisations.organisation_bank, name="organisation_bank"),
     path("", applications.home, name="home"),
     path("antraege/", applications.application_list, name="application_list"),
     path("antraege/neu/", applications.application_create, name="application_create"),

@@ -59,14 +59,22 @@ class Organisation(models.Model):
         return self.name
 
     @property
+    def iban_formatted(self) -> str:
+        """The IBAN in groups of four, as printed on statements."""
+        try:
+            return IBAN(self.iban).formatted if self.iban else ""
+        except SchwiftyException:
+            return self.iban
+
+    @property
     def bic_and_bank(self) -> tuple[str, str]:
         """BIC and bank name derived from the German bank code, or empty strings."""
         if not self.iban:
             return "", ""
         try:
             iban = IBAN(self.iban)
-            bic = iban.bic
-            return (str(bic) if bic else "", (bic.bank_names or [""])[0] if bic else "")
+            # The bank of this bank code (a BIC is shared by many branches with other names).
+            return (str(iban.bic) if iban.bic else "", iban.bank_name or "")
         except SchwiftyException:
             return "", ""
 

@@ -1,0 +1,79 @@
+import pytest
+from django.urls import reverse
+
+from grants.models import Organisation
+from tests.budgets.factories import UserFactory, membership, office
+from tests.grants.factories import OrganisationFactory, carrier_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org():
+    return OrganisationFactory(name="Jugendförderverein Görlitz e.V.", iban="", account_holder="")
+
+
+def test_carriers_see_bic_and_bank_derived_from_their_iban(client, org):
+    client.force_login(carrier_user(org))
+    response = client.post(
+        reverse("organisation_bank", args=[org.pk]),
+        {"iban": "DE89 3704 0044 0532 0130 00", "account_holder": "Jugendförderverein Görlitz e.V."},
+        follow=True,
+    )
+    org.refresh_from_db()
+    assert (org.iban, org.account_holder) == ("DE89370400440532013000", "Jugendförderverein Görlitz e.V.")
+    page = response.content.decode()
+    assert "DE89 3704 0044 0532 0130 00" in page
+    assert "COBADEFFXXX" in page and "Commerzbank" in page
+
+
+def test_a_wrong_iban_is_refused_with_a_german_message_and_nothing_is_saved(client, org):
+    client.force_login(carrier_user(org))
+    response = client.post(
+        reverse("organisation_bank", args=[org.pk]),
+        {"iban": "DE89370400440532013001", "account_holder": "Verein"},
+        follow=True,
+    )
+    assert "„DE89370400440532013001“ ist keine gültige IBAN. Bitte prüfen Sie sie Ziffer für Ziffer." in (
+        response.content.decode()
+    )
+    assert Organisation.objects.get(pk=org.pk).iban == ""
+
+
+def test_a_german_iban_with_an_unused_bank_code_is_refused(client, org, settings):
+    client.force_login(carrier_user(org))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    # Valid checksum, but no bank uses the bank code 99999999.
+    from schwifty import IBAN
+
+    iban = IBAN.generate("DE", bank_code="99999999", account_code="1234567890", validate_bban=False)
+    response = client.post(
+        reverse("organisation_bank", args=[org.pk]),
+        {"iban": iban.compact, "account_holder": "Verein"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "No German bank uses the bank code 99999999 of this IBAN." in page
+    assert Organisation.objects.get(pk=org.pk).iban == ""
+
+
+def test_other_carriers_and_staff_cannot_change_bank_details(client, org):
+    root = office()
+    staff = UserFactory()
+    membership(staff, root, "finance")
+    for user in (carrier_user(OrganisationFactory()), staff):
+        client.force_login(user)
+        response = client.post(
+            reverse("organisation_bank", args=[org.pk]),
+            {"iban": "DE89370400440532013000", "account_holder": "X"},
+        )
+        assert response.status_code == 404
+    assert Organisation.objects.get(pk=org.pk).iban == ""
+
+
+def test_the_list_shows_only_the_users_own_organisations(client, org):
+    other = OrganisationFactory(name="Anderer Verein e.V.")
+    client.force_login(carrier_user(org))
+    page = client.get(reverse("organisation_list")).content.decode()
+    assert org.name in page and other.name not in page
+    assert "Meine Organisationen" in page
