@@ -242,3 +242,16 @@ def test_demo_post_award_steps_name_their_actor_and_lie_in_the_past(seeded):
     logs = StateLog.objects.filter(content_type__model__in=("drawdown", "proofofuse", "amendment", "reclaim"))
     assert logs.exists() and not logs.filter(by=None).exists()
     assert not StateLog.objects.filter(timestamp__gt=timezone.now()).exists()
+
+
+def test_finance_maintains_the_base_rates_in_the_admin_and_nothing_else(seeded, client):
+    from grants.models import BaseRate
+
+    client.login(username="finanzen", password="demo2026")
+    assert client.get("/admin/grants/baserate/").status_code == 200
+    response = client.post("/admin/grants/baserate/add/", {"valid_from": "2026-07-01", "rate": "1.27"})
+    assert response.status_code == 302
+    assert BaseRate.objects.filter(valid_from="2026-07-01").exists()
+    assert client.get("/admin/grants/application/").status_code == 403
+    client.login(username="sachbearbeitung", password="demo2026")
+    assert client.get("/admin/grants/baserate/").status_code == 302  # not staff: to the admin login

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from schwifty import IBAN
 
@@ -123,17 +124,37 @@ def demo_email(first_name: str, last_name: str) -> str:
     return re.sub(r"[^a-z.\-]", "", ascii_text) + "@example.org"
 
 
+FINANCE_GROUP = "Haushalt/Kasse"
+
+
+def _finance_group() -> Group:
+    """Finance maintains the base-rate table (DOMAIN.md §4.3) in the admin, and nothing else there."""
+    group, _created = Group.objects.get_or_create(name=FINANCE_GROUP)
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="grants",
+            codename__in=("view_baserate", "add_baserate", "change_baserate"),
+        )
+    )
+    return group
+
+
 def _seed_users(world: World) -> dict[str, User]:
     users = {}
+    finance_group = _finance_group()
     for spec in USERS:
         user, _created = User.objects.get_or_create(username=spec["username"])
         user.first_name, user.last_name = spec["first_name"], spec["last_name"]
         user.email = demo_email(spec["first_name"], spec["last_name"])
-        user.is_superuser = user.is_staff = bool(spec.get("superuser"))
+        is_finance = any(role == "finance" for _code, role in spec.get("offices", ()))
+        user.is_superuser = bool(spec.get("superuser"))
+        user.is_staff = user.is_superuser or is_finance
         user.is_active = True
         # Always reset: re-running the seed restores the documented demo login.
         user.set_password(DEMO_PASSWORD)
         user.save()
+        if is_finance:
+            user.groups.add(finance_group)
         for code, role in spec.get("offices", ()):
             OfficeMembership.objects.get_or_create(user=user, office=world.offices[code], role=role)
         for name in spec.get("carriers", ()):
