@@ -188,6 +188,13 @@ def drawdown_book_payment(
     if grant.state in ("notified", "final"):
         grant.start_running(by=by, description=_("First payment"))
         grant.save(update_fields=["state"])
+    elif (
+        grant.state == "settled"
+        and not grant.drawdowns.filter(state__in=("requested", "certified", "ordered")).exists()
+    ):
+        # The settlement's last payment was the only thing left: the grant's file is complete.
+        grant.close(by=by, description=_("Last payment booked"))
+        grant.save(update_fields=["state"])
     return locked
 
 

@@ -214,7 +214,7 @@ def test_demo_settlement_with_a_last_payment_that_finance_paid(seeded):
         D("4000.00"),
     )
     last = grant.drawdowns.get(amount=D("4000.00"))
-    assert (grant.state, last.state, last.paid_on) == ("settled", "paid", date(2026, 2, 26))
+    assert (grant.state, last.state, last.paid_on) == ("closed", "paid", date(2026, 2, 26))
     assert grant.objection_waived_on is not None
 
 

@@ -130,6 +130,9 @@ def test_the_20_percent_rule_caps_materials_and_the_last_payment_is_certified(wo
     drawdown_book_payment(drawdown=last, by=world["finance2"], paid_on=date(2027, 3, 10))
     assert ledger(grant)[-1] == ("disbursement", 2026, D("3600.00"))
     assert not Reclaim.objects.exists()
+    # With the last payment booked nothing is left to do: the grant's file is closed.
+    grant.refresh_from_db()
+    assert grant.state == "closed"
 
 
 # --- §4.2: the final grant by financing type ------------------------------------------------
