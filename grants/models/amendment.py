@@ -10,11 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from budgets.choices import CostCategory
 from budgets.errors import DomainError
 
 from .grant import Grant, PlanVersion
-from .plan import YEAR, CoverKind
+from .plan import YEAR, BasePlanLine, plan_line_constraints
 
 
 class AmendmentState(models.TextChoices):
@@ -103,33 +102,15 @@ class Amendment(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class AmendmentLine(models.Model):
+class AmendmentLine(BasePlanLine):
     """A line of the proposed new plan (the complete plan, not a difference)."""
 
-    class Side(models.TextChoices):
-        EXPENDITURE = "expenditure", _("Expenditure")
-        COVER = "cover", _("Cover")
-
     amendment = models.ForeignKey(Amendment, on_delete=models.CASCADE, related_name="lines")
-    side = models.CharField(_("side"), max_length=12, choices=Side.choices)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    category = models.CharField(_("cost category"), max_length=20, choices=CostCategory.choices, blank=True)
-    cover_kind = models.CharField(_("kind"), max_length=12, choices=CoverKind.choices, blank=True)
-    text = models.CharField(_("description"), max_length=200, blank=True)
-    budget_year = models.PositiveSmallIntegerField(_("budget year"), validators=YEAR)
-    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
 
-    class Meta:
+    class Meta(BasePlanLine.Meta):
         verbose_name = _("amendment line")
         verbose_name_plural = _("amendment lines")
-        ordering = ["side", "budget_year", "position", "pk"]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="amendment_line_amount_nonneg"),
-            models.CheckConstraint(
-                condition=(Q(side="expenditure") & ~Q(category="")) | (Q(side="cover") & ~Q(cover_kind="")),
-                name="amendment_line_side_fields",
-            ),
-        ]
+        constraints = plan_line_constraints("amendment_line")
 
     def __str__(self) -> str:
         return f"{self.text} ({self.budget_year}): {self.amount}"

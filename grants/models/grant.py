@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from budgets.choices import CostCategory, FinancingType, WindowUnit
+from budgets.choices import FinancingType, WindowUnit
 from budgets.models import CoordinatingOffice, FundingProgramme
 
 from .application import Application
 from .organisation import Organisation
-from .plan import YEAR, CoverKind
+from .plan import YEAR, BasePlanLine, plan_line_constraints
 
 
 class FileNumberSequence(models.Model):
@@ -229,33 +229,15 @@ class PlanVersion(models.Model):
         return f"{self.grant.file_number} v{self.version}"
 
 
-class PlanVersionLine(models.Model):
-    """A frozen line of a plan version: expenditure (with category) or cover (with kind)."""
-
-    class Side(models.TextChoices):
-        EXPENDITURE = "expenditure", _("Expenditure")
-        COVER = "cover", _("Cover")
+class PlanVersionLine(BasePlanLine):
+    """A frozen line of a plan version."""
 
     plan = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="lines")
-    side = models.CharField(_("side"), max_length=12, choices=Side.choices)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    category = models.CharField(_("cost category"), max_length=20, choices=CostCategory.choices, blank=True)
-    cover_kind = models.CharField(_("kind"), max_length=12, choices=CoverKind.choices, blank=True)
-    text = models.CharField(_("description"), max_length=200, blank=True)
-    budget_year = models.PositiveSmallIntegerField(_("budget year"), validators=YEAR)
-    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
 
-    class Meta:
+    class Meta(BasePlanLine.Meta):
         verbose_name = _("plan line")
         verbose_name_plural = _("plan lines")
-        ordering = ["side", "budget_year", "position", "pk"]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="plan_line_amount_nonneg"),
-            models.CheckConstraint(
-                condition=(Q(side="expenditure") & ~Q(category="")) | (Q(side="cover") & ~Q(cover_kind="")),
-                name="plan_line_side_fields",
-            ),
-        ]
+        constraints = plan_line_constraints("plan_line")
 
     def __str__(self) -> str:
         return f"{self.get_side_display()} {self.text} ({self.budget_year})"

@@ -59,6 +59,43 @@ class CoverLine(models.Model):
         return f"{self.get_kind_display()} {self.source} ({self.budget_year})".strip()
 
 
+class PlanLineSide(models.TextChoices):
+    EXPENDITURE = "expenditure", _("Expenditure")
+    COVER = "cover", _("Cover")
+
+
+def plan_line_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """A line is never negative; expenditure names its category, cover its kind."""
+    return [
+        models.CheckConstraint(condition=Q(amount__gte=0), name=f"{prefix}_amount_nonneg"),
+        models.CheckConstraint(
+            condition=(Q(side="expenditure") & ~Q(category="")) | (Q(side="cover") & ~Q(cover_kind="")),
+            name=f"{prefix}_side_fields",
+        ),
+    ]
+
+
+class BasePlanLine(models.Model):
+    """A line of a complete financing plan: expenditure (with category) or cover (with kind).
+
+    Frozen plan versions and proposed amendments share it, so the two always read alike.
+    """
+
+    Side = PlanLineSide
+
+    side = models.CharField(_("side"), max_length=12, choices=PlanLineSide.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    category = models.CharField(_("cost category"), max_length=20, choices=CostCategory.choices, blank=True)
+    cover_kind = models.CharField(_("kind"), max_length=12, choices=CoverKind.choices, blank=True)
+    text = models.CharField(_("description"), max_length=200, blank=True)
+    budget_year = models.PositiveSmallIntegerField(_("budget year"), validators=YEAR)
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        abstract = True
+        ordering = ["side", "budget_year", "position", "pk"]
+
+
 class Instalment(models.Model):
     """An annual instalment (Jahresrate) of the proposed grant."""
 
