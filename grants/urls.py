@@ -52,6 +52,16 @@ urlpatterns = [
     ),
     path("zuwendungen/<int:pk>/versand/", grant_detail.grant_notice_post_view, name="grant_notice_post"),
     path(
+        "zuwendungen/<int:pk>/widerspruch/",
+        grant_detail.grant_objection_record_view,
+        name="grant_objection_record",
+    ),
+    path(
+        "zuwendungen/<int:pk>/widerspruch/abschluss/",
+        grant_detail.grant_objection_conclude_view,
+        name="grant_objection_conclude",
+    ),
+    path(
         "zuwendungen/<int:pk>/rechtsbehelfsverzicht/",
         grant_detail.grant_objection_waive_view,
         name="grant_objection_waive",

@@ -77,6 +77,19 @@ class ObjectionWaiveForm(Form):
     )
 
 
+class ObjectionRecordForm(Form):
+    lodged_on = forms.DateField(label=_("Objection received on"), widget=date_input())
+
+
+class ObjectionConcludeForm(Form):
+    final_on = forms.DateField(label=_("Final from"), widget=date_input())
+    comment = forms.CharField(
+        label=_("How the objection was concluded"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("E.g. withdrawn on …, or rejected by the objection decision of … without an action."),
+    )
+
+
 # --- drawdowns ------------------------------------------------------------------------------
 
 

@@ -102,6 +102,9 @@ class Grant(ConcurrentTransitionMixin, models.Model):
     objection_deadline = models.DateField(_("objection period ends"), null=True, blank=True)
     objection_waived_on = models.DateField(_("objection waived on"), null=True, blank=True)
     final_on = models.DateField(_("final from"), null=True, blank=True)
+    # An objection lodged in time (Widerspruch) suspends finality until the office records
+    # the outcome; a late one is inadmissible and does not.
+    objection_lodged_on = models.DateField(_("objection lodged on"), null=True, blank=True)
 
     # Revocation (Widerruf, §§ 49, 49a VwVfG)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)

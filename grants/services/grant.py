@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from budgets.choices import StaffRole
 from budgets.errors import AccessDenied, DomainError
 from budgets.formatting import format_date
 
@@ -153,11 +154,18 @@ def grants_make_final(*, today: date) -> list[str]:
     Each grant is its own transaction, so one failure does not hold back the others.
     """
     done = []
-    due = Grant.objects.filter(state="notified", objection_deadline__lt=today).values_list("pk", flat=True)
+    due = Grant.objects.filter(
+        state="notified", objection_deadline__lt=today, objection_lodged_on__isnull=True
+    ).values_list("pk", flat=True)
     for pk in list(due):
         with transaction.atomic():
             grant = Grant.objects.select_for_update().get(pk=pk)
-            if grant.state != "notified" or not grant.objection_deadline or grant.objection_deadline >= today:
+            if (
+                grant.state != "notified"
+                or not grant.objection_deadline
+                or grant.objection_deadline >= today
+                or grant.objection_lodged_on
+            ):
                 continue
             grant.become_final(
                 final_on=grant.objection_deadline + timedelta(days=1), description=_("Objection period ended")
@@ -165,3 +173,67 @@ def grants_make_final(*, today: date) -> list[str]:
             grant.save(update_fields=["state", "final_on"])
             done.append(grant.file_number)
     return done
+
+
+@transaction.atomic
+def grant_objection_record(*, grant: Grant, lodged_on: date, by: Any) -> Grant:
+    """Record an objection (Widerspruch) received by the office; it suspends finality.
+
+    Only an objection lodged by the last day of the period counts (§ 70 VwGO); a late one is
+    refused here with the date the notice became final, and the notice stays final.
+    """
+    locked = _locked(grant)
+    if not covers(by, locked.office.path):
+        raise AccessDenied(_("Only staff of the granting office may record an objection."))
+    if locked.state != "notified" or locked.objection_waived_on:
+        raise DomainError(_("The notice is already final; an objection can no longer be recorded."))
+    if not locked.posted_on or not locked.objection_deadline:
+        raise DomainError(_("Please record the posting of the notice first."))
+    if locked.objection_lodged_on:
+        raise DomainError(
+            _("An objection was already recorded on %(date)s.")
+            % {"date": format_date(locked.objection_lodged_on)}
+        )
+    if lodged_on < locked.posted_on:
+        raise DomainError(_("An objection cannot predate the posting of the notice."))
+    if lodged_on > locked.objection_deadline:
+        raise DomainError(
+            _(
+                "The objection period ended on %(deadline)s; an objection lodged on %(date)s is too late and the notice is final from %(final)s."
+            )
+            % {
+                "deadline": format_date(locked.objection_deadline),
+                "date": format_date(lodged_on),
+                "final": format_date(locked.objection_deadline + timedelta(days=1)),
+            }
+        )
+    locked.objection_lodged_on = lodged_on
+    locked.save(update_fields=["objection_lodged_on"])
+    return locked
+
+
+@transaction.atomic
+def grant_objection_conclude(*, grant: Grant, final_on: date, by: Any, comment: str) -> Grant:
+    """The objection was withdrawn or decided and no further remedy is pending: the notice is final.
+
+    The office records the day from which it is final (e.g. the day after the withdrawal, or
+    after the period for an action against the objection decision has passed).
+    """
+    locked = _locked(grant)
+    if not covers(by, locked.office.path, (StaffRole.CASE_OFFICER, StaffRole.APPROVER)):
+        raise AccessDenied(
+            _("Only case officers or approvers of the granting office may conclude an objection.")
+        )
+    if locked.state != "notified" or not locked.objection_lodged_on:
+        raise DomainError(_("There is no pending objection against this notice."))
+    if not comment.strip():
+        raise DomainError(_("Please state how the objection was concluded (withdrawn or decided)."))
+    earliest = max(locked.objection_lodged_on, locked.objection_deadline or locked.objection_lodged_on)
+    if final_on <= earliest:
+        raise DomainError(
+            _("The notice can be final at the earliest on %(date)s.")
+            % {"date": format_date(earliest + timedelta(days=1))}
+        )
+    locked.become_final(by=by, final_on=final_on, description=comment.strip())
+    locked.save(update_fields=["state", "final_on"])
+    return locked

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_POST
 from budgets.errors import DomainError
 from budgets.formatting import format_date
 
-from ..forms_grant import GrantFilterForm, NoticePostForm, ObjectionWaiveForm
+from ..forms_grant import (
+    GrantFilterForm,
+    NoticePostForm,
+    ObjectionConcludeForm,
+    ObjectionRecordForm,
+    ObjectionWaiveForm,
+)
 from ..models import Amendment, Grant, GrantState, ProofOfUse, Reclaim
 from ..predicates import office_roles
 from ..selectors import offices_for
@@ -32,10 +38,16 @@ from ..selectors_grant import (
     plan_sides,
     plan_versions,
 )
-from ..services.grant import grant_notice_post, grant_objection_waive
+from ..services.grant import (
+    grant_notice_post,
+    grant_objection_conclude,
+    grant_objection_record,
+    grant_objection_waive,
+)
 from .common import show_domain_error
 from .grant_common import (
     APPROVER,
+    CASE_OFFICER,
     form_errors_as_messages,
     is_recipient,
     is_staff_for,
@@ -101,6 +113,17 @@ def _render_detail(
     today = timezone.localdate()
     can_post = is_staff_for(user, grant) and grant.state == GrantState.NOTIFIED and not grant.posted_on
     can_waive = is_recipient(user, grant) and grant.state == GrantState.NOTIFIED and bool(grant.posted_on)
+    can_record_objection = (
+        is_staff_for(user, grant)
+        and grant.state == GrantState.NOTIFIED
+        and bool(grant.posted_on)
+        and not grant.objection_lodged_on
+    )
+    can_conclude_objection = (
+        is_staff_for(user, grant, CASE_OFFICER + APPROVER)
+        and grant.state == GrantState.NOTIFIED
+        and bool(grant.objection_lodged_on)
+    )
     context = {
         "grant": grant,
         "rows": rows,
@@ -122,6 +145,10 @@ def _render_detail(
         "waive_form": (waive_form or ObjectionWaiveForm(initial={"waived_on": today}, auto_id="id_waive_%s"))
         if can_waive
         else None,
+        "objection_form": ObjectionRecordForm(initial={"lodged_on": today}, auto_id="id_objection_%s")
+        if can_record_objection
+        else None,
+        "conclude_form": ObjectionConcludeForm(auto_id="id_conclude_%s") if can_conclude_objection else None,
         **children,
     }
     return render(request, "grants/grant_detail.html", context)
@@ -177,5 +204,50 @@ def grant_objection_waive_view(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("The right to object was waived. The notice is final from %(date)s.")
             % {"date": format_date(grant.final_on)},
+        )
+    return redirect("grant_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def grant_objection_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = visible_grant(request, pk, grant_detail_queryset(request.user))
+    require_staff(request.user, grant)
+    form = ObjectionRecordForm(request.POST, auto_id="id_objection_%s")
+    if not form.is_valid():
+        form_errors_as_messages(request, form)
+        return redirect("grant_detail", pk=pk)
+    try:
+        grant_objection_record(grant=grant, lodged_on=form.cleaned_data["lodged_on"], by=request.user)
+    except DomainError as error:
+        show_domain_error(request, error)
+    else:
+        messages.success(
+            request, _("The objection was recorded; the notice does not become final until it is concluded.")
+        )
+    return redirect("grant_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def grant_objection_conclude_view(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = visible_grant(request, pk, grant_detail_queryset(request.user))
+    require_staff(request.user, grant)
+    form = ObjectionConcludeForm(request.POST, auto_id="id_conclude_%s")
+    if not form.is_valid():
+        form_errors_as_messages(request, form)
+        return redirect("grant_detail", pk=pk)
+    try:
+        grant = grant_objection_conclude(
+            grant=grant,
+            final_on=form.cleaned_data["final_on"],
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+        )
+    except DomainError as error:
+        show_domain_error(request, error)
+    else:
+        messages.success(
+            request, _("The notice is final from %(date)s.") % {"date": format_date(grant.final_on)}
         )
     return redirect("grant_detail", pk=pk)

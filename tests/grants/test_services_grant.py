@@ -3,6 +3,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 from django_fsm_log.models import StateLog
 
 from budgets.errors import AccessDenied, DomainError
@@ -158,3 +159,63 @@ def test_base_rates_of_the_domain_table_are_shipped():
         (date(2025, 7, 1), Decimal("1.27")),
         (date(2026, 1, 1), Decimal("1.27")),
     ]
+
+
+def _posted(world):
+    grant, carrier = approve(world)
+    grant = _backdate(grant, date(2025, 3, 10))
+    return grant_notice_post(grant=grant, posted_on=date(2025, 3, 14), by=world["officer"]), carrier
+
+
+def test_an_objection_in_time_keeps_the_notice_from_becoming_final(world):
+    from grants.services.grant import grant_objection_conclude, grant_objection_record
+
+    grant, _ = _posted(world)
+    grant = grant_objection_record(grant=grant, lodged_on=date(2025, 4, 22), by=world["officer"])
+    assert grants_make_final(today=date(2025, 5, 30)) == []
+    assert Grant.objects.get(pk=grant.pk).state == "notified"
+    with translation.override("en"), pytest.raises(DomainError) as early:
+        grant_objection_conclude(
+            grant=grant, final_on=date(2025, 4, 22), by=world["approver"], comment="zurückgenommen"
+        )
+    with translation.override("en"):
+        assert early.value.messages == ["The notice can be final at the earliest on 04/23/2025."]
+    grant = grant_objection_conclude(
+        grant=grant,
+        final_on=date(2025, 6, 3),
+        by=world["approver"],
+        comment="Widerspruch am 02.06.2025 zurückgenommen",
+    )
+    assert (grant.state, grant.final_on) == ("final", date(2025, 6, 3))
+    assert StateLog.objects.for_(grant).get().description == "Widerspruch am 02.06.2025 zurückgenommen"
+
+
+def test_a_late_objection_is_refused_and_the_notice_stays_final_from_the_day_after_the_period(world):
+    from grants.services.grant import grant_objection_record
+
+    grant, _ = _posted(world)
+    with translation.override("de"), pytest.raises(DomainError) as late:
+        grant_objection_record(grant=grant, lodged_on=date(2025, 4, 23), by=world["officer"])
+    with translation.override("de"):
+        assert late.value.messages == [
+            "Die Widerspruchsfrist endete am 22.04.2025; ein am 23.04.2025 eingelegter Widerspruch ist verspätet, "
+            "der Bescheid ist seit dem 23.04.2025 bestandskräftig."
+        ]
+    assert grants_make_final(today=date(2025, 4, 23)) == [grant.file_number]
+
+
+def test_only_office_staff_record_objections_and_only_deciders_conclude_them(world):
+    from grants.services.grant import grant_objection_conclude, grant_objection_record
+
+    grant, carrier = _posted(world)
+    with pytest.raises(AccessDenied):
+        grant_objection_record(grant=grant, lodged_on=date(2025, 4, 1), by=carrier)
+    grant = grant_objection_record(grant=grant, lodged_on=date(2025, 4, 1), by=world["officer"])
+    with pytest.raises(DomainError):
+        grant_objection_record(grant=grant, lodged_on=date(2025, 4, 2), by=world["officer"])
+    finance = UserFactory()
+    membership(finance, world["sn"], "finance")
+    with pytest.raises(AccessDenied):
+        grant_objection_conclude(grant=grant, final_on=date(2025, 6, 3), by=finance, comment="x")
+    with pytest.raises(DomainError):
+        grant_objection_conclude(grant=grant, final_on=date(2025, 6, 3), by=world["approver"], comment=" ")

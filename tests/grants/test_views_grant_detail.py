@@ -195,3 +195,38 @@ def test_grant_page_costs_the_same_queries_for_1_and_8_drawdowns(
     with django_assert_num_queries(17):  # + the office for the internal-papers rule
         response = client.get(url)
     assert html(response).count("timeline__item timeline__item--drawdown") == n
+
+
+def test_an_objection_recorded_on_the_page_holds_finality_until_it_is_concluded(client, workflow, granted):
+    from grants.services.grant import grants_make_final
+
+    grant_notice_post(grant=granted, posted_on=date(2026, 3, 3), by=workflow.officer)
+    record = reverse("grant_objection_record", args=[granted.pk])
+    conclude = reverse("grant_objection_conclude", args=[granted.pk])
+    # Nobody outside the office sees the grant; the recipient may not record objections itself.
+    for user in (workflow.other_carrier, workflow.unrelated_officer):
+        client.force_login(user)
+        assert client.post(record, {"lodged_on": "2026-03-20"}).status_code == 404
+    client.force_login(workflow.carrier)
+    assert client.post(record, {"lodged_on": "2026-03-20"}).status_code == 403
+
+    client.force_login(workflow.officer)
+    page = html(client.post(record, {"lodged_on": "2026-03-20"}, follow=True))
+    assert "Ein Widerspruch ist anhängig" in page
+    assert grants_make_final(today=date(2026, 5, 1)) == []
+
+    client.force_login(workflow.approver)
+    page = html(
+        client.post(
+            conclude,
+            {"final_on": "2026-05-05", "comment": "Widerspruch am 04.05.2026 zurückgenommen"},
+            follow=True,
+        )
+    )
+    assert "Der Bescheid ist ab dem 05.05.2026 bestandskräftig." in page
+    granted.refresh_from_db()
+    assert (granted.state, granted.final_on, granted.objection_lodged_on) == (
+        "final",
+        date(2026, 5, 5),
+        date(2026, 3, 20),
+    )
