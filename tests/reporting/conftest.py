@@ -12,3 +12,12 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def world(db, _fast_password_hashing):
     return make_world()
+
+
+@pytest.fixture
+def finance(world):
+    from tests.budgets.factories import UserFactory, membership
+
+    user = UserFactory(first_name="Annegret", last_name="Kühn")
+    membership(user, world["sn"], "finance")
+    return user

@@ -1,191 +1,45 @@
-"""Finance documents: payment order, settlement memo, reclaim decision and budget report.
+"""Finance documents: payment order, settlement memo and reclaim decision as a reader sees
+them (text extracted from the PDF: amounts, names, umlauts, dates), idempotent generation and
+the workflow step that issues each."""
 
-Each is checked as a reader sees it (text extracted from the PDF: amounts, names, umlauts,
-dates), for embedded fonts (charts included), for idempotent generation, for the workflow
-step that issues it, and for who may download it.
-"""
-
-import re
-from datetime import date, datetime
-from decimal import Decimal
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.urls import reverse
 
-from budgets.services.commitments import commit_instalments
-from grants.calculations import final_grant, recognised_lines
-from grants.models import BaseRate, Drawdown, Grant, ProofOfUse, Reclaim, Settlement
+from grants.calculations import final_grant
+from grants.models import BaseRate, Drawdown
 from grants.services.drawdown import (
     drawdown_book_payment,
     drawdown_certify,
     drawdown_order,
     drawdown_request,
 )
-from reporting.documents.budget_report import render_budget_report
 from reporting.documents.payment_order import render_payment_order
 from reporting.documents.reclaim_decision import render_reclaim_decision
 from reporting.documents.settlement_memo import render_settlement_memo
-from reporting.models import BudgetReport, Document
+from reporting.models import Document
 from reporting.selectors import documents_for, documents_visible_to
 from reporting.tasks import (
-    generate_budget_report,
     generate_missing_notices,
     generate_payment_order,
     generate_reclaim_decision,
     generate_settlement_memo,
 )
-from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, membership, office
-from tests.grants.factories import OrganisationFactory, carrier_user
-from tests.reporting.helpers import approved, pdf_fonts, pdf_text
+from tests.reporting.finance_builders import (  # noqa: F401
+    BERLIN,
+    D,
+    _at,
+    _flat,
+    _read,
+    dated_drawdown,
+    grant_2025,
+    ordered_drawdown,
+    reclaim_for,
+    settlement_for,
+)
+from tests.reporting.helpers import approved, pdf_text
 
 pytestmark = pytest.mark.django_db
-BERLIN = ZoneInfo("Europe/Berlin")
-D = Decimal
-
-
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
-def _at(day: date, hour: int = 10, minute: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN)
-
-
-def _read(document: Document) -> bytes:
-    with document.file.open("rb") as f:
-        return f.read()
-
-
-# --- builders ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def finance(world):
-    user = UserFactory(first_name="Annegret", last_name="Kühn")
-    membership(user, world["sn"], "finance")
-    return user
-
-
-def ordered_drawdown(world, finance, grant=None) -> Drawdown:
-    """4.321,09 € requested by the carrier, certified by Jürgen Weiß, ordered by Annegret Kühn."""
-    grant = grant or approved(world).grant
-    drawdown = drawdown_request(
-        grant=grant,
-        by=world["carrier"],
-        amount=D("4321.09"),
-        needed_on=date(2026, 3, 20),
-        purpose="Honorare für die Workshopleitungen im März und Moderationsmaterial",
-        today=date(2026, 3, 2),
-    )
-    drawdown = drawdown_certify(drawdown=drawdown, by=world["officer"])
-    return drawdown_order(drawdown=drawdown, by=finance)
-
-
-def dated_drawdown(drawdown: Drawdown) -> Drawdown:
-    """The drawdown with the timestamps of a request on 02.03., certified 03.03., ordered 04.03.2026."""
-    Drawdown.objects.filter(pk=drawdown.pk).update(
-        requested_at=_at(date(2026, 3, 2)),
-        certified_at=_at(date(2026, 3, 3), 9),
-        ordered_at=_at(date(2026, 3, 4), 11, 30),
-    )
-    return Drawdown.objects.select_related("grant__office", "grant__organisation", "grant__application").get(
-        pk=drawdown.pk
-    )
-
-
-def grant_2025(world) -> Grant:
-    """A one-year grant for 2025 (12.345,67 €), notified on 20.01.2025."""
-    envelope(office=world["sn"], programme=world["programme"], budget_year=2025, allocated=D("500000"))
-    grant = approved(world, years=(2025,)).grant
-    Grant.objects.filter(pk=grant.pk).update(approved_at=_at(date(2025, 1, 20)))
-    return Grant.objects.get(pk=grant.pk)
-
-
-# Actual expenditure per plan line: fees (2.000,00) and material (1.100,00) run over 20 %.
-ACTUAL = [D("8200.00"), D("2500.00"), D("700.00"), D("1400.00"), D("450.00")]
-
-
-def settlement_for(world, grant: Grant, **overrides) -> Settlement:
-    """The stored settlement of the final proof, with the line-by-line figures the service stores."""
-    plan = grant.plan_versions.get(version=1)
-    lines = list(plan.lines.filter(side="expenditure").order_by("budget_year", "position", "pk"))
-    planned = {str(line.pk): line.amount for line in lines}
-    actual = {str(line.pk): amount for line, amount in zip(lines, ACTUAL, strict=True)}
-    recognised = recognised_lines(planned, actual, tolerance=grant.overrun_tolerance)
-    rows = []
-    for number, line in enumerate(lines, start=1):
-        cap = line.amount * (1 + grant.overrun_tolerance)
-        rows.append(
-            {
-                "plan_line": line.pk,
-                "number": str(number),
-                "category": line.category,
-                "text": line.text,
-                "budget_year": line.budget_year,
-                "planned": str(line.amount),
-                "actual": str(actual[str(line.pk)]),
-                "cap": str(cap.quantize(D("0.01"))),
-                "recognised": str(recognised[str(line.pk)].quantize(D("0.01"))),
-                "capped": actual[str(line.pk)] > cap,
-            }
-        )
-    figures = {
-        "planned_expenditure": D("13680.00"),
-        "actual_expenditure": D("13250.00"),
-        "recognised_expenditure": D("13070.00"),
-        "planned_own": D("684.33"),
-        "planned_third": D("650.00"),
-        "actual_own": D("684.33"),
-        "actual_third": D("820.00"),
-        "granted": D("12345.67"),
-        "final_grant": D("11565.67"),
-        "paid": D("12345.67"),
-        "reclaim_amount": D("780.00"),
-        "last_payment": D("0.00"),
-    } | overrides
-    accepted = {
-        "plan": plan,
-        "state": "accepted",
-        "submitted_at": _at(date(2026, 1, 28)),
-        "submitted_by": world["carrier"],
-        "reviewed_by": world["officer"],
-        "accepted_at": _at(date(2026, 2, 12)),
-    }
-    # The approval schedules the final proof; it is shown here as accepted.
-    proof = ProofOfUse.objects.filter(grant=grant, kind="final").first()
-    if proof is None:
-        proof = ProofOfUse.objects.create(grant=grant, kind="final", due_on=date(2026, 6, 30), **accepted)
-    else:
-        ProofOfUse.objects.filter(pk=proof.pk).update(**accepted)
-        proof = ProofOfUse.objects.get(pk=proof.pk)
-    return Settlement.objects.create(
-        proof=proof,
-        grant=grant,
-        lines=rows,
-        computed_by=world["officer"],
-        computed_at=_at(date(2026, 2, 16)),
-        **figures,
-    )
-
-
-def reclaim_for(world, grant: Grant, **overrides) -> Reclaim:
-    """780,00 € reclaimed on 16.02.2026, interest from the payout on 02.06.2025."""
-    fields = {
-        "grant": grant,
-        "kind": "settlement",
-        "principal": D("780.00"),
-        "interest_basis": D("780.00"),
-        "decided_on": date(2026, 2, 16),
-        "interest_from": date(2025, 6, 2),
-        "reasons": (
-            "Die Prüfung des Verwendungsnachweises hat ergeben, dass die zuwendungsfähigen Ausgaben "
-            "geringer ausgefallen sind als geplant.\n\nDie Drittmittel der Stadt Görlitz sind höher ausgefallen."
-        ),
-        "decided_by": world["approver"],
-    } | overrides
-    return Reclaim.objects.create(**fields)
 
 
 # --- payment order -----------------------------------------------------------------------------
@@ -474,233 +328,3 @@ def test_the_daily_catch_up_issues_finance_documents_a_lost_job_never_issued(wor
         ("reclaim_decision", reclaim.pk),
     }
     assert generate_missing_notices.delay().get() == 0
-
-
-# --- budget report -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def budget_world(world, finance):
-    """2026: Saxony's own envelopes (state and federal programme) and a local office below it."""
-    sn = world["sn"]
-    goerlitz = office(
-        parent=sn, name="Partnerschaft für Demokratie Görlitz", short_name="PfD Görlitz", code="SN-GR"
-    )
-    envelope(
-        office=goerlitz,
-        programme=world["programme"],
-        budget_year=2026,
-        allocated=D("80000"),
-        carry_over=D("5000"),
-        by=finance,
-    )
-    federal = FundingProgrammeFactory(
-        name="Demokratie leben!", code="DL", family="demokratie_leben", funding_level="federal"
-    )
-    envelope(
-        office=sn,
-        programme=federal,
-        budget_year=2026,
-        allocated=D("250000"),
-        blocked=D("10000"),
-        budget_title="1702 684 04",
-    )
-    commit_instalments(
-        office=goerlitz,
-        programme=world["programme"],
-        instalments={2026: D("25000.00")},
-        reference="SN-GR-2026-0001",
-        by=finance,
-    )
-    drawdown = ordered_drawdown(world, finance)  # commits 12.345,67 € at Saxony
-    drawdown_book_payment(drawdown=drawdown, by=finance, paid_on=date(2026, 3, 5))
-    world["goerlitz"] = goerlitz
-    return world
-
-
-def test_budget_report_rolls_up_the_subtree_by_programme_and_office(budget_world, finance):
-    world = budget_world
-    sn = world["sn"]
-    sn.refresh_from_db()
-    text = pdf_text(render_budget_report(office=sn, year=2026, by=finance))
-    flat = _flat(text)
-
-    assert "Haushaltsbericht 2026" in text
-    assert "Demokratie-Zentrum Sachsen einschließlich aller nachgeordneten Stellen" in flat
-    assert "Annegret Kühn" in text
-    # Overview: 830.000 allocated + 5.000 carry-over − 10.000 blocked = 825.000; 37.345,67 committed.
-    for expected in (
-        "Ansatz 830.000,00 €",
-        "+ Ausgabereste 5.000,00 €",
-        "− Gesperrt 10.000,00 €",
-        "= Bewirtschaftbare Mittel 825.000,00 €",
-        "− Gebunden 37.345,67 €",
-        "Verfügbar 787.654,33 €",
-        "− Ausgezahlt 4.321,09 €",
-        "= Offen 33.024,58 €",
-        "Mittelauslastung 4,53 %",
-    ):
-        assert expected in flat
-    # By programme and source, then by office (each child covers its subtree).
-    assert "Demokratie leben! Bundesmittel 250.000,00 € 0,00 € 0,00 € 10.000,00 € 0,00 € 240.000,00 €" in flat
-    assert "Weltoffenes Sachsen für Demokratie und Toleranz Landesmittel 580.000,00 € 5.000,00 €" in flat
-    assert (
-        "Partnerschaft für Demokratie Görlitz 80.000,00 € 5.000,00 € 0,00 € 0,00 € 25.000,00 € 60.000,00 €"
-        in flat
-    )
-    assert "Summe 830.000,00 € 5.000,00 € 0,00 € 10.000,00 € 37.345,67 € 787.654,33 €" in flat
-    assert "Summe 4.321,09 € 33.024,58 € 0,00 € 0,00 € 0,00 € 4,53 %" in flat
-    # The charts, in German, with their text in the PDF.
-    assert "Mittelauslastung nach Stellen" in text
-    assert "Mittelauslastung nach Programm und Mittelherkunft" in text
-    assert "Gebunden" in text and "Ausgezahlt" in text and "T€" in text
-
-
-def _assert_all_fonts_embedded_dejavu(pdf: bytes) -> None:
-    fonts = list(pdf_fonts(pdf))
-    assert fonts
-    for page, font in fonts:
-        if font["/Subtype"] == "/Type0":
-            continue
-        descriptor = font.get("/FontDescriptor")
-        assert descriptor is not None, f"page {page}: {font['/BaseFont']} is not embedded (base-14?)"
-        assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.get_object()), (
-            f"page {page}: {font['/BaseFont']} has no embedded font file"
-        )
-        assert "DejaVuSans" in font["/BaseFont"]
-    assert b"Helvetica" not in pdf and b"Times-Roman" not in pdf and b"Courier" not in pdf
-
-
-def test_every_font_of_every_finance_document_is_embedded(budget_world, finance):
-    world = budget_world
-    drawdown = Drawdown.objects.filter(state="paid").get()
-    grant = grant_2025(world)
-    world["sn"].refresh_from_db()
-    for pdf in (
-        render_payment_order(drawdown=drawdown),
-        render_settlement_memo(settlement=settlement_for(world, grant)),
-        render_reclaim_decision(reclaim=reclaim_for(world, grant)),
-        render_budget_report(office=world["sn"], year=2026, by=finance),
-    ):
-        _assert_all_fonts_embedded_dejavu(pdf)
-
-
-def test_chart_text_is_dejavu_even_where_the_chart_module_falls_back_to_helvetica(
-    budget_world, finance, monkeypatch
-):
-    monkeypatch.setattr("budgets.charts.chart_fonts", lambda: ("Helvetica", "Helvetica-Bold"))
-    budget_world["sn"].refresh_from_db()
-    pdf = render_budget_report(office=budget_world["sn"], year=2026, by=finance)
-    _assert_all_fonts_embedded_dejavu(pdf)
-    assert "Mittelauslastung nach Stellen" in pdf_text(pdf)
-
-
-def test_a_budget_report_without_bookings_says_so(world, finance):
-    world["other"].refresh_from_db()
-    flat = _flat(pdf_text(render_budget_report(office=world["other"], year=2031, by=finance)))
-    assert "Für dieses Haushaltsjahr liegen keine Buchungen vor (Programm)." in flat
-    assert "Verfügbar 0,00 €" in flat
-
-
-def test_a_requested_budget_report_is_generated_once_and_listed(
-    client, budget_world, finance, django_capture_on_commit_callbacks
-):
-    client.force_login(finance)
-    sn = budget_world["sn"]
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("budget_report_create"), {"office": sn.pk, "year": "2026"})
-    assert response.status_code == 302 and response["Location"] == reverse("budget_report_list")
-    report = BudgetReport.objects.get()
-    assert (report.office, report.budget_year, report.requested_by) == (sn, 2026, finance)
-    document = Document.objects.get(kind="budget_report")
-    assert document.subject == report and document.application is None
-    assert document.file_name == f"Haushaltsbericht_SN_2026_{report.pk}.pdf"
-    assert generate_budget_report.delay(report.pk).get() == document.pk  # a retried job
-    assert Document.objects.filter(kind="budget_report").count() == 1
-
-    page = client.get(reverse("budget_report_list")).content.decode()
-    assert reverse("document_download", args=[document.pk]) in page
-    assert "hx-trigger" not in page  # nothing in preparation: no polling
-    dashboard = client.get(reverse("budget_dashboard"), {"office": sn.pk, "year": 2026}).content.decode()
-    assert reverse("budget_report_create") in dashboard
-
-
-def test_a_queued_budget_report_shows_as_in_preparation_and_polls(client, world, finance):
-    client.force_login(finance)
-    client.post(reverse("budget_report_create"), {"office": world["sn"].pk, "year": "2026"})  # not committed
-    page = client.get(reverse("budget_report_list")).content.decode()
-    assert 'hx-trigger="every 3s"' in page
-
-
-def test_only_staff_with_a_budget_role_above_the_office_may_request_its_report(client, world):
-    client.force_login(world["officer"])  # a case officer has no budget role
-    assert client.post(reverse("budget_report_create"), {"office": world["sn"].pk}).status_code == 403
-    mv = UserFactory()
-    membership(mv, world["other"], "finance")
-    client.force_login(mv)
-    assert client.post(reverse("budget_report_create"), {"office": world["sn"].pk}).status_code == 404
-    assert not BudgetReport.objects.exists()
-
-
-# --- who may download --------------------------------------------------------------------------
-
-
-def _download(client, user, document):
-    client.force_login(user)
-    return client.get(reverse("document_download", args=[document.pk]))
-
-
-@pytest.fixture
-def strangers(world):
-    other_carrier = carrier_user(OrganisationFactory(name="Kulturverein Zittau e.V."))
-    unrelated = UserFactory()
-    membership(unrelated, world["other"], "finance")
-    return [other_carrier, unrelated, UserFactory()]
-
-
-def test_payment_order_downloads_follow_the_application(
-    client, world, finance, strangers, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        ordered_drawdown(world, finance)
-    document = Document.objects.get(kind="payment_order")
-    for user in (world["officer"], finance):
-        assert _download(client, user, document).status_code == 200
-    # An internal paper of the authority: the carrier does not get it.
-    for user in (*strangers, world["carrier"]):
-        assert _download(client, user, document).status_code == 404
-
-
-def test_settlement_and_reclaim_documents_are_hidden_from_strangers(
-    client, world, strangers, django_capture_on_commit_callbacks
-):
-    grant = grant_2025(world)
-    with django_capture_on_commit_callbacks(execute=True):
-        settlement_for(world, grant)
-        reclaim_for(world, grant)
-    memo = Document.objects.get(kind="settlement_memo")
-    decision = Document.objects.get(kind="reclaim_decision")
-    # The decision is addressed to the carrier; the memo stays in the office's files.
-    assert _download(client, world["carrier"], decision).status_code == 200
-    assert _download(client, world["carrier"], memo).status_code == 404
-    assert _download(client, world["officer"], memo).status_code == 200
-    for document in (memo, decision):
-        for user in strangers:
-            assert _download(client, user, document).status_code == 404
-
-
-def test_budget_report_downloads_follow_the_budget_subtree(
-    client, world, finance, strangers, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        report = BudgetReport.objects.create(office=world["sn"], budget_year=2026, requested_by=finance)
-        generate_budget_report.delay(report.pk)
-    document = Document.objects.get(kind="budget_report")
-    auditor = UserFactory()
-    membership(auditor, world["root"], "auditor")
-    for user in (finance, auditor):
-        assert _download(client, user, document).status_code == 200
-    # Carriers, staff of another office and case officers without a budget role see nothing.
-    for user in (*strangers, world["carrier"], world["officer"]):
-        assert _download(client, user, document).status_code == 404
-    assert ContentType.objects.get_for_model(BudgetReport) == document.content_type
