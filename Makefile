@@ -17,12 +17,12 @@ PORT ?= 8000
 DEMO_ENV := DJANGO_ENV=development DJANGO_DEBUG=1 \
 	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 CELERY_BROKER_URL=memory://
 
-.PHONY: help install demo test lint format messages migrate bench clean _compile-messages
+.PHONY: help install demo test lint format messages migrate bench bench-receipts bench-export clean _compile-messages
 
 help: ## List the commands
 	@echo "Usage: make <command>"
 	@echo
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-10s %s\n", $$1, $$2}' \
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-15s %s\n", $$1, $$2}' \
 		$(MAKEFILE_LIST)
 	@echo
 	@echo "Pass extra pytest options with ARGS, e.g. make test ARGS='-k approval -x'."
@@ -96,6 +96,14 @@ bench: install ## Run the timed scenarios in benchmarks/run.py (results: docs/be
 	@test -f benchmarks/run.py || { echo "benchmarks/run.py does not exist yet" >&2; exit 1; }
 	$(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
 		$(PY) benchmarks/run.py $(ARGS)
+
+bench-receipts: install ## Time importing 10,000 receipts (BENCH_DATABASE_URL or var/receipt_bench.sqlite3)
+	$(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
+		$(PY) benchmarks/receipt_import.py $(ARGS)
+
+bench-export: install ## Time the finance export on 100,000 grants (needs BENCH_DATABASE_URL, PostgreSQL)
+	@test -n "$(BENCH_DATABASE_URL)" || { echo "Set BENCH_DATABASE_URL to a database of its own" >&2; exit 1; }
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/export.py $(ARGS)
 
 clean: ## Remove caches and build output (keeps .venv, db.sqlite3 and private_media/)
 	find . -path ./.venv -prune -o -type d -name __pycache__ -exec rm -rf {} +
