@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django_fsm_log.models import StateLog
 
@@ -78,15 +78,12 @@ def grant_detail_queryset(user: Any) -> QuerySet[Grant]:
 
 
 def plan_versions(grant: Grant) -> list[PlanVersion]:
-    """Every version of the financing plan with its lines (two queries)."""
+    """Every version of the financing plan, oldest first, with its lines (in the model's order)
+    and the amendment that made it (two queries)."""
     return list(
         PlanVersion.objects.filter(grant=grant)
-        .select_related("created_by")
-        .prefetch_related(
-            Prefetch(
-                "lines", queryset=PlanVersionLine.objects.order_by("side", "budget_year", "position", "pk")
-            )
-        )
+        .select_related("created_by", "amendment")
+        .prefetch_related("lines")
         .order_by("version")
     )
 

@@ -17,6 +17,7 @@ from budgets.formatting import format_date
 from .. import calculations
 from ..models import Application, FileNumberSequence, Grant, GrantInstalment, PlanVersion, PlanVersionLine
 from ..predicates import carrier_organisation_ids, covers
+from ._locks import locked_grant
 from .proof.schedule import proofs_schedule
 
 
@@ -106,7 +107,7 @@ def grant_create_from_application(*, application: Application, by: Any) -> Grant
 
 
 def _locked(grant: Grant) -> Grant:
-    return Grant.objects.select_for_update(of=("self",)).select_related("office").get(pk=grant.pk)
+    return locked_grant(grant.pk)
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ from ..forms_grant import RevocationForm
 from ..models import Grant
 from ..selectors_grant import grant_detail_queryset
 from ..services.reclaim import grant_revoke
-from ..services.reclaim._common import paid_by_year
+from ..services.reclaim._common import reclaimable_by_year
 from ..services.reclaim.revocation import REVOCABLE_STATES
 from .common import show_domain_error
 from .grant_common import APPROVER, require_staff, visible_grant
@@ -54,7 +54,7 @@ class Consequences:
 def consequences(grant: Grant, kwargs: dict[str, Any]) -> Consequences:
     """What ``grant_revoke`` would do with these entries (it checks everything again)."""
     whole = kwargs["amount"] is None
-    reclaimable = sum(paid_by_year(grant).values(), ZERO)
+    reclaimable = sum(reclaimable_by_year(grant).values(), ZERO)
     last_paid = (
         grant.drawdowns.filter(state="paid", paid_on__isnull=False)
         .order_by("-paid_on")

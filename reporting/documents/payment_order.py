@@ -15,18 +15,13 @@ from django.utils import timezone
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
 
+from ..payments.sepa import remittance
 from ..selectors import charged_envelope, drawdowns_of_year
 from .blocks import FUNDING_SOURCE_DE, electronic_note, local_date, signature_boxes
 from .layout import Letter, Styles, ddate, esc, eur, iban, render_letter
 from .tables import Row, amounts_table, facts_table
 
 TITLE = "Auszahlungsanordnung"
-
-
-def remittance(drawdown: Any) -> str:
-    """The remittance text (Verwendungszweck) of the transfer, as the SEPA payment run writes it
-    (``reporting.payments``): file number first, so the carrier can match the payment."""
-    return f"{drawdown.grant.file_number} Mittelabruf {ddate(local_date(drawdown.requested_at))}"[:140]
 
 
 def render_payment_order(*, drawdown: Any) -> bytes:

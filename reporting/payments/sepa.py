@@ -18,6 +18,7 @@ from decimal import Decimal
 from importlib.resources import files
 from typing import Any
 
+from django.utils import timezone
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaTransfer
@@ -196,3 +197,12 @@ def check_totals(xml: bytes, transfers: Sequence[Transfer]) -> None:
         )
     if written != expected:
         raise SepaFileError("the transactions in the file differ from the payments")
+
+
+def remittance(drawdown: Any) -> str:
+    """What the carrier reads on its bank statement: "<file number> Mittelabruf <date>".
+
+    The payment order (reporting.documents.payment_order) prints the same text.
+    """
+    requested = timezone.localdate(drawdown.requested_at)
+    return sepa_text(f"{drawdown.grant.file_number} Mittelabruf {requested:%d.%m.%Y}", REMITTANCE_LENGTH)

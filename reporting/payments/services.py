@@ -33,7 +33,6 @@ from ..models import PaymentRun, PaymentRunItem, PaymentRunState
 from .selectors import may_handle_run
 from .sepa import (
     NAME_LENGTH,
-    REMITTANCE_LENGTH,
     SCHEMA,
     Account,
     AccountError,
@@ -41,7 +40,7 @@ from .sepa import (
     Transfer,
     build_credit_transfer,
     checked_account,
-    sepa_text,
+    remittance,
 )
 
 logger = logging.getLogger(__name__)
@@ -54,12 +53,6 @@ def payment_label(drawdown: Drawdown) -> str:
         "date": format_date(timezone.localdate(drawdown.requested_at)),
         "amount": format_eur(drawdown.amount),
     }
-
-
-def remittance(drawdown: Drawdown) -> str:
-    """What the carrier reads on its bank statement: "<file number> Mittelabruf <date>"."""
-    requested = timezone.localdate(drawdown.requested_at)
-    return sepa_text(f"{drawdown.grant.file_number} Mittelabruf {requested:%d.%m.%Y}", REMITTANCE_LENGTH)
 
 
 def end_to_end_id(drawdown: Drawdown) -> str:

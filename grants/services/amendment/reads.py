@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Sum
 
-from ...models import Grant, PlanVersion, PlanVersionLine
+from ...models import Grant, PlanVersionLine
+from ...selectors_grant import plan_versions
 from .checks import current_plan
 
-
-def plan_versions(grant: Grant) -> QuerySet[PlanVersion]:
-    """Every plan version of the grant, oldest first, with lines and the amendment that made it (2 queries)."""
-    return (
-        PlanVersion.objects.filter(grant=grant)
-        .select_related("created_by", "amendment")
-        .prefetch_related("lines")
-        .order_by("version")
-    )
+__all__ = ["amendment_lines_from_plan", "paid_by_year", "plan_versions"]
 
 
 def amendment_lines_from_plan(grant: Grant) -> tuple[list[dict[str, Any]], dict[int, Any]]:

@@ -24,10 +24,6 @@ OWN_KINDS = ("own",)
 THIRD_KINDS = ("third_party", "income")
 
 
-def locked_grant(grant_id: int) -> Grant:
-    return Grant.objects.select_for_update(of=("self",)).select_related("office").get(pk=grant_id)
-
-
 def locked_proof(proof: ProofOfUse, *, grant: Grant | None = None) -> ProofOfUse:
     """The proof, row-locked; callers that also lock the grant lock it first (see the reclaims)."""
     locked = (

@@ -25,10 +25,10 @@ from budgets.errors import DomainError
 from budgets.formatting import format_eur
 
 from ...models import PlanVersionLine, ProofKind, ProofLine, ProofOfUse
+from .._locks import locked_grant
 from ._common import (
     OWN_KINDS,
     THIRD_KINDS,
-    locked_grant,
     locked_proof,
     plan_line_labels,
     relevant_lines,

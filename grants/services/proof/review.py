@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from budgets.errors import DomainError
 
 from ...models import ProofKind, ProofOfUse, ProofState
-from ._common import locked_grant, locked_proof, require_case_officer
+from .._locks import locked_grant
+from ._common import locked_proof, require_case_officer
 from .settlement import settle
 
 P = ProofState

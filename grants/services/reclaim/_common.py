@@ -13,13 +13,10 @@ from budgets.selectors import reference_figures
 
 from ...models import Grant, Reclaim
 from ...predicates import covers
+from .._locks import locked_grant
 
 ZERO = Decimal("0.00")
 DECIDING_ROLES = (StaffRole.CASE_OFFICER, StaffRole.APPROVER)
-
-
-def locked_grant(grant_id: int) -> Grant:
-    return Grant.objects.select_for_update(of=("self",)).select_related("office").get(pk=grant_id)
 
 
 def locked_reclaim(reclaim: Reclaim) -> Reclaim:
@@ -44,7 +41,7 @@ def require_decider(by: Any, grant: Grant) -> None:
     )
 
 
-def paid_by_year(grant: Grant) -> dict[int, Decimal]:
+def reclaimable_by_year(grant: Grant) -> dict[int, Decimal]:
     """Per budget year: money paid out on the grant and not yet claimed back (ledger figures).
 
     Disbursed net of bank returns, minus what earlier decisions already reclaimed; what was

@@ -31,7 +31,8 @@ from budgets.formatting import format_date, format_eur
 from budgets.services.commitments import post_reclaim
 
 from ...models import Drawdown, Grant, Reclaim, ReclaimKind
-from ._common import ZERO, latest_year_first, locked_grant, paid_by_year, require_decider
+from .._locks import locked_grant
+from ._common import ZERO, latest_year_first, reclaimable_by_year, require_decider
 
 GRANT_ENDED_STATES = ("settled", "revoked")
 OPEN_RECLAIM_STATES = ("settled", "revoked", "running", "final", "proof_due")
@@ -97,7 +98,7 @@ def reclaim_decide(
     )
     if principal > 0:
         comment = _("Reclaim decided on %(date)s") % {"date": format_date(decided_on)}
-        for year, amount in sorted(latest_year_first(principal, paid_by_year(locked)).items()):
+        for year, amount in sorted(latest_year_first(principal, reclaimable_by_year(locked)).items()):
             post_reclaim(
                 reference=locked.file_number, budget_year=year, amount=amount, by=by, comment=comment
             )
@@ -132,7 +133,7 @@ def _reclaim_errors(grant: Grant, kind: str, principal: Decimal, interest_until:
     elif principal != principal.quantize(Decimal("0.01")):
         errors.append(_("The amount reclaimed must be in whole cents."))
     else:
-        reclaimable = sum(paid_by_year(grant).values(), ZERO)
+        reclaimable = sum(reclaimable_by_year(grant).values(), ZERO)
         if principal > reclaimable:
             errors.append(
                 _(

@@ -22,7 +22,9 @@ from budgets.formatting import format_date, format_eur
 from ... import calculations
 from ...models import Drawdown, Reclaim, ReclaimKind
 from ...predicates import carrier_organisation_ids, covers
-from ._common import locked_grant, require_decider
+from ...selectors_deadlines import drawdowns_not_used_in_time as deadline_drawdowns_not_used
+from .._locks import locked_grant
+from ._common import require_decider
 from .decide import reclaim_decide
 
 
@@ -119,18 +121,9 @@ def late_use_interest_claim(*, drawdown: Drawdown, by: Any, decided_on: date, re
 def drawdowns_not_used_in_time(*, today: date) -> list[Drawdown]:
     """Paid drawdowns whose window is over and whose money was not (or late) used, not yet claimed.
 
-    For the reminders: the carrier is asked to report the use, the office to claim interest.
+    The deadline list of ``grants.selectors_deadlines`` (one rule for reminders and claims), as
+    the drawdowns themselves.
     """
-    candidates = (
-        Drawdown.objects.filter(state="paid", paid_on__lt=today, late_use_claims__isnull=True)
-        .select_related("grant", "grant__office", "grant__organisation")
-        .order_by("paid_on", "pk")
-    )
-    found = []
-    for drawdown in candidates:
-        last_day = drawdown_window_end(drawdown)
-        if last_day >= today:
-            continue
-        if drawdown.used_on is None or drawdown.used_on > last_day:
-            found.append(drawdown)
-    return found
+    ids = [item.object_id for item in deadline_drawdowns_not_used(today=today)]
+    found = Drawdown.objects.select_related("grant", "grant__office", "grant__organisation").in_bulk(ids)
+    return [found[pk] for pk in ids]

@@ -23,7 +23,8 @@ from budgets.selectors import reference_figures
 from budgets.services.commitments import decommit
 
 from ...models import Drawdown, Grant, Reclaim, ReclaimKind
-from ._common import ZERO, locked_grant, paid_by_year, require_role
+from .._locks import locked_grant
+from ._common import ZERO, reclaimable_by_year, require_role
 from .decide import reclaim_decide
 
 REVOCABLE_STATES = ("notified", "final", "running", "proof_due", "proof_under_review")
@@ -96,7 +97,7 @@ def grant_revoke(
             amounts=releasable,
             comment=_("Grant revoked on %(date)s") % {"date": format_date(revoked_on)},
         )
-    paid = sum(paid_by_year(locked).values(), ZERO)
+    paid = sum(reclaimable_by_year(locked).values(), ZERO)
     if not paid:
         return None
     return reclaim_decide(
