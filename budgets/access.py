@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .choices import StaffRole
-from .models import CoordinatingOffice, OfficeMembership
+from budgets.choices import StaffRole
+from budgets.models import CoordinatingOffice, OfficeMembership
 
 # Finance staff and office heads (approvers) use the dashboard; auditors read everything.
 DASHBOARD_ROLES = (StaffRole.FINANCE, StaffRole.APPROVER, StaffRole.AUDITOR)

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from .choices import CostCategory, FinancingType
-from .formatting import format_eur
-from .models import BudgetEnvelope, CoordinatingOffice, FundingProgramme, LedgerEntry, OfficeMembership
-from .selectors import envelope_figures
+from budgets.choices import CostCategory, FinancingType
+from budgets.formatting import format_eur
+from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme, LedgerEntry, OfficeMembership
+from budgets.selectors import envelope_figures
 
 
 class ReadOnlyAdminMixin:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .models import BudgetEnvelope, CoordinatingOffice, FundingProgramme
-from .services.envelopes import envelope_create
+from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme
+from budgets.services.envelopes import envelope_create
 
 # (office code, programme code, years, budget title, allocated, extra figures)
 ENVELOPES: list[tuple[str, str, tuple[int, ...], str, int, dict[str, int]]] = [

@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import FundingLevel
-from .models import BudgetEnvelope, FundingProgramme
+from budgets.choices import FundingLevel
+from budgets.models import BudgetEnvelope, FundingProgramme
 
 
 class DashboardFilterForm(forms.Form):

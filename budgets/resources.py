@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
-from .choices import FundingLevel
-from .errors import DomainError
-from .models import BudgetEnvelope, CoordinatingOffice, FundingProgramme
-from .services.envelopes import envelope_create
+from budgets.choices import FundingLevel
+from budgets.errors import DomainError
+from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme
+from budgets.services.envelopes import envelope_create
 
 # Column names as finance writes them (German) and their English equivalents.
 COLUMNS = {

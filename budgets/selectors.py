@@ -15,8 +15,8 @@ from typing import Any
 from django.db.models import Case, CharField, DecimalField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
 
-from .choices import LedgerKind
-from .models import BudgetEnvelope, CoordinatingOffice, LedgerEntry
+from budgets.choices import LedgerKind
+from budgets.models import BudgetEnvelope, CoordinatingOffice, LedgerEntry
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from budgets import views
 
 urlpatterns = [
     path("", views.budget_dashboard, name="budget_dashboard"),

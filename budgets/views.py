@@ -14,13 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .access import can_see_budget, dashboard_paths, may_import_envelopes, may_use_dashboard
-from .charts import utilisation_svg
-from .errors import DomainError
-from .forms import DashboardFilterForm, EnvelopeImportForm
-from .models import CoordinatingOffice
-from .selectors import Figures, OfficeRow, office_table, references_of_office
-from .services.envelope_import import import_envelopes
+from budgets.access import can_see_budget, dashboard_paths, may_import_envelopes, may_use_dashboard
+from budgets.charts import utilisation_svg
+from budgets.errors import DomainError
+from budgets.forms import DashboardFilterForm, EnvelopeImportForm
+from budgets.models import CoordinatingOffice
+from budgets.selectors import Figures, OfficeRow, office_table, references_of_office
+from budgets.services.envelope_import import import_envelopes
 
 SESSION_KEY = "budget_import"
 

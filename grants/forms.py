@@ -21,7 +21,7 @@ from budgets.choices import CostCategory
 from budgets.formatting import format_number
 from budgets.models import CoordinatingOffice, FundingProgramme
 
-from .models import Application, ApplicationState, AttachmentKind, CoverKind, Organisation
+from grants.models import Application, ApplicationState, AttachmentKind, CoverKind, Organisation
 
 MAX_AMOUNT = Decimal("9999999999.99")  # max_digits=12, decimal_places=2 on every amount column
 _AMOUNT_SHAPE = re.compile(r"[+-]?\d[\d.,]*")

@@ -28,9 +28,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from .forms import parse_amount
-from .models import PlanVersionLine, ProofOfUse, Receipt
-from .services.proof.receipts import FIELDS, ReceiptRules, ReceiptValues
+from grants.forms import parse_amount
+from grants.models import PlanVersionLine, ProofOfUse, Receipt
+from grants.services.proof.receipts import FIELDS, ReceiptRules, ReceiptValues
 
 LINE = "_line"  # the dataset column holding each row's line number in the file
 COLUMNS = {
@@ -167,7 +167,7 @@ class PlanLineWidget(widgets.Widget):
 
 def plan_line_lookup(rules: ReceiptRules) -> dict[str, PlanVersionLine | None]:
     """Every way a carrier may name a plan line → the line (``None``: ambiguous text)."""
-    from .services.proof import plan_line_numbers
+    from grants.services.proof import plan_line_numbers
 
     numbers = plan_line_numbers(rules.lines.values())
     lookup: dict[str, PlanVersionLine | None] = {}

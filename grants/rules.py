@@ -2,12 +2,7 @@
 
 import rules
 
-from .predicates import (
-    can_decide_application,
-    can_edit_application,
-    can_process_application,
-    can_view_application,
-)
+from grants.predicates import can_decide_application, can_edit_application, can_process_application, can_view_application
 
 rules.add_perm("grants.view_application", can_view_application)
 rules.add_perm("grants.edit_application", can_edit_application)

@@ -10,8 +10,8 @@ from django_fsm_log.models import StateLog
 
 from budgets.models import CoordinatingOffice
 
-from .models import Application
-from .predicates import carrier_organisation_ids, office_roles
+from grants.models import Application
+from grants.predicates import carrier_organisation_ids, office_roles
 
 
 def visibility_q(user: Any, prefix: str = "") -> Q:

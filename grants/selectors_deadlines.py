@@ -25,9 +25,9 @@ from typing import Any
 
 from django.db.models import F, Q
 
-from . import calculations
-from .models import Drawdown, Grant, ProofOfUse
-from .predicates import office_roles
+from grants import calculations
+from grants.models import Drawdown, Grant, ProofOfUse
+from grants.predicates import office_roles
 
 PROOF_DUE_SOON_DAYS = 30
 OBJECTION_ENDING_DAYS = 7

@@ -18,18 +18,8 @@ from django_fsm_log.models import StateLog
 
 from budgets.formatting import format_eur
 
-from .models import (
-    Amendment,
-    Application,
-    Drawdown,
-    DrawdownState,
-    Grant,
-    PlanVersion,
-    PlanVersionLine,
-    ProofOfUse,
-    Reclaim,
-)
-from .selectors import visibility_q
+from grants.models import Amendment, Application, Drawdown, DrawdownState, Grant, PlanVersion, PlanVersionLine, ProofOfUse, Reclaim
+from grants.selectors import visibility_q
 
 ZERO = Decimal("0.00")
 

@@ -1,20 +1,6 @@
 from django.urls import path
 
-from .views import (
-    applications,
-    attachments,
-    editing,
-    grant_amendments,
-    grant_detail,
-    grant_drawdowns,
-    grant_late_use,
-    grant_proof_edit,
-    grant_proofs,
-    grant_reclaims,
-    grant_revocation,
-    organisations,
-    worklist,
-)
+from grants.views import applications, attachments, editing, grant_amendments, grant_detail, grant_drawdowns, grant_late_use, grant_proof_edit, grant_proofs, grant_reclaims, grant_revocation, organisations, worklist
 
 urlpatterns = [
     path("traeger/", organisations.organisation_list, name="organisation_list"),

@@ -26,7 +26,7 @@ from budgets.formatting import (
     format_percent_floor,
 )
 
-from .models.plan import CoverKind
+from grants.models.plan import CoverKind
 
 HUNDRED = Decimal(100)
 

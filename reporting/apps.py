@@ -11,7 +11,7 @@ class ReportingConfig(AppConfig):
 
         from grants.models import Application
 
-        from .receivers import application_transitioned
+        from reporting.receivers import application_transitioned
 
         post_transition.connect(
             application_transitioned, sender=Application, dispatch_uid="reporting.application_transitioned"

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 def _enqueue_grant_notice(application_id: int) -> None:
-    from .tasks import generate_grant_notice
+    from reporting.tasks import generate_grant_notice
 
     grant_id = Grant.objects.filter(application_id=application_id).values_list("pk", flat=True).first()
     if grant_id is None:
@@ -37,7 +37,7 @@ def _enqueue_grant_notice(application_id: int) -> None:
 
 
 def _enqueue_rejection_notice(application_id: int) -> None:
-    from .tasks import generate_rejection_notice
+    from reporting.tasks import generate_rejection_notice
 
     generate_rejection_notice.delay(application_id)
 
@@ -55,7 +55,7 @@ def application_transitioned(
 
 
 def _enqueue(task_name: str, pk: int) -> None:
-    from . import tasks
+    from reporting import tasks
 
     getattr(tasks, task_name).delay(pk)
 

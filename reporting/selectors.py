@@ -15,7 +15,7 @@ from grants.models import Application, ApplicationState, Drawdown, DrawdownState
 from grants.predicates import carrier_organisation_ids, covers
 from grants.selectors import applications_visible_to, visibility_q
 
-from .models import INTERNAL_KINDS, BudgetReport, Document, DocumentKind
+from reporting.models import INTERNAL_KINDS, BudgetReport, Document, DocumentKind
 
 
 def documents_for(application: Application, *, user: Any) -> QuerySet[Document]:

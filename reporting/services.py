@@ -17,13 +17,13 @@ from budgets.errors import AccessDenied, DomainError
 from budgets.models import CoordinatingOffice
 from grants.models import Application, ApplicationState, Drawdown, DrawdownState, Grant, Reclaim, Settlement
 
-from .documents.budget_report import render_budget_report
-from .documents.grant_notice import render_grant_notice
-from .documents.payment_order import render_payment_order
-from .documents.reclaim_decision import render_reclaim_decision
-from .documents.rejection_notice import render_rejection_notice
-from .documents.settlement_memo import render_settlement_memo
-from .models import BudgetReport, Document, DocumentKind
+from reporting.documents.budget_report import render_budget_report
+from reporting.documents.grant_notice import render_grant_notice
+from reporting.documents.payment_order import render_payment_order
+from reporting.documents.reclaim_decision import render_reclaim_decision
+from reporting.documents.rejection_notice import render_rejection_notice
+from reporting.documents.settlement_memo import render_settlement_memo
+from reporting.models import BudgetReport, Document, DocumentKind
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ def budget_report_request(*, office: CoordinatingOffice, year: int, by: Any) -> 
     report = BudgetReport.objects.create(office=office, budget_year=year, requested_by=by)
 
     def enqueue() -> None:
-        from .tasks import generate_budget_report
+        from reporting.tasks import generate_budget_report
 
         generate_budget_report.delay(report.pk)
 

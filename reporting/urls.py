@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_export, views_opendata, views_payments
+from reporting import views, views_export, views_opendata, views_payments
 
 urlpatterns = [
     path("<int:pk>/", views.document_download, name="document_download"),

@@ -16,8 +16,8 @@ from budgets.errors import AccessDenied, DomainError
 from budgets.models import CoordinatingOffice
 from budgets.selectors import top_offices
 
-from .selectors import budget_report_documents, budget_reports_visible_to, documents_visible_to
-from .services import budget_report_request
+from reporting.selectors import budget_report_documents, budget_reports_visible_to, documents_visible_to
+from reporting.services import budget_report_request
 
 
 @login_required

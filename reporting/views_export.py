@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from budgets.errors import DomainError
 
-from .exports.forms import ExportForm
-from .exports.selectors import check_filters, exportable_kinds, filters_summary
-from .exports.services import export_job_create
-from .exports.writers import CONTENT_TYPES
-from .models import ExportJob, JobState
+from reporting.exports.forms import ExportForm
+from reporting.exports.selectors import check_filters, exportable_kinds, filters_summary
+from reporting.exports.services import export_job_create
+from reporting.exports.writers import CONTENT_TYPES
+from reporting.models import ExportJob, JobState
 
 RECENT_JOBS = 20
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .opendata.threesixtygiving import GRANT_ID_PREFIX, grants_for_open_data, iter_package, publisher_name
-from .payments.selectors import finance_paths
+from reporting.opendata.threesixtygiving import GRANT_ID_PREFIX, grants_for_open_data, iter_package, publisher_name
+from reporting.payments.selectors import finance_paths
 
 
 def _finance_paths(request: HttpRequest) -> list[str]:

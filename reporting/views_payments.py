@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from budgets.errors import AccessDenied, DomainError
 from budgets.formatting import format_date, format_eur
 
-from .models import PaymentRun
-from .payments.forms import PaymentRunCreateForm, PaymentRunExecuteForm
-from .payments.selectors import may_use_payment_runs, payable_drawdowns, payment_runs_visible_to, run_items
-from .payments.services import payment_run_create, payment_run_execute
+from reporting.models import PaymentRun
+from reporting.payments.forms import PaymentRunCreateForm, PaymentRunExecuteForm
+from reporting.payments.selectors import may_use_payment_runs, payable_drawdowns, payment_runs_visible_to, run_items
+from reporting.payments.services import payment_run_create, payment_run_execute
 
 
 def _require_finance(request: HttpRequest) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..models import BudgetEnvelope
+from budgets.models import BudgetEnvelope
 
 
 def lock_envelopes(envelope_ids: Iterable[int]) -> dict[int, BudgetEnvelope]:

@@ -8,8 +8,8 @@ from typing import Any, NamedTuple
 
 from django.utils import timezone
 
-from ..choices import LedgerKind
-from ..models import BudgetEnvelope, LedgerEntry
+from budgets.choices import LedgerKind
+from budgets.models import BudgetEnvelope, LedgerEntry
 
 __all__ = ["LedgerKind", "Posting", "envelope_label", "post_entries"]
 

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import XLSX
 
-from ..access import may_import_envelopes
-from ..errors import AccessDenied, DomainError
-from ..formatting import format_eur
+from budgets.access import may_import_envelopes
+from budgets.errors import AccessDenied, DomainError
+from budgets.formatting import format_eur
 
 REQUIRED = ("office", "programme", "budget_year", "funding_source", "budget_title", "allocated")
 
@@ -52,7 +52,7 @@ class ImportReport:
 
 def read_dataset(content: bytes, file_name: str) -> tablib.Dataset:
     """A dataset with normalised headers; CSV may be separated by ';' (German Excel) or ','."""
-    from ..resources import normalise_header
+    from budgets.resources import normalise_header
 
     name = file_name.lower()
     try:
@@ -85,7 +85,7 @@ def read_dataset(content: bytes, file_name: str) -> tablib.Dataset:
 
 def import_envelopes(*, content: bytes, file_name: str, by: Any, dry_run: bool) -> ImportReport:
     """Run the import (or its dry run) through ``EnvelopeResource`` and ``envelope_create``."""
-    from ..resources import EnvelopeResource
+    from budgets.resources import EnvelopeResource
 
     if not may_import_envelopes(by):
         raise AccessDenied(_("Only finance staff may import budget envelopes."))
@@ -118,7 +118,7 @@ def import_envelopes(*, content: bytes, file_name: str, by: Any, dry_run: bool) 
 
 
 def _summary(data: dict[str, Any]) -> str:
-    from ..resources import GermanAmountWidget
+    from budgets.resources import GermanAmountWidget
 
     allocated = GermanAmountWidget().clean(data.get("allocated"))
     return _("%(office)s · %(programme)s · %(year)s · %(title)s: allocated %(amount)s") % {

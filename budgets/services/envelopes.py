@@ -13,14 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..access import can_manage_budget
-from ..choices import FundingLevel, LedgerKind
-from ..errors import AccessDenied, DomainError
-from ..formatting import format_eur
-from ..models import BudgetEnvelope, CoordinatingOffice, FundingProgramme, LedgerEntry
-from ..selectors import envelope_figures
-from ._locking import lock_envelopes
-from ._posting import Posting, envelope_label, post_entries
+from budgets.access import can_manage_budget
+from budgets.choices import FundingLevel, LedgerKind
+from budgets.errors import AccessDenied, DomainError
+from budgets.formatting import format_eur
+from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme, LedgerEntry
+from budgets.selectors import envelope_figures
+from budgets.services._locking import lock_envelopes
+from budgets.services._posting import Posting, envelope_label, post_entries
 
 BUDGET_KINDS = (LedgerKind.ALLOCATION, LedgerKind.CARRY_OVER, LedgerKind.REINFORCEMENT, LedgerKind.BLOCK)
 

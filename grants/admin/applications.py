@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from budgets.admin import ReadOnlyAdminMixin
 from budgets.formatting import format_eur, format_percent
 
-from ..models import Application, Attachment, CoverLine, ExpenditureLine, Instalment
-from ..services.application import TRANSITION_SERVICES, default_instalments
-from ..validation import plan_totals
-from .common import HistoryInline, ReadOnlyTabularInline, ServiceActionAdmin, service_action
+from grants.models import Application, Attachment, CoverLine, ExpenditureLine, Instalment
+from grants.services.application import TRANSITION_SERVICES, default_instalments
+from grants.validation import plan_totals
+from grants.admin.common import HistoryInline, ReadOnlyTabularInline, ServiceActionAdmin, service_action
 
 
 def attachment_link(attachment: Attachment) -> str:

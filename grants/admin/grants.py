@@ -10,17 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from budgets.admin import ReadOnlyAdminMixin
 from budgets.formatting import format_eur
 
-from ..models import (
-    BaseRate,
-    Drawdown,
-    FileNumberSequence,
-    Grant,
-    GrantInstalment,
-    PlanVersion,
-    PlanVersionLine,
-)
-from ..services.drawdown import drawdown_cancel, drawdown_certify, drawdown_order
-from .common import HistoryInline, ReadOnlyTabularInline, ServiceActionAdmin, service_action
+from grants.models import BaseRate, Drawdown, FileNumberSequence, Grant, GrantInstalment, PlanVersion, PlanVersionLine
+from grants.services.drawdown import drawdown_cancel, drawdown_certify, drawdown_order
+from grants.admin.common import HistoryInline, ReadOnlyTabularInline, ServiceActionAdmin, service_action
 
 
 class GrantInstalmentInline(ReadOnlyTabularInline):

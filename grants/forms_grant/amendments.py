@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.choices import CostCategory
 
-from ..forms import AmountField, Form
-from .common import date_input
-from .proofs import ProofStepForm
+from grants.forms import AmountField, Form
+from grants.forms_grant.common import date_input
+from grants.forms_grant.proofs import ProofStepForm
 
 
 def _line_kind_choices() -> list[Any]:
-    from ..models import CoverKind
+    from grants.models import CoverKind
 
     return [
         ("", "–"),

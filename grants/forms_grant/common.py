@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.models import CoordinatingOffice, FundingProgramme
 
-from ..forms import AmountField, Form, OfficeChoiceField
-from ..models import DrawdownState, GrantState
+from grants.forms import AmountField, Form, OfficeChoiceField
+from grants.models import DrawdownState, GrantState
 
 
 def date_input() -> forms.DateInput:

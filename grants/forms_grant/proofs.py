@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.choices import CostCategory
 
-from ..forms import AmountField, Form
-from ..models import CoverKind
-from .common import comment_field, date_input
+from grants.forms import AmountField, Form
+from grants.models import CoverKind
+from grants.forms_grant.common import comment_field, date_input
 
 # Cover that the plan did not have counts as own funds (E) or third-party funds and income (D).
 UNPLANNED_COVER_CHOICES = [
@@ -90,7 +90,7 @@ class StatementForm(Form):
         ]
 
     def entries(self) -> list[Any]:
-        from ..services.proof import StatementEntry
+        from grants.services.proof import StatementEntry
 
         data = self.cleaned_data
         entries = [

@@ -7,8 +7,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import AmountField, Form
-from .common import date_input
+from grants.forms import AmountField, Form
+from grants.forms_grant.common import date_input
 
 
 class ReclaimDecideForm(Form):
@@ -24,7 +24,7 @@ class ReclaimDecideForm(Form):
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, **kwargs: Any):
-        from ..models import ReclaimKind
+        from grants.models import ReclaimKind
 
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["kind"]).choices = [

@@ -1,26 +1,11 @@
-from .amendment import Amendment, AmendmentInstalment, AmendmentLine, AmendmentState
-from .application import DECIDED_STATES, EDITABLE_STATES, UNDECIDED_STATES, Application, ApplicationState
-from .drawdown import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
-from .grant import (
-    BaseRate,
-    FileNumberSequence,
-    Grant,
-    GrantInstalment,
-    GrantState,
-    PlanVersion,
-    PlanVersionLine,
-)
-from .organisation import LegalForm, Organisation, OrganisationMembership
-from .plan import (
-    Attachment,
-    AttachmentKind,
-    CoverKind,
-    CoverLine,
-    ExpenditureLine,
-    Instalment,
-)
-from .proof import ProofKind, ProofLine, ProofOfUse, ProofState, Receipt, Settlement
-from .reclaim import Reclaim, ReclaimKind, ReclaimState, Repayment
+from grants.models.amendment import Amendment, AmendmentInstalment, AmendmentLine, AmendmentState
+from grants.models.application import DECIDED_STATES, EDITABLE_STATES, UNDECIDED_STATES, Application, ApplicationState
+from grants.models.drawdown import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
+from grants.models.grant import BaseRate, FileNumberSequence, Grant, GrantInstalment, GrantState, PlanVersion, PlanVersionLine
+from grants.models.organisation import LegalForm, Organisation, OrganisationMembership
+from grants.models.plan import Attachment, AttachmentKind, CoverKind, CoverLine, ExpenditureLine, Instalment
+from grants.models.proof import ProofKind, ProofLine, ProofOfUse, ProofState, Receipt, Settlement
+from grants.models.reclaim import Reclaim, ReclaimKind, ReclaimState, Repayment
 
 __all__ = [
     "DECIDED_STATES",

@@ -12,8 +12,8 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from budgets.errors import DomainError
 
-from .grant import Grant, PlanVersion
-from .plan import YEAR, BasePlanLine, plan_line_constraints
+from grants.models.grant import Grant, PlanVersion
+from grants.models.plan import YEAR, BasePlanLine, plan_line_constraints
 
 
 class AmendmentState(models.TextChoices):

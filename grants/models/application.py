@@ -15,13 +15,8 @@ from budgets.choices import FinancingType
 from budgets.errors import DomainError
 from budgets.models import CoordinatingOffice, FundingProgramme
 
-from ..predicates import (
-    as_fsm_permission,
-    can_decide_application,
-    can_edit_application,
-    can_process_application,
-)
-from .organisation import Organisation
+from grants.predicates import as_fsm_permission, can_decide_application, can_edit_application, can_process_application
+from grants.models.organisation import Organisation
 
 
 class ApplicationState(models.TextChoices):

@@ -12,8 +12,8 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from budgets.errors import DomainError
 
-from .grant import Grant
-from .plan import YEAR
+from grants.models.grant import Grant
+from grants.models.plan import YEAR
 
 
 class DrawdownState(models.TextChoices):

@@ -14,9 +14,9 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from budgets.choices import FinancingType, WindowUnit
 from budgets.models import CoordinatingOffice, FundingProgramme
 
-from .application import Application
-from .organisation import Organisation
-from .plan import YEAR, BasePlanLine, plan_line_constraints
+from grants.models.application import Application
+from grants.models.organisation import Organisation
+from grants.models.plan import YEAR, BasePlanLine, plan_line_constraints
 
 
 class FileNumberSequence(models.Model):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.choices import CostCategory
 
-from .application import Application
+from grants.models.application import Application
 
 YEAR = [MinValueValidator(2000), MaxValueValidator(2100)]
 

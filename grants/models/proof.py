@@ -12,8 +12,8 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from budgets.choices import CostCategory
 
-from .grant import Grant, PlanVersion, PlanVersionLine
-from .plan import YEAR, CoverKind
+from grants.models.grant import Grant, PlanVersion, PlanVersionLine
+from grants.models.plan import YEAR, CoverKind
 
 
 class ProofKind(models.TextChoices):

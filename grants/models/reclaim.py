@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from .drawdown import Drawdown
-from .grant import Grant
+from grants.models.drawdown import Drawdown
+from grants.models.grant import Grant
 
 
 class ReclaimKind(models.TextChoices):

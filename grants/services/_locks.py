@@ -1,6 +1,6 @@
 """The row lock every grant use case takes first (a fixed order keeps them free of deadlocks)."""
 
-from ..models import Grant
+from grants.models import Grant
 
 
 def locked_grant(grant_id: int) -> Grant:

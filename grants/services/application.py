@@ -23,10 +23,10 @@ from budgets.formatting import format_eur
 from budgets.models import CoordinatingOffice, FundingProgramme
 from budgets.services.commitments import commit_instalments
 
-from ..models import Application, ApplicationState, CoverLine, ExpenditureLine, Instalment, Organisation
-from ..predicates import carrier_organisation_ids, is_approver, is_carrier_member, is_case_officer
-from ..validation import check_application, plan_totals
-from .grant import grant_create_from_application
+from grants.models import Application, ApplicationState, CoverLine, ExpenditureLine, Instalment, Organisation
+from grants.predicates import carrier_organisation_ids, is_approver, is_carrier_member, is_case_officer
+from grants.validation import check_application, plan_totals
+from grants.services.grant import grant_create_from_application
 
 EDITABLE_FIELDS = (
     "title",
@@ -82,7 +82,7 @@ def _transition(
 
 
 def _notify_carrier_on_commit(application: Application) -> None:
-    from ..tasks import send_application_state_email
+    from grants.tasks import send_application_state_email
 
     application_id, state = application.pk, application.state
     transaction.on_commit(lambda: send_application_state_email.delay(application_id, state))

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from budgets.errors import DomainError
 from budgets.formatting import format_number
 
-from ..models import Application, Attachment
-from .application import _locked, _require_carrier, _require_editable
+from grants.models import Application, Attachment
+from grants.services.application import _locked, _require_carrier, _require_editable
 
 # Extension → content types a browser may send for it. Anything else is refused.
 ALLOWED_TYPES = {

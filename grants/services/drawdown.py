@@ -15,10 +15,10 @@ from budgets.errors import AccessDenied, DomainError
 from budgets.formatting import format_date, format_eur
 from budgets.services.commitments import post_disbursement
 
-from .. import calculations
-from ..models import OPEN_DRAWDOWN_STATES, Drawdown, Grant
-from ..predicates import carrier_organisation_ids, covers
-from .proof.schedule import overdue_interim_proofs
+from grants import calculations
+from grants.models import OPEN_DRAWDOWN_STATES, Drawdown, Grant
+from grants.predicates import carrier_organisation_ids, covers
+from grants.services.proof.schedule import overdue_interim_proofs
 
 PAYABLE_GRANT_STATES = ("notified", "final", "running")
 

@@ -14,11 +14,11 @@ from budgets.choices import StaffRole
 from budgets.errors import AccessDenied, DomainError
 from budgets.formatting import format_date
 
-from .. import calculations
-from ..models import Application, FileNumberSequence, Grant, GrantInstalment, PlanVersion, PlanVersionLine
-from ..predicates import carrier_organisation_ids, covers
-from ._locks import locked_grant
-from .proof.schedule import proofs_schedule
+from grants import calculations
+from grants.models import Application, FileNumberSequence, Grant, GrantInstalment, PlanVersion, PlanVersionLine
+from grants.predicates import carrier_organisation_ids, covers
+from grants.services._locks import locked_grant
+from grants.services.proof.schedule import proofs_schedule
 
 
 def next_file_number(*, office_code: str, programme_code: str, year: int) -> str:

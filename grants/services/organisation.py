@@ -11,8 +11,8 @@ from schwifty.exceptions import SchwiftyException
 
 from budgets.errors import AccessDenied, DomainError
 
-from ..models import Organisation
-from ..predicates import carrier_organisation_ids
+from grants.models import Organisation
+from grants.predicates import carrier_organisation_ids
 
 
 def iban_errors(value: str) -> list[str]:

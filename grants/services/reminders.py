@@ -35,8 +35,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ..models import Amendment, Grant, Organisation
-from ..selectors_deadlines import DeadlineItem, DeadlineKind, deadlines
+from grants.models import Amendment, Grant, Organisation
+from grants.selectors_deadlines import DeadlineItem, DeadlineKind, deadlines
 
 logger = logging.getLogger(__name__)
 

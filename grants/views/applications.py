@@ -18,27 +18,14 @@ from django.views.decorators.http import require_POST
 
 from budgets.errors import DomainError
 
-from ..forms import (
-    TRANSITION_FORMS,
-    TRANSITION_LABELS,
-    ApplicationCreateForm,
-    AttachmentForm,
-    ProposeApprovalForm,
-    TransitionForm,
-)
-from ..models import Application, ApplicationState, Attachment, Organisation
-from ..predicates import carrier_organisation_ids, is_carrier_member
-from ..selectors import applications_visible_to, carrier_applications, timeline
-from ..services.application import (
-    TRANSITION_SERVICES,
-    application_rule_check,
-    default_instalments,
-)
-from ..services.application import (
-    application_create as create_service,
-)
-from ..validation import plan_totals
-from .common import is_staff_user, show_domain_error, visible_application, with_requested_grant
+from grants.forms import TRANSITION_FORMS, TRANSITION_LABELS, ApplicationCreateForm, AttachmentForm, ProposeApprovalForm, TransitionForm
+from grants.models import Application, ApplicationState, Attachment, Organisation
+from grants.predicates import carrier_organisation_ids, is_carrier_member
+from grants.selectors import applications_visible_to, carrier_applications, timeline
+from grants.services.application import TRANSITION_SERVICES, application_rule_check, default_instalments
+from grants.services.application import application_create as create_service
+from grants.validation import plan_totals
+from grants.views.common import is_staff_user, show_domain_error, visible_application, with_requested_grant
 
 PAGE_SIZE = 25
 FORWARD_STEPS = {"submit", "start_formal_check", "complete_formal_check", "propose_approval", "approve"}

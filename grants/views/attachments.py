@@ -11,10 +11,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from budgets.errors import DomainError
 
-from ..forms import AttachmentForm
-from ..services.attachment import attachment_add
-from ..services.attachment import attachment_delete as delete_service
-from .common import editable_application, show_domain_error, visible_application
+from grants.forms import AttachmentForm
+from grants.services.attachment import attachment_add
+from grants.services.attachment import attachment_delete as delete_service
+from grants.views.common import editable_application, show_domain_error, visible_application
 
 
 @login_required

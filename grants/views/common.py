@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from budgets.errors import AccessDenied, DomainError
 
-from ..models import Application, CoverKind, CoverLine
-from ..predicates import carrier_organisation_ids, is_carrier_member, office_roles
-from ..selectors import applications_visible_to
+from grants.models import Application, CoverKind, CoverLine
+from grants.predicates import carrier_organisation_ids, is_carrier_member, office_roles
+from grants.selectors import applications_visible_to
 
 
 def is_staff_user(user: Any) -> bool:

@@ -23,21 +23,12 @@ from django_htmx.middleware import HtmxDetails
 
 from budgets.errors import DomainError
 
-from ..forms import (
-    APPLICATION_FIELDS,
-    COVER_PREFIX,
-    EXPENDITURE_PREFIX,
-    ApplicationForm,
-    CoverFormSet,
-    CoverLineForm,
-    ExpenditureFormSet,
-    ExpenditureLineForm,
-)
-from ..models import Application, CoverLine, ExpenditureLine
-from ..selectors import applications_visible_to
-from ..services.application import application_update, financing_plan_replace
-from ..validation import check_application, plan_totals
-from .common import editable_application, rule_check_day, show_domain_error
+from grants.forms import APPLICATION_FIELDS, COVER_PREFIX, EXPENDITURE_PREFIX, ApplicationForm, CoverFormSet, CoverLineForm, ExpenditureFormSet, ExpenditureLineForm
+from grants.models import Application, CoverLine, ExpenditureLine
+from grants.selectors import applications_visible_to
+from grants.services.application import application_update, financing_plan_replace
+from grants.validation import check_application, plan_totals
+from grants.views.common import editable_application, rule_check_day, show_domain_error
 
 MAX_ROWS = 300
 ROW_FORMS = {EXPENDITURE_PREFIX: ExpenditureLineForm, COVER_PREFIX: CoverLineForm}

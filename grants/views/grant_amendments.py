@@ -20,13 +20,13 @@ from django.views.decorators.http import require_POST
 from budgets.choices import StaffRole
 from budgets.errors import DomainError
 
-from ..forms import Form
-from ..forms_grant import AmendmentForm, AmendmentRejectForm, AmendmentSubmitForm, ProofStepForm
-from ..models import Amendment, Grant
-from ..selectors_grant import plan_sides, plan_versions
-from ..services import amendment as amendment_services
-from .common import show_domain_error
-from .grant_common import is_recipient, is_staff_for, require_recipient, visible_grant
+from grants.forms import Form
+from grants.forms_grant import AmendmentForm, AmendmentRejectForm, AmendmentSubmitForm, ProofStepForm
+from grants.models import Amendment, Grant
+from grants.selectors_grant import plan_sides, plan_versions
+from grants.services import amendment as amendment_services
+from grants.views.common import show_domain_error
+from grants.views.grant_common import is_recipient, is_staff_for, require_recipient, visible_grant
 
 EMPTY_ROWS = 3
 

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from budgets.choices import StaffRole
 
-from ..models import Grant
-from ..predicates import carrier_organisation_ids, covers
-from ..selectors_grant import grants_visible_to
+from grants.models import Grant
+from grants.predicates import carrier_organisation_ids, covers
+from grants.selectors_grant import grants_visible_to
 
 CASE_OFFICER = (StaffRole.CASE_OFFICER,)
 APPROVER = (StaffRole.APPROVER,)

@@ -17,44 +17,15 @@ from django.views.decorators.http import require_POST
 from budgets.errors import DomainError
 from budgets.formatting import format_date
 
-from ..forms_grant import (
-    GrantFilterForm,
-    NoticePostForm,
-    ObjectionConcludeForm,
-    ObjectionRecordForm,
-    ObjectionWaiveForm,
-)
-from ..models import Amendment, Grant, GrantState, ProofOfUse, Reclaim
-from ..predicates import office_roles
-from ..selectors import offices_for
-from ..selectors_deadlines import deadlines_for_staff
-from ..selectors_grant import (
-    grant_detail_queryset,
-    grant_drawdowns,
-    grant_list,
-    grant_timeline,
-    grants_visible_to,
-    instalment_rows,
-    plan_sides,
-    plan_versions,
-)
-from ..services.grant import (
-    grant_notice_post,
-    grant_objection_conclude,
-    grant_objection_record,
-    grant_objection_waive,
-)
-from .common import show_domain_error
-from .grant_common import (
-    APPROVER,
-    CASE_OFFICER,
-    form_errors_as_messages,
-    is_recipient,
-    is_staff_for,
-    require_recipient,
-    require_staff,
-    visible_grant,
-)
+from grants.forms_grant import GrantFilterForm, NoticePostForm, ObjectionConcludeForm, ObjectionRecordForm, ObjectionWaiveForm
+from grants.models import Amendment, Grant, GrantState, ProofOfUse, Reclaim
+from grants.predicates import office_roles
+from grants.selectors import offices_for
+from grants.selectors_deadlines import deadlines_for_staff
+from grants.selectors_grant import grant_detail_queryset, grant_drawdowns, grant_list, grant_timeline, grants_visible_to, instalment_rows, plan_sides, plan_versions
+from grants.services.grant import grant_notice_post, grant_objection_conclude, grant_objection_record, grant_objection_waive
+from grants.views.common import show_domain_error
+from grants.views.grant_common import APPROVER, CASE_OFFICER, form_errors_as_messages, is_recipient, is_staff_for, require_recipient, require_staff, visible_grant
 
 PAGE_SIZE = 25
 

@@ -23,31 +23,16 @@ from budgets.choices import StaffRole
 from budgets.errors import DomainError
 from budgets.formatting import format_eur
 
-from .. import calculations
-from ..forms import Form
-from ..forms_grant import (
-    DrawdownBookForm,
-    DrawdownFilterForm,
-    DrawdownRejectForm,
-    DrawdownRequestForm,
-    DrawdownStepForm,
-    DrawdownUseForm,
-)
-from ..models import Drawdown, DrawdownState, Grant, Reclaim, ReclaimKind
-from ..predicates import office_roles
-from ..selectors_grant import drawdowns_visible_to, grant_drawdowns, instalment_rows
-from ..services import drawdown as drawdown_services
-from ..services.drawdown import PAYABLE_GRANT_STATES
-from .common import show_domain_error
-from .grant_common import (
-    CASE_OFFICER,
-    FINANCE,
-    form_errors_as_messages,
-    is_recipient,
-    is_staff_for,
-    require_recipient,
-    visible_grant,
-)
+from grants import calculations
+from grants.forms import Form
+from grants.forms_grant import DrawdownBookForm, DrawdownFilterForm, DrawdownRejectForm, DrawdownRequestForm, DrawdownStepForm, DrawdownUseForm
+from grants.models import Drawdown, DrawdownState, Grant, Reclaim, ReclaimKind
+from grants.predicates import office_roles
+from grants.selectors_grant import drawdowns_visible_to, grant_drawdowns, instalment_rows
+from grants.services import drawdown as drawdown_services
+from grants.services.drawdown import PAYABLE_GRANT_STATES
+from grants.views.common import show_domain_error
+from grants.views.grant_common import CASE_OFFICER, FINANCE, form_errors_as_messages, is_recipient, is_staff_for, require_recipient, visible_grant
 
 D = DrawdownState
 PAGE_SIZE = 50
@@ -55,14 +40,14 @@ DECIDERS = (StaffRole.CASE_OFFICER, StaffRole.APPROVER)
 
 
 def _record_use(*, drawdown: Drawdown, by: Any, used_on: Any) -> Drawdown:
-    from ..services import reclaim  # written alongside; only reached when the step is offered
+    from grants.services import reclaim  # written alongside; only reached when the step is offered
 
     return reclaim.drawdown_record_use(drawdown=drawdown, by=by, used_on=used_on)
 
 
 def _record_use_available() -> bool:
     try:
-        from ..services import reclaim
+        from grants.services import reclaim
     except ImportError:
         return False
     return hasattr(reclaim, "drawdown_record_use")

@@ -23,13 +23,13 @@ from budgets.choices import StaffRole
 from budgets.errors import DomainError
 from budgets.formatting import format_date
 
-from .. import calculations
-from ..forms_grant import LateUseClaimForm
-from ..models import Drawdown, Grant, ReclaimKind
-from ..services.reclaim import drawdown_window_end, late_use_interest_claim
-from ..services.reclaim.interest import base_rates, missing_half_year, missing_rate_message
-from .common import show_domain_error
-from .grant_common import require_staff, visible_grant
+from grants import calculations
+from grants.forms_grant import LateUseClaimForm
+from grants.models import Drawdown, Grant, ReclaimKind
+from grants.services.reclaim import drawdown_window_end, late_use_interest_claim
+from grants.services.reclaim.interest import base_rates, missing_half_year, missing_rate_message
+from grants.views.common import show_domain_error
+from grants.views.grant_common import require_staff, visible_grant
 
 DECIDERS = (StaffRole.CASE_OFFICER, StaffRole.APPROVER)
 CENT = Decimal("0.01")

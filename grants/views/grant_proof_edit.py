@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from budgets.errors import DomainError
 
-from ..forms_grant import NarrativeForm, ReceiptForm, ReceiptImportForm, StatementForm
-from ..services import proof as proof_services
-from ..services.proof._common import relevant_lines
-from .common import show_domain_error
-from .grant_proofs import can_edit, proof_page_context, require_editor, visible_proof
+from grants.forms_grant import NarrativeForm, ReceiptForm, ReceiptImportForm, StatementForm
+from grants.services import proof as proof_services
+from grants.services.proof._common import relevant_lines
+from grants.views.common import show_domain_error
+from grants.views.grant_proofs import can_edit, proof_page_context, require_editor, visible_proof
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 

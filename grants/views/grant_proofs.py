@@ -21,21 +21,13 @@ from django.views.decorators.http import require_POST
 from budgets.choices import CostCategory
 from budgets.errors import DomainError
 
-from ..forms import Form
-from ..forms_grant import (
-    NarrativeForm,
-    ProofAcceptForm,
-    ProofChangesForm,
-    ProofStepForm,
-    ReceiptForm,
-    ReceiptImportForm,
-    StatementForm,
-)
-from ..models import Grant, ProofOfUse, ProofState, Settlement
-from ..services import proof as proof_services
-from ..services.proof._common import CLOSED_GRANT_STATES, EDITABLE_PROOF_STATES, relevant_lines
-from .common import show_domain_error
-from .grant_common import CASE_OFFICER, is_recipient, is_staff_for, visible_grant
+from grants.forms import Form
+from grants.forms_grant import NarrativeForm, ProofAcceptForm, ProofChangesForm, ProofStepForm, ReceiptForm, ReceiptImportForm, StatementForm
+from grants.models import Grant, ProofOfUse, ProofState, Settlement
+from grants.services import proof as proof_services
+from grants.services.proof._common import CLOSED_GRANT_STATES, EDITABLE_PROOF_STATES, relevant_lines
+from grants.views.common import show_domain_error
+from grants.views.grant_common import CASE_OFFICER, is_recipient, is_staff_for, visible_grant
 
 P = ProofState
 

@@ -17,12 +17,12 @@ from budgets.choices import StaffRole
 from budgets.errors import DomainError
 from budgets.formatting import format_eur
 
-from ..forms_grant import InterestUntilForm, InterestWaiverForm, ReclaimDecideForm, RepaymentForm
-from ..models import Grant, Reclaim
-from ..services import reclaim as reclaim_services
-from ..services.reclaim.interest import base_rates, missing_half_year
-from .common import show_domain_error
-from .grant_common import APPROVER, FINANCE, is_staff_for, require_staff, visible_grant
+from grants.forms_grant import InterestUntilForm, InterestWaiverForm, ReclaimDecideForm, RepaymentForm
+from grants.models import Grant, Reclaim
+from grants.services import reclaim as reclaim_services
+from grants.services.reclaim.interest import base_rates, missing_half_year
+from grants.views.common import show_domain_error
+from grants.views.grant_common import APPROVER, FINANCE, is_staff_for, require_staff, visible_grant
 
 DECIDERS = (StaffRole.CASE_OFFICER, StaffRole.APPROVER)
 

@@ -23,14 +23,14 @@ from budgets.errors import DomainError
 from budgets.formatting import format_eur
 from budgets.selectors import reference_figures
 
-from ..forms_grant import RevocationForm
-from ..models import Grant
-from ..selectors_grant import grant_detail_queryset
-from ..services.reclaim import grant_revoke
-from ..services.reclaim._common import reclaimable_by_year
-from ..services.reclaim.revocation import REVOCABLE_STATES
-from .common import show_domain_error
-from .grant_common import APPROVER, require_staff, visible_grant
+from grants.forms_grant import RevocationForm
+from grants.models import Grant
+from grants.selectors_grant import grant_detail_queryset
+from grants.services.reclaim import grant_revoke
+from grants.services.reclaim._common import reclaimable_by_year
+from grants.services.reclaim.revocation import REVOCABLE_STATES
+from grants.views.common import show_domain_error
+from grants.views.grant_common import APPROVER, require_staff, visible_grant
 
 ZERO = Decimal("0.00")
 ENDED_STATES = ("revoked", "closed")

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from budgets.errors import DomainError
 
-from ..models import Organisation
-from ..predicates import carrier_organisation_ids
-from ..services.organisation import organisation_bank_update
-from .common import show_domain_error
+from grants.models import Organisation
+from grants.predicates import carrier_organisation_ids
+from grants.services.organisation import organisation_bank_update
+from grants.views.common import show_domain_error
 
 
 @login_required

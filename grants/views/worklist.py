@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..forms import WorklistFilterForm
-from ..selectors import WORKLIST_ORDERINGS, offices_for, worklist
-from ..selectors_deadlines import deadlines_for_staff
-from .common import is_staff_user, with_requested_grant
+from grants.forms import WorklistFilterForm
+from grants.selectors import WORKLIST_ORDERINGS, offices_for, worklist
+from grants.selectors_deadlines import deadlines_for_staff
+from grants.views.common import is_staff_user, with_requested_grant
 
 PAGE_SIZE = 25
 # Columns the selector cannot order by are ordered here, after the annotation.

@@ -19,22 +19,9 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 from budgets.errors import DomainError
 from grants.services.reclaim import reclaim_interest
 
-from .blocks import closing, legal_remedies, local_date, recipient_lines
-from .layout import (
-    TEXT_WIDTH,
-    Letter,
-    Styles,
-    ddate,
-    esc,
-    eur,
-    iban,
-    number,
-    numbered,
-    paragraphs,
-    percent,
-    render_letter,
-)
-from .tables import Row, amounts_table, facts_table, figures_table
+from reporting.documents.blocks import closing, legal_remedies, local_date, recipient_lines
+from reporting.documents.layout import TEXT_WIDTH, Letter, Styles, ddate, esc, eur, iban, number, numbered, paragraphs, percent, render_letter
+from reporting.documents.tables import Row, amounts_table, facts_table, figures_table
 
 TITLES = {
     "settlement": "Rückforderungsbescheid",

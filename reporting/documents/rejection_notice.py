@@ -9,8 +9,8 @@ from reportlab.platypus import Paragraph
 
 from grants.validation import plan_totals
 
-from .blocks import closing, legal_remedies, recipient_lines
-from .layout import Letter, Styles, ddate, esc, eur, paragraphs, period, render_letter
+from reporting.documents.blocks import closing, legal_remedies, recipient_lines
+from reporting.documents.layout import Letter, Styles, ddate, esc, eur, paragraphs, period, render_letter
 
 TITLE = "Ablehnungsbescheid"
 

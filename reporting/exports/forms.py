@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from budgets.models import FundingProgramme
 from grants.selectors import offices_for
 
-from ..models import ExportFormat, ExportKind
-from .selectors import SPECS, exportable_kinds
+from reporting.models import ExportFormat, ExportKind
+from reporting.exports.selectors import SPECS, exportable_kinds
 
 
 class ExportForm(forms.Form):

@@ -31,7 +31,7 @@ from grants.models import (
     Receipt,
 )
 
-from .widgets import AmountWidget, DateWidget, IntegerWidget, LabelWidget, TextWidget
+from reporting.exports.widgets import AmountWidget, DateWidget, IntegerWidget, LabelWidget, TextWidget
 
 
 def text(attribute: str, header: str) -> Field:

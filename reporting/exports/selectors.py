@@ -24,8 +24,8 @@ from budgets.selectors import rollup
 from grants.models import ApplicationState, DrawdownState, GrantState
 from grants.predicates import carrier_organisation_ids, office_roles
 
-from ..models import ExportKind
-from . import resources as r
+from reporting.models import ExportKind
+from reporting.exports import resources as r
 
 CHUNK_SIZE = 2000
 

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from budgets.errors import DomainError
 from budgets.formatting import format_number
 
-from ..models import ExportFormat, ExportJob, ExportKind, JobState
-from .selectors import CHUNK_SIZE, SPECS, check_filters, export_table
-from .writers import WRITERS, Progress
+from reporting.models import ExportFormat, ExportJob, ExportKind, JobState
+from reporting.exports.selectors import CHUNK_SIZE, SPECS, check_filters, export_table
+from reporting.exports.writers import WRITERS, Progress
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def export_job_create(*, user: Any, kind: str, fmt: str, filters: dict[str, Any]
 
 
 def _enqueue(job_id: UUID) -> None:
-    from .tasks import run_export_job
+    from reporting.exports.tasks import run_export_job
 
     run_export_job.delay(str(job_id))
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from .services import export_job_run
+from reporting.exports.services import export_job_run
 
 # Storage and database hiccups are worth retrying; a rerun replaces the job's one file.
 TRANSIENT = (OSError, OperationalError)

@@ -21,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .selectors import CHUNK_SIZE, ExportTable
+from reporting.exports.selectors import CHUNK_SIZE, ExportTable
 
 Progress = Callable[[int], None]
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.forms import Form
 
-from .selectors import drawdowns_for_finance
+from reporting.payments.selectors import drawdowns_for_finance
 
 
 class PaymentRunCreateForm(Form):

@@ -15,7 +15,7 @@ from budgets.choices import StaffRole
 from grants.models import Drawdown, DrawdownState
 from grants.predicates import office_roles
 
-from ..models import PaymentRun, PaymentRunItem
+from reporting.models import PaymentRun, PaymentRunItem
 
 
 def finance_paths(user: Any) -> list[str]:

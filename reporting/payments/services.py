@@ -29,19 +29,9 @@ from grants.models import Drawdown, DrawdownState
 from grants.predicates import covers
 from grants.services.drawdown import drawdown_book_payment
 
-from ..models import PaymentRun, PaymentRunItem, PaymentRunState
-from .selectors import may_handle_run
-from .sepa import (
-    NAME_LENGTH,
-    SCHEMA,
-    Account,
-    AccountError,
-    SepaFileError,
-    Transfer,
-    build_credit_transfer,
-    checked_account,
-    remittance,
-)
+from reporting.models import PaymentRun, PaymentRunItem, PaymentRunState
+from reporting.payments.selectors import may_handle_run
+from reporting.payments.sepa import NAME_LENGTH, SCHEMA, Account, AccountError, SepaFileError, Transfer, build_credit_transfer, checked_account, remittance
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from ..selectors import documents_for
+from reporting.selectors import documents_for
 
 register = template.Library()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ._demo_projects import Project
+from grants.management.commands._demo_projects import Project
 
 # (category, text, budget year, amount) and (kind, source, budget year, amount)
 Line = tuple[str, str, int, str]

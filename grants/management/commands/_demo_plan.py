@@ -19,7 +19,7 @@ from reportlab.pdfgen import canvas
 from budgets.models import FundingProgramme
 from grants.models import Organisation
 
-from ._demo_projects import Project
+from grants.management.commands._demo_projects import Project
 
 HUNDRED = Decimal(100)
 # Staff costs rise from one budget year to the next (pay rounds).

@@ -34,11 +34,11 @@ from grants.services.drawdown import (
 from grants.services.grant import grant_notice_post, grant_objection_waive, grants_make_final
 from grants.services.reminders import grants_mark_proof_due
 
-from ._demo_awarded import Awarded, awarded_projects
-from ._demo_clock import dated
-from ._demo_people import OFFICE_STAFF
-from ._demo_plan import concept_pdf
-from ._demo_seed import STEPS, Actors, World, carrier_user
+from grants.management.commands._demo_awarded import Awarded, awarded_projects
+from grants.management.commands._demo_clock import dated
+from grants.management.commands._demo_people import OFFICE_STAFF
+from grants.management.commands._demo_plan import concept_pdf
+from grants.management.commands._demo_seed import STEPS, Actors, World, carrier_user
 
 FINANCE = "finanzen"  # finance of Demokratie-Zentrum Sachsen; every story is filed below it
 D = Decimal
@@ -243,7 +243,7 @@ StoryFunction = Callable[[Story], None]
 
 def seed_post_award(world: World, *, today: date) -> int:
     """Run every story whose application does not exist yet; returns how many ran."""
-    from ._demo_stories import STORIES
+    from grants.management.commands._demo_stories import STORIES
 
     created = 0
     for spec in awarded_projects(today):

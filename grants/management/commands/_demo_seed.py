@@ -39,10 +39,10 @@ from grants.services.application import (
 )
 from grants.services.attachment import attachment_add
 
-from ._demo_people import CARRIERS, OFFICE_STAFF, USERS
-from ._demo_plan import build_plan, concept_pdf
-from ._demo_projects import PROJECTS, Project
-from ._demo_world import DEMO_PASSWORD, OFFICES, PROGRAMMES
+from grants.management.commands._demo_people import CARRIERS, OFFICE_STAFF, USERS
+from grants.management.commands._demo_plan import build_plan, concept_pdf
+from grants.management.commands._demo_projects import PROJECTS, Project
+from grants.management.commands._demo_world import DEMO_PASSWORD, OFFICES, PROGRAMMES
 
 
 @dataclass

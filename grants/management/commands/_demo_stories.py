@@ -34,21 +34,10 @@ from grants.services.amendment import (
 )
 from grants.services.reclaim import late_use_interest_claim, repayment_book
 
-from ._demo_awarded import LAST_PAYMENT_RECEIPTS, NARRATIVES, RECLAIM_RECEIPTS_CSV
-from ._demo_clock import dated
-from ._demo_plan import narrative_pdf
-from ._demo_postaward import (
-    Story,
-    StoryFunction,
-    award,
-    drawdown,
-    final_by_period,
-    final_by_waiver,
-    period_over,
-    post_notice,
-    review,
-    statement,
-)
+from grants.management.commands._demo_awarded import LAST_PAYMENT_RECEIPTS, NARRATIVES, RECLAIM_RECEIPTS_CSV
+from grants.management.commands._demo_clock import dated
+from grants.management.commands._demo_plan import narrative_pdf
+from grants.management.commands._demo_postaward import Story, StoryFunction, award, drawdown, final_by_period, final_by_waiver, period_over, post_notice, review, statement
 
 D = Decimal
 

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 
 from grants.models import Application, ApplicationState, Grant, GrantState, Organisation
 
-from ._demo_postaward import seed_post_award
-from ._demo_seed import login_rows, seed_world
+from grants.management.commands._demo_postaward import seed_post_award
+from grants.management.commands._demo_seed import login_rows, seed_world
 
 
 class Command(BaseCommand):

@@ -21,9 +21,9 @@ from budgets.choices import CostCategory
 from budgets.errors import DomainError
 from budgets.formatting import format_date, format_eur, format_percent
 
-from ...models import Amendment, AmendmentLine, Grant, PlanVersion
-from ...models.plan import CoverKind
-from ...validation import check_money, check_period, plan_totals
+from grants.models import Amendment, AmendmentLine, Grant, PlanVersion
+from grants.models.plan import CoverKind
+from grants.validation import check_money, check_period, plan_totals
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db.models import Sum
 
-from ...models import Grant, PlanVersionLine
-from ...selectors_grant import plan_versions
-from .checks import current_plan
+from grants.models import Grant, PlanVersionLine
+from grants.selectors_grant import plan_versions
+from grants.services.amendment.checks import current_plan
 
 __all__ = ["amendment_lines_from_plan", "paid_by_year", "plan_versions"]
 

@@ -34,23 +34,10 @@ from budgets.choices import StaffRole
 from budgets.errors import AccessDenied, DomainError
 from budgets.services.commitments import commit_instalments, decommit
 
-from ...models import (
-    Amendment,
-    AmendmentInstalment,
-    AmendmentLine,
-    Grant,
-    GrantInstalment,
-    PlanVersion,
-    PlanVersionLine,
-)
-from ...predicates import carrier_organisation_ids, covers
-from ..proof.schedule import proofs_schedule
-from .checks import (
-    amendment_assessment,
-    amendment_check,
-    normalise_instalments,
-    normalise_lines,
-)
+from grants.models import Amendment, AmendmentInstalment, AmendmentLine, Grant, GrantInstalment, PlanVersion, PlanVersionLine
+from grants.predicates import carrier_organisation_ids, covers
+from grants.services.proof.schedule import proofs_schedule
+from grants.services.amendment.checks import amendment_assessment, amendment_check, normalise_instalments, normalise_lines
 
 AMENDABLE_GRANT_STATES = ("notified", "final", "running")
 OPEN_AMENDMENT_STATES = ("draft", "submitted", "proposed")

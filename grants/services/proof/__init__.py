@@ -5,20 +5,12 @@ statement, submission), ``receipts`` (the receipt list and its rules), ``receipt
 (XLSX/CSV through ``grants.resources``), ``review`` (the office's review) and ``settlement``.
 """
 
-from ._common import plan_line_labels, plan_line_numbers
-from .carrier import (
-    StatementEntry,
-    proof_narrative_remove,
-    proof_narrative_upload,
-    proof_statement_replace,
-    proof_submit,
-    proof_update,
-    submission_errors,
-)
-from .receipt_import import ImportReport, RowReport, receipts_import
-from .receipts import ReceiptRules, ReceiptValues, receipt_add, receipt_delete, receipt_update
-from .review import proof_accept, proof_request_changes, proof_start_review
-from .schedule import overdue_interim_proofs, proofs_schedule
+from grants.services.proof._common import plan_line_labels, plan_line_numbers
+from grants.services.proof.carrier import StatementEntry, proof_narrative_remove, proof_narrative_upload, proof_statement_replace, proof_submit, proof_update, submission_errors
+from grants.services.proof.receipt_import import ImportReport, RowReport, receipts_import
+from grants.services.proof.receipts import ReceiptRules, ReceiptValues, receipt_add, receipt_delete, receipt_update
+from grants.services.proof.review import proof_accept, proof_request_changes, proof_start_review
+from grants.services.proof.schedule import overdue_interim_proofs, proofs_schedule
 
 __all__ = [
     "ImportReport",

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from budgets.choices import StaffRole
 from budgets.errors import AccessDenied, DomainError
 
-from ...models import Grant, PlanVersionLine, ProofOfUse, ProofState
-from ...predicates import carrier_organisation_ids, covers
+from grants.models import Grant, PlanVersionLine, ProofOfUse, ProofState
+from grants.predicates import carrier_organisation_ids, covers
 
 P = ProofState
 EDITABLE_PROOF_STATES = (P.DRAFT, P.CHANGES_REQUESTED)

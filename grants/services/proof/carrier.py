@@ -24,18 +24,10 @@ from budgets.choices import CostCategory
 from budgets.errors import DomainError
 from budgets.formatting import format_eur
 
-from ...models import PlanVersionLine, ProofKind, ProofLine, ProofOfUse
-from .._locks import locked_grant
-from ._common import (
-    OWN_KINDS,
-    THIRD_KINDS,
-    locked_proof,
-    plan_line_labels,
-    relevant_lines,
-    require_carrier,
-    require_editable,
-)
-from .receipts import MAX_AMOUNT
+from grants.models import PlanVersionLine, ProofKind, ProofLine, ProofOfUse
+from grants.services._locks import locked_grant
+from grants.services.proof._common import OWN_KINDS, THIRD_KINDS, locked_proof, plan_line_labels, relevant_lines, require_carrier, require_editable
+from grants.services.proof.receipts import MAX_AMOUNT
 
 NARRATIVE_TYPES = (".pdf", ".docx", ".odt")
 
@@ -79,7 +71,7 @@ def proof_narrative_upload(*, proof: ProofOfUse, by: Any, upload: UploadedFile) 
             _("The narrative report must be a PDF, DOCX or ODT file; “%(name)s” is not.") % {"name": name}
         )
     # Imported here: attachment → application → grant → proof would otherwise be a cycle.
-    from ..attachment import attachment_errors
+    from grants.services.attachment import attachment_errors
 
     errors = attachment_errors(upload)
     if errors:

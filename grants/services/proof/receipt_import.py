@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from budgets.errors import DomainError
 
-from ...models import ProofOfUse
-from ._common import locked_proof, require_carrier, require_editable
-from .receipts import FIELDS, ReceiptRules, ReceiptValues, receipt_summary
+from grants.models import ProofOfUse
+from grants.services.proof._common import locked_proof, require_carrier, require_editable
+from grants.services.proof.receipts import FIELDS, ReceiptRules, ReceiptValues, receipt_summary
 
 
 @dataclass
@@ -89,7 +89,7 @@ def _xlsx_rows(content: bytes) -> list[tuple[int, list[Any]]]:
 
 def read_receipts(content: bytes, file_name: str) -> tablib.Dataset:
     """The file's rows as a dataset with normalised headers and each row's line number."""
-    from ...resources import GERMAN_HEADERS, LINE, normalise_header
+    from grants.resources import GERMAN_HEADERS, LINE, normalise_header
 
     name = file_name.lower()
     try:
@@ -133,7 +133,7 @@ def receipts_import(
     Returns one report row per data row, in file order, with its line number and either a
     summary or every reason it failed. Nothing is written unless every row is valid.
     """
-    from ...resources import LINE, ReceiptResource
+    from grants.resources import LINE, ReceiptResource
 
     locked = locked_proof(proof)
     require_carrier(locked, by)

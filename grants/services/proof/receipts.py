@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from budgets.errors import DomainError
 from budgets.formatting import format_date, format_eur
 
-from ...models import PlanVersionLine, ProofOfUse, Receipt
-from ._common import locked_proof, plan_line_labels, relevant_lines, require_carrier, require_editable
+from grants.models import PlanVersionLine, ProofOfUse, Receipt
+from grants.services.proof._common import locked_proof, plan_line_labels, relevant_lines, require_carrier, require_editable
 
 PSEUDONYM = re.compile(r"Fall-\d+")
 MAX_AMOUNT = Decimal("9999999999.99")

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from budgets.errors import DomainError
 
-from ...models import ProofKind, ProofOfUse, ProofState
-from .._locks import locked_grant
-from ._common import locked_proof, require_case_officer
-from .settlement import settle
+from grants.models import ProofKind, ProofOfUse, ProofState
+from grants.services._locks import locked_grant
+from grants.services.proof._common import locked_proof, require_case_officer
+from grants.services.proof.settlement import settle
 
 P = ProofState
 

@@ -7,9 +7,9 @@ from datetime import date
 from django.db import transaction
 from django.db.models import QuerySet
 
-from ... import calculations
-from ...models import Grant, PlanVersion, ProofKind, ProofOfUse
-from ._common import EDITABLE_PROOF_STATES, HANDED_IN_PROOF_STATES
+from grants import calculations
+from grants.models import Grant, PlanVersion, ProofKind, ProofOfUse
+from grants.services.proof._common import EDITABLE_PROOF_STATES, HANDED_IN_PROOF_STATES
 
 
 def interim_years(grant: Grant) -> list[int]:

@@ -41,9 +41,9 @@ from budgets.formatting import format_date, format_eur
 from budgets.selectors import reference_figures
 from budgets.services.commitments import decommit, post_proven
 
-from ... import calculations
-from ...models import Drawdown, DrawdownState, Grant, ProofOfUse, Settlement
-from ._common import OWN_KINDS, THIRD_KINDS, plan_line_numbers
+from grants import calculations
+from grants.models import Drawdown, DrawdownState, Grant, ProofOfUse, Settlement
+from grants.services.proof._common import OWN_KINDS, THIRD_KINDS, plan_line_numbers
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -223,7 +223,7 @@ def settle(*, proof: ProofOfUse, grant: Grant, by: Any, decided_on: date) -> Set
     grant.settle(by=by, description=comment)
     grant.save(update_fields=["state"])
     if f["reclaim_amount"] > 0:
-        from ..reclaim import reclaim_decide
+        from grants.services.reclaim import reclaim_decide
 
         reclaim_decide(
             grant=grant,

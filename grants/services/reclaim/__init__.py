@@ -1,15 +1,10 @@
 """Reclaims with interest, repayments, late-use interest and revocation (DOMAIN.md §3.8, §4.3)."""
 
-from .decide import reclaim_decide
-from .interest import InterestSegment, InterestStatement, reclaim_interest
-from .late_use import (
-    drawdown_record_use,
-    drawdown_window_end,
-    drawdowns_not_used_in_time,
-    late_use_interest_claim,
-)
-from .repayment import reclaim_waive_interest, repayment_book
-from .revocation import grant_revoke
+from grants.services.reclaim.decide import reclaim_decide
+from grants.services.reclaim.interest import InterestSegment, InterestStatement, reclaim_interest
+from grants.services.reclaim.late_use import drawdown_record_use, drawdown_window_end, drawdowns_not_used_in_time, late_use_interest_claim
+from grants.services.reclaim.repayment import reclaim_waive_interest, repayment_book
+from grants.services.reclaim.revocation import grant_revoke
 
 __all__ = [
     "InterestSegment",

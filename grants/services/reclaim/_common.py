@@ -11,9 +11,9 @@ from budgets.choices import StaffRole
 from budgets.errors import AccessDenied
 from budgets.selectors import reference_figures
 
-from ...models import Grant, Reclaim
-from ...predicates import covers
-from .._locks import locked_grant
+from grants.models import Grant, Reclaim
+from grants.predicates import covers
+from grants.services._locks import locked_grant
 
 ZERO = Decimal("0.00")
 DECIDING_ROLES = (StaffRole.CASE_OFFICER, StaffRole.APPROVER)

@@ -30,9 +30,9 @@ from budgets.errors import DomainError
 from budgets.formatting import format_date, format_eur
 from budgets.services.commitments import post_reclaim
 
-from ...models import Drawdown, Grant, Reclaim, ReclaimKind
-from .._locks import locked_grant
-from ._common import ZERO, latest_year_first, reclaimable_by_year, require_decider
+from grants.models import Drawdown, Grant, Reclaim, ReclaimKind
+from grants.services._locks import locked_grant
+from grants.services.reclaim._common import ZERO, latest_year_first, reclaimable_by_year, require_decider
 
 GRANT_ENDED_STATES = ("settled", "revoked")
 OPEN_RECLAIM_STATES = ("settled", "revoked", "running", "final", "proof_due")

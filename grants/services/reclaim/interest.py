@@ -29,10 +29,10 @@ from django.utils.translation import gettext as _
 from budgets.errors import DomainError
 from budgets.formatting import format_date
 
-from ... import calculations
-from ...calculations import InterestPiece
-from ...models import BaseRate, Reclaim, ReclaimKind, Repayment
-from ._common import ZERO
+from grants import calculations
+from grants.calculations import InterestPiece
+from grants.models import BaseRate, Reclaim, ReclaimKind, Repayment
+from grants.services.reclaim._common import ZERO
 
 CENT = Decimal("0.01")
 

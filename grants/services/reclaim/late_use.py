@@ -19,13 +19,13 @@ from budgets.choices import StaffRole
 from budgets.errors import AccessDenied, DomainError
 from budgets.formatting import format_date, format_eur
 
-from ... import calculations
-from ...models import Drawdown, Reclaim, ReclaimKind
-from ...predicates import carrier_organisation_ids, covers
-from ...selectors_deadlines import drawdowns_not_used_in_time as deadline_drawdowns_not_used
-from .._locks import locked_grant
-from ._common import require_decider
-from .decide import reclaim_decide
+from grants import calculations
+from grants.models import Drawdown, Reclaim, ReclaimKind
+from grants.predicates import carrier_organisation_ids, covers
+from grants.selectors_deadlines import drawdowns_not_used_in_time as deadline_drawdowns_not_used
+from grants.services._locks import locked_grant
+from grants.services.reclaim._common import require_decider
+from grants.services.reclaim.decide import reclaim_decide
 
 
 def drawdown_window_end(drawdown: Drawdown) -> date:

@@ -22,9 +22,9 @@ from budgets.errors import DomainError
 from budgets.formatting import format_date, format_eur
 from budgets.services.commitments import post_repayment
 
-from ...models import Grant, Reclaim, Repayment
-from ._common import latest_year_first, locked_reclaim, outstanding_reclaimed_by_year, require_role
-from .interest import InterestStatement, base_rates, statement
+from grants.models import Grant, Reclaim, Repayment
+from grants.services.reclaim._common import latest_year_first, locked_reclaim, outstanding_reclaimed_by_year, require_role
+from grants.services.reclaim.interest import InterestStatement, base_rates, statement
 
 
 @transaction.atomic

@@ -22,10 +22,10 @@ from budgets.formatting import format_date, format_eur
 from budgets.selectors import reference_figures
 from budgets.services.commitments import decommit
 
-from ...models import Drawdown, Grant, Reclaim, ReclaimKind
-from .._locks import locked_grant
-from ._common import ZERO, reclaimable_by_year, require_role
-from .decide import reclaim_decide
+from grants.models import Drawdown, Grant, Reclaim, ReclaimKind
+from grants.services._locks import locked_grant
+from grants.services.reclaim._common import ZERO, reclaimable_by_year, require_role
+from grants.services.reclaim.decide import reclaim_decide
 
 REVOCABLE_STATES = ("notified", "final", "running", "proof_due", "proof_under_review")
 
