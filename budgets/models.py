@@ -9,7 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
-from budgets.choices import CostCategory, FinancingType, FundingLevel, GermanState, LedgerKind, OfficeKind, ProgrammeFamily, StaffRole, WindowUnit
+from budgets.choices import (
+    CostCategory,
+    FinancingType,
+    FundingLevel,
+    GermanState,
+    LedgerKind,
+    OfficeKind,
+    ProgrammeFamily,
+    StaffRole,
+    WindowUnit,
+)
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 

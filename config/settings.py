@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "budgets",
     "grants",
     "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,12 @@
 
 import rules
 
-from grants.predicates import can_decide_application, can_edit_application, can_process_application, can_view_application
+from grants.predicates import (
+    can_decide_application,
+    can_edit_application,
+    can_process_application,
+    can_view_application,
+)
 
 rules.add_perm("grants.view_application", can_view_application)
 rules.add_perm("grants.edit_application", can_edit_application)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from django_fsm_log.models import StateLog
 
-from grants.models import Application
+from grants.applications.models import Application
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -42,7 +42,7 @@ def make_notices_final() -> list[str]:
     """Daily (Celery beat): notices whose objection period has passed become final."""
     from django.utils import timezone
 
-    from grants.services.grant import grants_make_final
+    from grants.awards.services.grant import grants_make_final
 
     return grants_make_final(today=timezone.localdate())
 
@@ -52,7 +52,7 @@ def send_deadline_reminders() -> int:
     """Daily (Celery beat): one reminder digest per carrier; safe to retry on the same day."""
     from django.utils import timezone
 
-    from grants.services.reminders import send_deadline_reminders as send
+    from grants.awards.services.reminders import send_deadline_reminders as send
 
     return send(today=timezone.localdate())
 
@@ -62,6 +62,6 @@ def mark_proofs_due() -> list[str]:
     """Daily (Celery beat): grants whose approval period has ended now owe the proof of use."""
     from django.utils import timezone
 
-    from grants.services.reminders import grants_mark_proof_due
+    from grants.awards.services.reminders import grants_mark_proof_due
 
     return grants_mark_proof_due(today=timezone.localdate())

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from grants.views import applications, attachments, editing, grant_amendments, grant_detail, grant_drawdowns, grant_late_use, grant_proof_edit, grant_proofs, grant_reclaims, grant_revocation, organisations, worklist
+from grants.applications.views import applications, attachments, editing, worklist
+from grants.awards.payments import views as grant_drawdowns
+from grants.awards.views import amendments as grant_amendments
+from grants.awards.views import detail as grant_detail
+from grants.awards.views import late_use as grant_late_use
+from grants.awards.views import proof_edit as grant_proof_edit
+from grants.awards.views import proofs as grant_proofs
+from grants.awards.views import reclaims as grant_reclaims
+from grants.awards.views import revocation as grant_revocation
+from grants.carriers import views as organisations
 
 urlpatterns = [
     path("traeger/", organisations.organisation_list, name="organisation_list"),

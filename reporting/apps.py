@@ -9,8 +9,7 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         from django_fsm.signals import post_transition
 
-        from grants.models import Application
-
+        from grants.applications.models import Application
         from reporting.receivers import application_transitioned
 
         post_transition.connect(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import CoordinatingOffice
-from grants.models import Application
+from grants.applications.models import Application
 
 
 class DocumentKind(models.TextChoices):

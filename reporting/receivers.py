@@ -21,7 +21,9 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django_fsm.signals import post_transition
 
-from grants.models import ApplicationState, Drawdown, DrawdownState, Grant, Reclaim, Settlement
+from grants.applications.models import ApplicationState
+from grants.awards.models import Grant, Reclaim, Settlement
+from grants.awards.payments.models import Drawdown, DrawdownState
 
 logger = logging.getLogger(__name__)
 

@@ -11,10 +11,11 @@ from budgets.access import dashboard_paths
 from budgets.choices import LedgerKind
 from budgets.models import BudgetEnvelope, LedgerEntry
 from budgets.selectors import subtree_q
-from grants.models import Application, ApplicationState, Drawdown, DrawdownState, Grant, Reclaim, Settlement
+from grants.applications.models import Application, ApplicationState
+from grants.applications.selectors import applications_visible_to, visibility_q
+from grants.awards.models import Grant, Reclaim, Settlement
+from grants.awards.payments.models import Drawdown, DrawdownState
 from grants.predicates import carrier_organisation_ids, covers
-from grants.selectors import applications_visible_to, visibility_q
-
 from reporting.models import INTERNAL_KINDS, BudgetReport, Document, DocumentKind
 
 

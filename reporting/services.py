@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from budgets.access import can_see_budget
 from budgets.errors import AccessDenied, DomainError
 from budgets.models import CoordinatingOffice
-from grants.models import Application, ApplicationState, Drawdown, DrawdownState, Grant, Reclaim, Settlement
-
+from grants.applications.models import Application, ApplicationState
+from grants.awards.models import Grant, Reclaim, Settlement
+from grants.awards.payments.models import Drawdown, DrawdownState
 from reporting.documents.budget_report import render_budget_report
 from reporting.documents.grant_notice import render_grant_notice
 from reporting.documents.payment_order import render_payment_order

@@ -5,12 +5,20 @@ from typing import Any
 from celery import shared_task
 from django.db import OperationalError
 
-from grants.models import Application, Drawdown, Grant, Reclaim, Settlement
-
+from grants.applications.models import Application
+from grants.awards.models import Grant, Reclaim, Settlement
+from grants.awards.payments.models import Drawdown
 from reporting.exports.tasks import run_export_job  # noqa: F401  (Celery autodiscovery imports <app>.tasks only)
 from reporting.models import BudgetReport
 from reporting.selectors import documents_missing, notices_missing
-from reporting.services import budget_report_issue, grant_notice_issue, payment_order_issue, reclaim_decision_issue, rejection_notice_issue, settlement_memo_issue
+from reporting.services import (
+    budget_report_issue,
+    grant_notice_issue,
+    payment_order_issue,
+    reclaim_decision_issue,
+    rejection_notice_issue,
+    settlement_memo_issue,
+)
 
 # Storage and database hiccups are worth retrying; the services make a repeat harmless.
 TRANSIENT = (OSError, OperationalError)

@@ -15,7 +15,6 @@ from budgets.access import can_see_budget, dashboard_paths, may_use_dashboard
 from budgets.errors import AccessDenied, DomainError
 from budgets.models import CoordinatingOffice
 from budgets.selectors import top_offices
-
 from reporting.selectors import budget_report_documents, budget_reports_visible_to, documents_visible_to
 from reporting.services import budget_report_request
 

@@ -11,7 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from reporting.opendata.threesixtygiving import GRANT_ID_PREFIX, grants_for_open_data, iter_package, publisher_name
+from reporting.opendata.threesixtygiving import (
+    GRANT_ID_PREFIX,
+    grants_for_open_data,
+    iter_package,
+    publisher_name,
+)
 from reporting.payments.selectors import finance_paths
 
 

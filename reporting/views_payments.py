@@ -12,10 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from budgets.errors import AccessDenied, DomainError
 from budgets.formatting import format_date, format_eur
-
 from reporting.models import PaymentRun
 from reporting.payments.forms import PaymentRunCreateForm, PaymentRunExecuteForm
-from reporting.payments.selectors import may_use_payment_runs, payable_drawdowns, payment_runs_visible_to, run_items
+from reporting.payments.selectors import (
+    may_use_payment_runs,
+    payable_drawdowns,
+    payment_runs_visible_to,
+    run_items,
+)
 from reporting.payments.services import payment_run_create, payment_run_execute
 
 

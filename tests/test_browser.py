@@ -15,7 +15,7 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import translation
 
-from grants.models import Application, ApplicationState
+from grants.applications.models import Application, ApplicationState
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, membership, office
 from tests.grants.factories import OrganisationFactory, carrier_user
 

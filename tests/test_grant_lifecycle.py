@@ -14,10 +14,10 @@ from django.utils import translation
 
 from budgets.errors import DomainError
 from budgets.selectors import rollup_total
-from grants.models import BaseRate, Grant, ProofOfUse
-from grants.services.drawdown import drawdown_certify, drawdown_order, drawdown_request
-from grants.services.grant import grant_notice_post, grants_make_final
-from grants.services.proof import (
+from grants.awards.models import BaseRate, Grant, ProofOfUse
+from grants.awards.payments.services.drawdown import drawdown_certify, drawdown_order, drawdown_request
+from grants.awards.services.grant import grant_notice_post, grants_make_final
+from grants.awards.services.proof import (
     StatementEntry,
     proof_accept,
     proof_start_review,
@@ -26,7 +26,7 @@ from grants.services.proof import (
     proof_update,
     receipts_import,
 )
-from grants.services.reclaim import reclaim_interest, repayment_book
+from grants.awards.services.reclaim import reclaim_interest, repayment_book
 from reporting.payments.services import payment_run_create, payment_run_execute
 from tests.grants.test_services_proof import approve_plan, make_world
 

@@ -15,11 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.admin import ReadOnlyAdminMixin
 from budgets.formatting import format_eur, format_percent
-
-from grants.models import Application, Attachment, CoverLine, ExpenditureLine, Instalment
-from grants.services.application import TRANSITION_SERVICES, default_instalments
-from grants.validation import plan_totals
 from grants.admin.common import HistoryInline, ReadOnlyTabularInline, ServiceActionAdmin, service_action
+from grants.applications.models import Application, Attachment, CoverLine, ExpenditureLine, Instalment
+from grants.applications.services.application import TRANSITION_SERVICES, default_instalments
+from grants.applications.validation import plan_totals
 
 
 def attachment_link(attachment: Attachment) -> str:

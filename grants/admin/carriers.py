@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from grants.models import Organisation, OrganisationMembership
+from grants.carriers.models import Organisation, OrganisationMembership
 
 
 class OrganisationMembershipInline(admin.TabularInline):

@@ -9,10 +9,17 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.admin import ReadOnlyAdminMixin
 from budgets.formatting import format_eur
-
-from grants.models import BaseRate, Drawdown, FileNumberSequence, Grant, GrantInstalment, PlanVersion, PlanVersionLine
-from grants.services.drawdown import drawdown_cancel, drawdown_certify, drawdown_order
 from grants.admin.common import HistoryInline, ReadOnlyTabularInline, ServiceActionAdmin, service_action
+from grants.awards.models import (
+    BaseRate,
+    FileNumberSequence,
+    Grant,
+    GrantInstalment,
+    PlanVersion,
+    PlanVersionLine,
+)
+from grants.awards.payments.models import Drawdown
+from grants.awards.payments.services.drawdown import drawdown_cancel, drawdown_certify, drawdown_order
 
 
 class GrantInstalmentInline(ReadOnlyTabularInline):

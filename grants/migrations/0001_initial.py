@@ -4,8 +4,8 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import grants.models.organisation
-import grants.models.plan
+import grants.carriers.models
+import grants.applications.models.plan
 from django.conf import settings
 from django.db import migrations, models
 
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('contact_person', models.CharField(max_length=200, verbose_name='contact person')),
                 ('email', models.EmailField(max_length=254, verbose_name='e-mail')),
                 ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('iban', models.CharField(blank=True, max_length=34, validators=[grants.models.organisation.validate_iban], verbose_name='IBAN')),
+                ('iban', models.CharField(blank=True, max_length=34, validators=[grants.carriers.models.validate_iban], verbose_name='IBAN')),
                 ('account_holder', models.CharField(blank=True, max_length=200, verbose_name='account holder')),
                 ('confidential', models.BooleanField(default=False, help_text='Exit programmes: left out of open data; receipts carry case pseudonyms.', verbose_name='confidential carrier')),
             ],
@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('concept', 'Project concept'), ('statutes', 'Statutes / register extract'), ('nonprofit', 'Non-profit status certificate'), ('cost_estimate', 'Cost estimate / quotes'), ('co_financing', 'Co-financing confirmation'), ('other', 'Other')], max_length=20, verbose_name='document type')),
-                ('file', models.FileField(max_length=255, upload_to=grants.models.plan.attachment_path, verbose_name='file')),
+                ('file', models.FileField(max_length=255, upload_to=grants.applications.models.plan.attachment_path, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100, verbose_name='content type')),
                 ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),

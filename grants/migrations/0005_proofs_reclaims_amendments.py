@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import grants.models.proof
+import grants.awards.models.proof
 from django.conf import settings
 from django.db import migrations, models
 
@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                 ('due_on', models.DateField(verbose_name='due on')),
                 ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('in_review', 'In review'), ('changes_requested', 'Changes requested'), ('accepted', 'Accepted')], db_index=True, default='draft', max_length=50, protected=True, verbose_name='state')),
                 ('narrative', models.TextField(blank=True, verbose_name='narrative report')),
-                ('narrative_file', models.FileField(blank=True, upload_to=grants.models.proof.proof_report_path, verbose_name='narrative report (file)')),
+                ('narrative_file', models.FileField(blank=True, upload_to=grants.awards.models.proof.proof_report_path, verbose_name='narrative report (file)')),
                 ('narrative_file_name', models.CharField(blank=True, max_length=255, verbose_name='file name')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
                 ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted')),

@@ -15,7 +15,17 @@ from django.utils import timezone, translation
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from reporting.documents.layout import ACCENT, FONT, RULE, SUBTOTAL_SHADE, TEXT_WIDTH, Styles, ddate, esc, office_address
+from reporting.documents.layout import (
+    ACCENT,
+    FONT,
+    RULE,
+    SUBTOTAL_SHADE,
+    TEXT_WIDTH,
+    Styles,
+    ddate,
+    esc,
+    office_address,
+)
 
 FINANCING_TYPE_DE = {
     "share": "Anteilfinanzierung",

@@ -21,9 +21,21 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from budgets.charts import utilisation_chart
 from budgets.models import FundingProgramme
 from budgets.selectors import Figures, office_table, rollup
-
 from reporting.documents.blocks import FUNDING_SOURCE_DE
-from reporting.documents.layout import FONT, FONT_BOLD, OFFICE_KIND_DE, TEXT_WIDTH, Letter, Styles, ddate, esc, eur, percent, register_fonts, render_letter
+from reporting.documents.layout import (
+    FONT,
+    FONT_BOLD,
+    OFFICE_KIND_DE,
+    TEXT_WIDTH,
+    Letter,
+    Styles,
+    ddate,
+    esc,
+    eur,
+    percent,
+    register_fonts,
+    render_letter,
+)
 from reporting.documents.tables import Row, figures_table, fitting_size
 
 TITLE = "Haushaltsbericht"

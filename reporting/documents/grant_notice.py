@@ -12,9 +12,29 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
 
 from grants.calculations import final_report_due, interim_report_due
-
-from reporting.documents.blocks import COST_CATEGORY_DE, COVER_KIND_DE, FINANCING_TYPE_DE, closing, label, legal_remedies, recipient_lines
-from reporting.documents.layout import TEXT_WIDTH, Letter, Styles, ddate, esc, eur, iban, number, numbered, percent, period, render_letter
+from reporting.documents.blocks import (
+    COST_CATEGORY_DE,
+    COVER_KIND_DE,
+    FINANCING_TYPE_DE,
+    closing,
+    label,
+    legal_remedies,
+    recipient_lines,
+)
+from reporting.documents.layout import (
+    TEXT_WIDTH,
+    Letter,
+    Styles,
+    ddate,
+    esc,
+    eur,
+    iban,
+    number,
+    numbered,
+    percent,
+    period,
+    render_letter,
+)
 from reporting.documents.tables import Row, amounts_table, facts_table
 
 TITLE = "Zuwendungsbescheid"

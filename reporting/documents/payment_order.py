@@ -15,11 +15,11 @@ from django.utils import timezone
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
 
-from reporting.payments.sepa import remittance
-from reporting.selectors import charged_envelope, drawdowns_of_year
 from reporting.documents.blocks import FUNDING_SOURCE_DE, electronic_note, local_date, signature_boxes
 from reporting.documents.layout import Letter, Styles, ddate, esc, eur, iban, render_letter
 from reporting.documents.tables import Row, amounts_table, facts_table
+from reporting.payments.sepa import remittance
+from reporting.selectors import charged_envelope, drawdowns_of_year
 
 TITLE = "Auszahlungsanordnung"
 

@@ -3,7 +3,7 @@
 One module serves the three kinds of reclaim: after the settlement of the proof of use, after a
 revocation (Widerruf) in whole or in part, and interest for late use of paid-out money
 (§ 49a (4) VwVfG). The interest is shown piece by piece as at the date of the decision, from
-the statement the reclaim service computes (``grants.services.reclaim.reclaim_interest``).
+the statement the reclaim service computes (``grants.awards.services.reclaim.reclaim_interest``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,22 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from budgets.errors import DomainError
-from grants.services.reclaim import reclaim_interest
-
+from grants.awards.services.reclaim import reclaim_interest
 from reporting.documents.blocks import closing, legal_remedies, local_date, recipient_lines
-from reporting.documents.layout import TEXT_WIDTH, Letter, Styles, ddate, esc, eur, iban, number, numbered, paragraphs, percent, render_letter
+from reporting.documents.layout import (
+    TEXT_WIDTH,
+    Letter,
+    Styles,
+    ddate,
+    esc,
+    eur,
+    iban,
+    number,
+    numbered,
+    paragraphs,
+    percent,
+    render_letter,
+)
 from reporting.documents.tables import Row, amounts_table, facts_table, figures_table
 
 TITLES = {

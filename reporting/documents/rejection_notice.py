@@ -7,8 +7,7 @@ from typing import Any
 from django.utils import timezone
 from reportlab.platypus import Paragraph
 
-from grants.validation import plan_totals
-
+from grants.applications.validation import plan_totals
 from reporting.documents.blocks import closing, legal_remedies, recipient_lines
 from reporting.documents.layout import Letter, Styles, ddate, esc, eur, paragraphs, period, render_letter
 

@@ -16,8 +16,29 @@ from django.utils import timezone
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
 
-from reporting.documents.blocks import COST_CATEGORY_DE, FINANCING_TYPE_DE, electronic_note, label, local_date, signature_boxes
-from reporting.documents.layout import ACCENT, FONT, SUBTOTAL_SHADE, TEXT_WIDTH, Letter, Styles, ddate, esc, eur, number, percent, period, render_letter
+from reporting.documents.blocks import (
+    COST_CATEGORY_DE,
+    FINANCING_TYPE_DE,
+    electronic_note,
+    label,
+    local_date,
+    signature_boxes,
+)
+from reporting.documents.layout import (
+    ACCENT,
+    FONT,
+    SUBTOTAL_SHADE,
+    TEXT_WIDTH,
+    Letter,
+    Styles,
+    ddate,
+    esc,
+    eur,
+    number,
+    percent,
+    period,
+    render_letter,
+)
 from reporting.documents.tables import Row, amounts_table, facts_table, figures_table
 
 TITLE = "Abrechnungsvermerk"

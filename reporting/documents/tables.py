@@ -14,7 +14,17 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
-from reporting.documents.layout import ACCENT, FONT, FONT_BOLD, RULE, SHADE, SUBTOTAL_SHADE, TEXT_WIDTH, Styles, register_fonts
+from reporting.documents.layout import (
+    ACCENT,
+    FONT,
+    FONT_BOLD,
+    RULE,
+    SHADE,
+    SUBTOTAL_SHADE,
+    TEXT_WIDTH,
+    Styles,
+    register_fonts,
+)
 
 
 def facts_table(rows: Sequence[tuple[str, str | Flowable]]) -> Table:

@@ -8,10 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import FundingProgramme
-from grants.selectors import offices_for
-
-from reporting.models import ExportFormat, ExportKind
+from grants.applications.selectors import offices_for
 from reporting.exports.selectors import SPECS, exportable_kinds
+from reporting.models import ExportFormat, ExportKind
 
 
 class ExportForm(forms.Form):

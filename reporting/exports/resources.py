@@ -20,17 +20,9 @@ from import_export.fields import Field
 
 from budgets.choices import CostCategory, FinancingType, FundingLevel, LedgerKind
 from budgets.models import LedgerEntry
-from grants.models import (
-    Application,
-    ApplicationState,
-    Drawdown,
-    DrawdownState,
-    Grant,
-    GrantState,
-    ProofKind,
-    Receipt,
-)
-
+from grants.applications.models import Application, ApplicationState
+from grants.awards.models import Grant, GrantState, ProofKind, Receipt
+from grants.awards.payments.models import Drawdown, DrawdownState
 from reporting.exports.widgets import AmountWidget, DateWidget, IntegerWidget, LabelWidget, TextWidget
 
 

@@ -21,11 +21,12 @@ from budgets.access import DASHBOARD_ROLES, role_paths
 from budgets.errors import AccessDenied, DomainError
 from budgets.models import CoordinatingOffice, FundingProgramme
 from budgets.selectors import rollup
-from grants.models import ApplicationState, DrawdownState, GrantState
+from grants.applications.models import ApplicationState
+from grants.awards.models import GrantState
+from grants.awards.payments.models import DrawdownState
 from grants.predicates import carrier_organisation_ids, office_roles
-
-from reporting.models import ExportKind
 from reporting.exports import resources as r
+from reporting.models import ExportKind
 
 CHUNK_SIZE = 2000
 

@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 
 from budgets.errors import DomainError
 from budgets.formatting import format_number
-
-from reporting.models import ExportFormat, ExportJob, ExportKind, JobState
 from reporting.exports.selectors import CHUNK_SIZE, SPECS, check_filters, export_table
 from reporting.exports.writers import WRITERS, Progress
+from reporting.models import ExportFormat, ExportJob, ExportKind, JobState
 
 logger = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.models import CoordinatingOffice
-from grants.models import Grant, GrantState
+from grants.awards.models import Grant, GrantState
 
 GRANT_ID_PREFIX = "360G-foerderverwaltung-"
 ORGANISATION_ID_PREFIX = f"{GRANT_ID_PREFIX}org-"

@@ -9,8 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grants.forms import Form
-
+from grants.applications.forms import Form
 from reporting.payments.selectors import drawdowns_for_finance
 
 

@@ -25,13 +25,22 @@ from django.utils.translation import gettext as _
 from budgets.choices import StaffRole
 from budgets.errors import AccessDenied, DomainError
 from budgets.formatting import format_date, format_eur
-from grants.models import Drawdown, DrawdownState
+from grants.awards.payments.models import Drawdown, DrawdownState
+from grants.awards.payments.services.drawdown import drawdown_book_payment
 from grants.predicates import covers
-from grants.services.drawdown import drawdown_book_payment
-
 from reporting.models import PaymentRun, PaymentRunItem, PaymentRunState
 from reporting.payments.selectors import may_handle_run
-from reporting.payments.sepa import NAME_LENGTH, SCHEMA, Account, AccountError, SepaFileError, Transfer, build_credit_transfer, checked_account, remittance
+from reporting.payments.sepa import (
+    NAME_LENGTH,
+    SCHEMA,
+    Account,
+    AccountError,
+    SepaFileError,
+    Transfer,
+    build_credit_transfer,
+    checked_account,
+    remittance,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -7,14 +7,14 @@ from django.core import mail
 
 from budgets.errors import DomainError
 from budgets.models import LedgerEntry
-from grants.models import Grant
-from grants.services.application import (
+from grants.applications.services.application import (
     application_approve,
     application_complete_formal_check,
     application_propose_approval,
     application_start_formal_check,
     application_submit,
 )
+from grants.awards.models import Grant
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, membership, office
 from tests.grants.factories import ApplicationFactory, add_plan, carrier_user
 

@@ -77,7 +77,7 @@ def test_concurrent_commitments_never_overcommit_an_envelope():
 
 
 def _proposed_applications(n: int, *, local, state, programme) -> tuple[list, object]:
-    from grants.services.application import (
+    from grants.applications.services.application import (
         application_complete_formal_check,
         application_propose_approval,
         application_start_formal_check,
@@ -104,7 +104,7 @@ def _proposed_applications(n: int, *, local, state, programme) -> tuple[list, ob
 
 
 def _approval_race(applications: list, approver) -> list[str]:
-    from grants.services.application import application_approve
+    from grants.applications.services.application import application_approve
 
     barrier = threading.Barrier(len(applications))
     outcome: list[str] = []

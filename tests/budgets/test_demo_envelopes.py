@@ -2,9 +2,9 @@ from decimal import Decimal
 
 import pytest
 
-from budgets.demo import ENVELOPES, seed_budget_envelopes
 from budgets.models import BudgetEnvelope
 from budgets.selectors import rollup_total
+from demo.budgets import ENVELOPES, seed_budget_envelopes
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, office
 
 pytestmark = pytest.mark.django_db

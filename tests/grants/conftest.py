@@ -16,8 +16,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme
-from grants.models import Application, ApplicationState, Organisation
-from grants.services.application import TRANSITION_SERVICES
+from grants.applications.models import Application, ApplicationState
+from grants.applications.services.application import TRANSITION_SERVICES
+from grants.carriers.models import Organisation
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, membership, office
 from tests.grants.factories import ApplicationFactory, OrganisationFactory, add_plan, carrier_user
 

@@ -4,7 +4,8 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from grants.models import Application, CoverLine, ExpenditureLine, Organisation, OrganisationMembership
+from grants.applications.models import Application, CoverLine, ExpenditureLine
+from grants.carriers.models import Organisation, OrganisationMembership
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory
 
 

@@ -14,10 +14,12 @@ from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from budgets.models import BudgetEnvelope, LedgerEntry
-from grants.models import Application, Attachment, Drawdown, Grant, Instalment
-from grants.services.application import application_propose_approval, default_instalments
-from grants.services.attachment import attachment_add
-from grants.services.drawdown import drawdown_request
+from grants.applications.models import Application, Attachment, Instalment
+from grants.applications.services.application import application_propose_approval, default_instalments
+from grants.applications.services.attachment import attachment_add
+from grants.awards.models import Grant
+from grants.awards.payments.models import Drawdown
+from grants.awards.payments.services.drawdown import drawdown_request
 from tests.budgets.factories import envelope, membership
 from tests.grants.factories import add_plan
 

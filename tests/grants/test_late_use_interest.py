@@ -7,9 +7,10 @@ import pytest
 from django.utils import translation
 
 from budgets.errors import AccessDenied, DomainError
-from grants.models import Drawdown, Reclaim
-from grants.services.drawdown import drawdown_request
-from grants.services.reclaim import (
+from grants.awards.models import Reclaim
+from grants.awards.payments.models import Drawdown
+from grants.awards.payments.services.drawdown import drawdown_request
+from grants.awards.services.reclaim import (
     drawdown_record_use,
     drawdowns_not_used_in_time,
     late_use_interest_claim,

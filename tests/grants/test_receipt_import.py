@@ -13,8 +13,8 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from budgets.errors import AccessDenied, DomainError
-from grants.models import Receipt
-from grants.services.proof import receipt_add, receipts_import
+from grants.awards.models import Receipt
+from grants.awards.services.proof import receipt_add, receipts_import
 from tests.grants.factories import ApplicationFactory, carrier_user
 from tests.grants.test_services_proof import approve_plan, make_world
 

@@ -15,16 +15,18 @@ from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from budgets.models import CoordinatingOffice
-from grants.models import Amendment, Drawdown, Grant, Organisation, PlanVersion, ProofOfUse, Reclaim
-from grants.selectors_deadlines import deadlines_for_staff as staff_deadlines
-from grants.selectors_deadlines import (
+from grants.awards.deadlines import deadlines_for_staff as staff_deadlines
+from grants.awards.deadlines import (
     drawdowns_not_used_in_time,
     objection_periods_ending,
     proofs_due_soon,
     proofs_overdue,
 )
-from grants.services import reminders
-from grants.services.reminders import grants_mark_proof_due, send_deadline_reminders
+from grants.awards.models import Amendment, Grant, PlanVersion, ProofOfUse, Reclaim
+from grants.awards.payments.models import Drawdown
+from grants.awards.services import reminders
+from grants.awards.services.reminders import grants_mark_proof_due, send_deadline_reminders
+from grants.carriers.models import Organisation
 from grants.tasks import mark_proofs_due
 from grants.tasks import send_deadline_reminders as reminder_task
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, membership, office

@@ -21,20 +21,14 @@ from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from accounts.models import User
-from grants.management.commands._demo_people import USERS
-from grants.management.commands._demo_world import DEMO_PASSWORD
-from grants.models import (
-    Amendment,
-    Application,
-    ApplicationState,
-    Drawdown,
-    Grant,
-    Organisation,
-    ProofOfUse,
-    Reclaim,
-)
-from grants.services.application import application_rule_check
-from grants.services.reclaim import reclaim_interest
+from demo.people import USERS
+from demo.world import DEMO_PASSWORD
+from grants.applications.models import Application, ApplicationState
+from grants.applications.services.application import application_rule_check
+from grants.awards.models import Amendment, Grant, ProofOfUse, Reclaim
+from grants.awards.payments.models import Drawdown
+from grants.awards.services.reclaim import reclaim_interest
+from grants.carriers.models import Organisation
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from grants.models import Application, ApplicationState, OrganisationMembership
-from grants.selectors import (
+from grants.applications.models import Application, ApplicationState
+from grants.applications.selectors import (
     WORKLIST_ORDERINGS,
     applications_visible_to,
     carrier_applications,
@@ -15,6 +15,7 @@ from grants.selectors import (
     timeline,
     worklist,
 )
+from grants.carriers.models import OrganisationMembership
 from tests.budgets.factories import FundingProgrammeFactory
 
 S = ApplicationState

@@ -11,8 +11,22 @@ from django_fsm_log.models import StateLog
 
 from budgets.errors import AccessDenied, DomainError
 from budgets.models import LedgerEntry
-from grants.models import Amendment, CoverLine, ExpenditureLine, Grant, PlanVersion, ProofOfUse
-from grants.services.amendment import (
+from grants.applications.models import CoverLine, ExpenditureLine
+from grants.applications.services.application import (
+    application_approve,
+    application_complete_formal_check,
+    application_propose_approval,
+    application_start_formal_check,
+    application_submit,
+)
+from grants.awards.models import Amendment, Grant, PlanVersion, ProofOfUse
+from grants.awards.payments.services.drawdown import (
+    drawdown_book_payment,
+    drawdown_certify,
+    drawdown_order,
+    drawdown_request,
+)
+from grants.awards.services.amendment import (
     amendment_approve,
     amendment_assessment,
     amendment_create,
@@ -23,19 +37,6 @@ from grants.services.amendment import (
     amendment_update,
     amendment_withdraw,
     plan_versions,
-)
-from grants.services.application import (
-    application_approve,
-    application_complete_formal_check,
-    application_propose_approval,
-    application_start_formal_check,
-    application_submit,
-)
-from grants.services.drawdown import (
-    drawdown_book_payment,
-    drawdown_certify,
-    drawdown_order,
-    drawdown_request,
 )
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, membership, office
 from tests.grants.factories import ApplicationFactory, OrganisationFactory, carrier_user

@@ -12,8 +12,8 @@ from django.utils import translation
 from django_fsm_log.models import StateLog
 
 from budgets.errors import AccessDenied, DomainError
-from grants.models import Application, ApplicationState, CoverLine, ExpenditureLine, Instalment
-from grants.services.application import (
+from grants.applications.models import Application, ApplicationState, CoverLine, ExpenditureLine, Instalment
+from grants.applications.services.application import (
     application_create,
     application_propose_approval,
     application_update,

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from budgets.errors import AccessDenied, DomainError
-from grants.models import ApplicationState, Attachment
-from grants.services.attachment import attachment_add, attachment_delete
+from grants.applications.models import ApplicationState, Attachment
+from grants.applications.services.attachment import attachment_add, attachment_delete
 
 S = ApplicationState
 MIB = 1024 * 1024

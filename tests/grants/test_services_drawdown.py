@@ -6,8 +6,8 @@ from django_fsm_log.models import StateLog
 
 from budgets.errors import AccessDenied, DomainError
 from budgets.models import LedgerEntry
-from grants.models import Grant
-from grants.services.drawdown import (
+from grants.awards.models import Grant
+from grants.awards.payments.services.drawdown import (
     drawdown_book_payment,
     drawdown_cancel,
     drawdown_certify,

@@ -8,15 +8,15 @@ from django_fsm_log.models import StateLog
 
 from budgets.errors import AccessDenied, DomainError
 from budgets.models import BudgetEnvelope
-from grants.models import BaseRate, Grant
-from grants.services.application import (
+from grants.applications.services.application import (
     application_approve,
     application_complete_formal_check,
     application_propose_approval,
     application_start_formal_check,
     application_submit,
 )
-from grants.services.grant import grant_notice_post, grant_objection_waive, grants_make_final
+from grants.awards.models import BaseRate, Grant
+from grants.awards.services.grant import grant_notice_post, grant_objection_waive, grants_make_final
 from grants.tasks import make_notices_final
 from tests.budgets.factories import UserFactory, envelope, membership, office
 from tests.grants.factories import ApplicationFactory, add_plan, carrier_user
@@ -168,7 +168,7 @@ def _posted(world):
 
 
 def test_an_objection_in_time_keeps_the_notice_from_becoming_final(world):
-    from grants.services.grant import grant_objection_conclude, grant_objection_record
+    from grants.awards.services.grant import grant_objection_conclude, grant_objection_record
 
     grant, _ = _posted(world)
     grant = grant_objection_record(grant=grant, lodged_on=date(2025, 4, 22), by=world["officer"])
@@ -191,7 +191,7 @@ def test_an_objection_in_time_keeps_the_notice_from_becoming_final(world):
 
 
 def test_a_late_objection_is_refused_and_the_notice_stays_final_from_the_day_after_the_period(world):
-    from grants.services.grant import grant_objection_record
+    from grants.awards.services.grant import grant_objection_record
 
     grant, _ = _posted(world)
     with translation.override("de"), pytest.raises(DomainError) as late:
@@ -205,7 +205,7 @@ def test_a_late_objection_is_refused_and_the_notice_stays_final_from_the_day_aft
 
 
 def test_only_office_staff_record_objections_and_only_deciders_conclude_them(world):
-    from grants.services.grant import grant_objection_conclude, grant_objection_record
+    from grants.awards.services.grant import grant_objection_conclude, grant_objection_record
 
     grant, carrier = _posted(world)
     with pytest.raises(AccessDenied):

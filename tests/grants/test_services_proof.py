@@ -15,16 +15,22 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from budgets.errors import AccessDenied, DomainError
-from grants.models import CoverLine, ExpenditureLine, Grant, ProofOfUse, Settlement
-from grants.services.application import (
+from grants.applications.models import CoverLine, ExpenditureLine
+from grants.applications.services.application import (
     application_approve,
     application_complete_formal_check,
     application_propose_approval,
     application_start_formal_check,
     application_submit,
 )
-from grants.services.drawdown import drawdown_book_payment, drawdown_certify, drawdown_order, drawdown_request
-from grants.services.proof import (
+from grants.awards.models import Grant, ProofOfUse, Settlement
+from grants.awards.payments.services.drawdown import (
+    drawdown_book_payment,
+    drawdown_certify,
+    drawdown_order,
+    drawdown_request,
+)
+from grants.awards.services.proof import (
     StatementEntry,
     plan_line_labels,
     proof_accept,

@@ -9,16 +9,22 @@ from django_fsm_log.models import StateLog
 
 from budgets.errors import AccessDenied, DomainError
 from budgets.models import LedgerEntry
-from grants.models import BaseRate, Drawdown, Grant, Reclaim, Repayment
-from grants.services.application import (
+from grants.applications.services.application import (
     application_approve,
     application_complete_formal_check,
     application_propose_approval,
     application_start_formal_check,
     application_submit,
 )
-from grants.services.drawdown import drawdown_book_payment, drawdown_certify, drawdown_order, drawdown_request
-from grants.services.reclaim import (
+from grants.awards.models import BaseRate, Grant, Reclaim, Repayment
+from grants.awards.payments.models import Drawdown
+from grants.awards.payments.services.drawdown import (
+    drawdown_book_payment,
+    drawdown_certify,
+    drawdown_order,
+    drawdown_request,
+)
+from grants.awards.services.reclaim import (
     grant_revoke,
     reclaim_decide,
     reclaim_interest,
@@ -177,7 +183,7 @@ def test_only_a_case_officer_or_approver_of_the_granting_office_decides_a_reclai
 
 
 def test_the_decision_is_all_or_nothing(paid_2024, world, monkeypatch):
-    import grants.services.reclaim.decide as module
+    import grants.awards.services.reclaim.decide as module
 
     def refuse(**kwargs):
         raise DomainError("ledger refused")
@@ -299,7 +305,7 @@ def test_only_finance_books_a_repayment(paid_2024, world):
 
 
 def test_a_repayment_is_all_or_nothing(paid_2024, world, monkeypatch):
-    import grants.services.reclaim.repayment as module
+    import grants.awards.services.reclaim.repayment as module
 
     reclaim = decide(paid_2024, world)
 
@@ -491,7 +497,7 @@ def test_only_an_approver_revokes_a_grant(paid_2026, world):
 
 
 def test_a_revocation_is_all_or_nothing(paid_2026, world, monkeypatch):
-    import grants.services.reclaim.revocation as module
+    import grants.awards.services.reclaim.revocation as module
 
     def refuse(**kwargs):
         raise DomainError("refused")

@@ -12,11 +12,12 @@ from decimal import Decimal
 import pytest
 from django_fsm_log.models import StateLog
 
-import grants.services.reclaim
+import grants.awards.services.reclaim
 from budgets.models import LedgerEntry
-from grants.models import Drawdown, Grant, ProofOfUse, Reclaim, Settlement
-from grants.services.drawdown import drawdown_book_payment, drawdown_order
-from grants.services.proof import proof_accept, proof_start_review, proof_submit
+from grants.awards.models import Grant, ProofOfUse, Reclaim, Settlement
+from grants.awards.payments.models import Drawdown
+from grants.awards.payments.services.drawdown import drawdown_book_payment, drawdown_order
+from grants.awards.services.proof import proof_accept, proof_start_review, proof_submit
 from tests.grants.test_services_proof import approve_plan, fill_final_proof, make_world, pay
 
 pytestmark = pytest.mark.django_db
@@ -244,7 +245,7 @@ def test_a_failure_during_settlement_writes_nothing(world, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("printer on fire")
 
-    monkeypatch.setattr(grants.services.reclaim, "reclaim_decide", broken)
+    monkeypatch.setattr(grants.awards.services.reclaim, "reclaim_decide", broken)
     with pytest.raises(RuntimeError):
         proof_accept(proof=proof, by=world["officer"], decided_on=DECIDED)
     assert ledger(grant) == before
@@ -255,7 +256,7 @@ def test_a_failure_during_settlement_writes_nothing(world, monkeypatch):
 
 
 def test_settlement_waits_for_drawdowns_still_on_their_way(world):
-    from grants.services.drawdown import drawdown_request
+    from grants.awards.payments.services.drawdown import drawdown_request
 
     grant, carrier = approve_plan(
         world, expenditure=[("staff", "Personal", 2026, "10000")], own="1000", instalments={2026: "9000"}

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from budgets.errors import DomainError
-from grants.services.application import (
+from grants.applications.services.application import (
     application_approve,
     application_complete_formal_check,
     application_propose_approval,

@@ -7,7 +7,8 @@ from django.core import mail
 from django.utils import translation
 
 from budgets.errors import AccessDenied
-from grants.models import ApplicationState, Organisation
+from grants.applications.models import ApplicationState
+from grants.carriers.models import Organisation
 from grants.tasks import send_application_state_email
 from tests.grants.factories import carrier_user
 

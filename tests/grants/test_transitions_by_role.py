@@ -15,8 +15,8 @@ from django.utils import translation
 from django_fsm_log.models import StateLog
 
 from budgets.errors import AccessDenied, DomainError
-from grants.models import Application, ApplicationState
-from grants.services.application import (
+from grants.applications.models import Application, ApplicationState
+from grants.applications.services.application import (
     TRANSITION_SERVICES,
     application_approve,
     application_propose_rejection,

@@ -17,9 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from budgets.errors import DomainError
-from grants.models import ApplicationState, CoverLine, ExpenditureLine
-from grants.services.application import application_submit
-from grants.validation import check_application, plan_totals, project_months
+from grants.applications.models import ApplicationState, CoverLine, ExpenditureLine
+from grants.applications.services.application import application_submit
+from grants.applications.validation import check_application, plan_totals, project_months
 from tests.budgets.factories import FundingProgrammeFactory
 from tests.grants.factories import ApplicationFactory
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from grants.models import Application, Attachment
-from grants.services.application import TRANSITION_SERVICES, application_submit
-from grants.services.attachment import attachment_add
+from grants.applications.models import Application, Attachment
+from grants.applications.services.application import TRANSITION_SERVICES, application_submit
+from grants.applications.services.attachment import attachment_add
 from tests.budgets.factories import UserFactory, membership, office
 from tests.grants.factories import ApplicationFactory, OrganisationFactory, add_plan, carrier_user
 

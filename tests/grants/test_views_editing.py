@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from grants.forms import parse_amount
-from grants.models import Application
+from grants.applications.forms import parse_amount
+from grants.applications.models import Application
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, office
 from tests.grants.factories import ApplicationFactory, OrganisationFactory, add_plan, carrier_user
 

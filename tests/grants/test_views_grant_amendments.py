@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from grants.models import Amendment, Grant
+from grants.awards.models import Amendment, Grant
 from tests.budgets.factories import UserFactory
 from tests.grants.test_services_amendment import SHIFT_4000, create
 from tests.grants.test_services_amendment import world as world

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from grants.models import Grant
+from grants.awards.models import Grant
 from tests.grants.test_services_reclaim import build_grant, pay
 from tests.grants.test_services_reclaim import world as world
 

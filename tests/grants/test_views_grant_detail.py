@@ -9,9 +9,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from grants.models import Grant
-from grants.services.drawdown import drawdown_certify, drawdown_request
-from grants.services.grant import grant_notice_post
+from grants.awards.models import Grant
+from grants.awards.payments.services.drawdown import drawdown_certify, drawdown_request
+from grants.awards.services.grant import grant_notice_post
 
 pytestmark = pytest.mark.django_db
 
@@ -198,7 +198,7 @@ def test_grant_page_costs_the_same_queries_for_1_and_8_drawdowns(
 
 
 def test_an_objection_recorded_on_the_page_holds_finality_until_it_is_concluded(client, workflow, granted):
-    from grants.services.grant import grants_make_final
+    from grants.awards.services.grant import grants_make_final
 
     grant_notice_post(grant=granted, posted_on=date(2026, 3, 3), by=workflow.officer)
     record = reverse("grant_objection_record", args=[granted.pk])

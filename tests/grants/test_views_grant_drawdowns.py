@@ -10,8 +10,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from budgets.models import LedgerEntry
-from grants.models import Drawdown, Grant
-from grants.services.drawdown import drawdown_request
+from grants.awards.models import Grant
+from grants.awards.payments.models import Drawdown
+from grants.awards.payments.services.drawdown import drawdown_request
 from tests.grants.test_views_grant_detail import granted as granted  # fixture
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from grants.models import Reclaim
-from grants.services.reclaim import drawdown_record_use
+from grants.awards.models import Reclaim
+from grants.awards.services.reclaim import drawdown_record_use
 from tests.grants.factories import OrganisationFactory, carrier_user
 from tests.grants.test_services_reclaim import build_grant, pay
 from tests.grants.test_services_reclaim import world as world

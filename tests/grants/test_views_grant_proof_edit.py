@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from grants.models import ProofLine, Receipt
-from grants.services.proof import proof_narrative_upload, receipt_add
+from grants.awards.models import ProofLine, Receipt
+from grants.awards.services.proof import proof_narrative_upload, receipt_add
 from tests.budgets.factories import UserFactory
 from tests.grants.factories import OrganisationFactory, carrier_user
 from tests.grants.test_services_proof import PDF, fill_final_proof

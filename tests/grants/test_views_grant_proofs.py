@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from grants.models import ProofOfUse, Receipt
-from grants.services.proof import plan_line_labels
+from grants.awards.models import ProofOfUse, Receipt
+from grants.awards.services.proof import plan_line_labels
 from tests.budgets.factories import UserFactory
 from tests.grants.factories import OrganisationFactory, carrier_user
 from tests.grants.test_services_proof import approve_plan, fill_final_proof, make_world, pay

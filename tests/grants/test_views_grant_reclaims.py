@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from grants.models import BaseRate, Reclaim, Repayment
+from grants.awards.models import BaseRate, Reclaim, Repayment
 from tests.budgets.factories import UserFactory
 from tests.grants.factories import OrganisationFactory, carrier_user
 from tests.grants.test_services_reclaim import build_grant, decide, pay

@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from grants.models import Grant, Reclaim
-from grants.services.drawdown import drawdown_request
+from grants.awards.models import Grant, Reclaim
+from grants.awards.payments.services.drawdown import drawdown_request
 from tests.grants.factories import OrganisationFactory, carrier_user
 from tests.grants.test_services_reclaim import build_grant, pay
 from tests.grants.test_services_reclaim import world as world

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from grants.models import Organisation
+from grants.carriers.models import Organisation
 from tests.budgets.factories import UserFactory, membership, office
 from tests.grants.factories import OrganisationFactory, carrier_user
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from grants.services.application import application_start_formal_check, application_submit
+from grants.applications.services.application import application_start_formal_check, application_submit
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, membership, office
 from tests.grants.factories import ApplicationFactory, OrganisationFactory, add_plan, carrier_user
 

@@ -6,13 +6,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from grants.models import CoverLine, ExpenditureLine
-from grants.services.application import (
+from grants.applications.models import CoverLine, ExpenditureLine
+from grants.applications.services.application import (
     application_request_revision,
     application_start_formal_check,
     application_submit,
 )
-from grants.services.attachment import attachment_add
+from grants.applications.services.attachment import attachment_add
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, membership, office
 from tests.grants.factories import ApplicationFactory, OrganisationFactory, add_plan, carrier_user
 

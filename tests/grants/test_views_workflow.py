@@ -6,8 +6,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from grants.models import Application
-from grants.services.application import (
+from grants.applications.models import Application
+from grants.applications.services.application import (
     TRANSITION_SERVICES,
     application_complete_formal_check,
     application_propose_approval,

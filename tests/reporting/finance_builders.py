@@ -5,13 +5,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from grants.calculations import recognised_lines
-from grants.models import Drawdown, Grant, ProofOfUse, Reclaim, Settlement
-from grants.services.drawdown import (
+from grants.awards.models import Grant, ProofOfUse, Reclaim, Settlement
+from grants.awards.payments.models import Drawdown
+from grants.awards.payments.services.drawdown import (
     drawdown_certify,
     drawdown_order,
     drawdown_request,
 )
+from grants.calculations import recognised_lines
 from reporting.models import Document
 from tests.budgets.factories import envelope
 from tests.reporting.helpers import approved

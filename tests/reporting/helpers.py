@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from pypdf import PdfReader
 
-from grants.models import CoverLine, ExpenditureLine
-from grants.services.application import (
+from grants.applications.models import CoverLine, ExpenditureLine
+from grants.applications.services.application import (
     application_approve,
     application_complete_formal_check,
     application_propose_approval,

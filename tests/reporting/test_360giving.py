@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import Grant
+from grants.awards.models import Grant
 from reporting.opendata.threesixtygiving import build_package, grants_for_open_data
 from tests.budgets.factories import UserFactory, membership
 from tests.grants.factories import OrganisationFactory, carrier_user

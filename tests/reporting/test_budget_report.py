@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from budgets.services.commitments import commit_instalments
-from grants.models import Drawdown
-from grants.services.drawdown import (
+from grants.awards.payments.models import Drawdown
+from grants.awards.payments.services.drawdown import (
     drawdown_book_payment,
 )
 from reporting.documents.budget_report import render_budget_report

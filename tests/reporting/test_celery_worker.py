@@ -27,7 +27,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django_fsm.signals import post_transition
 
-from grants.models import Application
+from grants.applications.models import Application
 from reporting.models import Document, ExportJob
 from reporting.receivers import application_transitioned
 from reporting.tasks import generate_grant_notice

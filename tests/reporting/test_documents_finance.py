@@ -6,14 +6,15 @@ from datetime import date
 
 import pytest
 
-from grants.calculations import final_grant
-from grants.models import BaseRate, Drawdown
-from grants.services.drawdown import (
+from grants.awards.models import BaseRate
+from grants.awards.payments.models import Drawdown
+from grants.awards.payments.services.drawdown import (
     drawdown_book_payment,
     drawdown_certify,
     drawdown_order,
     drawdown_request,
 )
+from grants.calculations import final_grant
 from reporting.documents.payment_order import render_payment_order
 from reporting.documents.reclaim_decision import render_reclaim_decision
 from reporting.documents.settlement_memo import render_settlement_memo

@@ -13,16 +13,10 @@ import pytest
 
 from budgets.errors import AccessDenied, DomainError
 from budgets.models import CoordinatingOffice, FundingProgramme, LedgerEntry
-from grants.models import (
-    Application,
-    Drawdown,
-    Grant,
-    Organisation,
-    PlanVersion,
-    PlanVersionLine,
-    ProofOfUse,
-    Receipt,
-)
+from grants.applications.models import Application
+from grants.awards.models import Grant, PlanVersion, PlanVersionLine, ProofOfUse, Receipt
+from grants.awards.payments.models import Drawdown
+from grants.carriers.models import Organisation
 from reporting.exports.selectors import export_queryset, may_export
 from reporting.exports.services import export_write
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, membership, office

@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from grants.models import Application, Organisation
+from grants.applications.models import Application
+from grants.carriers.models import Organisation
 from reporting.exports.resources import GrantExportResource
 from reporting.exports.selectors import export_queryset
 from tests.reporting.test_exports import FINANCE_SN_ROWS, HEADERS, build_world, csv_rows, export

@@ -10,7 +10,8 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
-from grants.models import Application, Grant
+from grants.applications.models import Application
+from grants.awards.models import Grant
 from reporting import services
 from reporting.models import Document
 from reporting.selectors import documents_for

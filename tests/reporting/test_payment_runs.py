@@ -15,8 +15,15 @@ from django.utils import timezone, translation
 
 from budgets.errors import AccessDenied, DomainError
 from budgets.models import LedgerEntry
-from grants.models import Drawdown, Grant, Organisation
-from grants.services.drawdown import drawdown_book_payment, drawdown_certify, drawdown_order, drawdown_request
+from grants.awards.models import Grant
+from grants.awards.payments.models import Drawdown
+from grants.awards.payments.services.drawdown import (
+    drawdown_book_payment,
+    drawdown_certify,
+    drawdown_order,
+    drawdown_request,
+)
+from grants.carriers.models import Organisation
 from reporting.models import PaymentRun, PaymentRunItem
 from reporting.payments.services import payment_run_create, payment_run_execute
 from tests.budgets.factories import UserFactory, membership

@@ -1,0 +1,52 @@
+"""Demo back-dating: the post-award stories happened over months, the seed runs in seconds.
+
+The services stamp rows with the real clock (``timezone.now``), and some rules compare a date
+with the day an earlier step happened (a notice cannot be posted before its approval). So the
+seed performs each step through the real services and then moves the timestamps that step
+wrote to the story's day: ``with dated(day): service(...)`` rewrites every timestamp below that
+was written inside the block. Only timestamps move, never a state or an amount, and never a
+budget ledger entry (the ledger is append-only; its bookings keep the day the seed ran).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time
+
+from django.db.models import Model
+from django.utils import timezone
+from django_fsm_log.models import StateLog
+
+from grants.applications.models import Application, Attachment
+from grants.awards.models import Amendment, Grant, PlanVersion, ProofOfUse, Reclaim, Repayment, Settlement
+from grants.awards.payments.models import Drawdown
+
+STAMPED: tuple[tuple[type[Model], tuple[str, ...]], ...] = (
+    (StateLog, ("timestamp",)),
+    (Application, ("created_at", "updated_at", "submitted_at", "proposed_at", "decided_at")),
+    (Attachment, ("uploaded_at",)),
+    (Grant, ("approved_at",)),
+    (PlanVersion, ("created_at",)),
+    (Drawdown, ("requested_at", "certified_at", "ordered_at")),
+    (ProofOfUse, ("created_at", "submitted_at", "accepted_at")),
+    (Settlement, ("computed_at",)),
+    (Reclaim, ("created_at",)),
+    (Repayment, ("booked_at",)),
+    (Amendment, ("created_at", "submitted_at", "decided_at")),
+)
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+@contextmanager
+def dated(day: date, hour: int = 10) -> Iterator[None]:
+    """Date everything the block stamps to ``day`` at ``hour`` (demo back-dating)."""
+    started = timezone.now()
+    yield
+    when = at(day, hour)
+    for model, fields in STAMPED:
+        for name in fields:
+            model._default_manager.filter(**{f"{name}__gte": started}).update(**{name: when})

@@ -1,0 +1,29 @@
+from grants.applications.models.application import (
+    DECIDED_STATES,
+    EDITABLE_STATES,
+    UNDECIDED_STATES,
+    Application,
+    ApplicationState,
+)
+from grants.applications.models.plan import (
+    Attachment,
+    AttachmentKind,
+    CoverKind,
+    CoverLine,
+    ExpenditureLine,
+    Instalment,
+)
+
+__all__ = [
+    "DECIDED_STATES",
+    "EDITABLE_STATES",
+    "UNDECIDED_STATES",
+    "Application",
+    "ApplicationState",
+    "Attachment",
+    "AttachmentKind",
+    "CoverKind",
+    "CoverLine",
+    "ExpenditureLine",
+    "Instalment",
+]

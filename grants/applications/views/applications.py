@@ -1,0 +1,200 @@
+"""Carrier and official pages of an application: list, create, detail and workflow steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from budgets.errors import DomainError
+from grants.applications.forms import (
+    TRANSITION_FORMS,
+    TRANSITION_LABELS,
+    ApplicationCreateForm,
+    AttachmentForm,
+    ProposeApprovalForm,
+    TransitionForm,
+)
+from grants.applications.models import Application, ApplicationState, Attachment
+from grants.applications.selectors import applications_visible_to, carrier_applications, timeline
+from grants.applications.services.application import (
+    TRANSITION_SERVICES,
+    application_rule_check,
+    default_instalments,
+)
+from grants.applications.services.application import application_create as create_service
+from grants.applications.validation import plan_totals
+from grants.applications.views.common import (
+    is_staff_user,
+    show_domain_error,
+    visible_application,
+    with_requested_grant,
+)
+from grants.carriers.models import Organisation
+from grants.predicates import carrier_organisation_ids, is_carrier_member
+
+PAGE_SIZE = 25
+FORWARD_STEPS = {"submit", "start_formal_check", "complete_formal_check", "propose_approval", "approve"}
+NEGATIVE_STEPS = {"propose_rejection", "reject", "withdraw"}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("worklist" if is_staff_user(request.user) else "application_list")
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    applications = with_requested_grant(carrier_applications(request.user))
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "grants/application_list.html",
+        {"page": page, "can_apply": bool(carrier_organisation_ids(request.user))},
+    )
+
+
+@login_required
+def application_create(request: HttpRequest) -> HttpResponse:
+    organisations = list(
+        Organisation.objects.filter(pk__in=carrier_organisation_ids(request.user)).order_by("name")
+    )
+    if not organisations:
+        raise PermissionDenied(_("Only members of a project carrier can apply."))
+    form = ApplicationCreateForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = create_service(
+                organisation=form.chosen_organisation(), by=request.user, **form.service_fields()
+            )
+        except DomainError as error:
+            show_domain_error(request, error)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The application was created. Now enter the financing plan."))
+            return redirect("application_edit", pk=application.pk)
+    return render(request, "grants/application_create.html", {"form": form})
+
+
+def _detail_queryset(user: Any) -> Any:
+    return (
+        applications_visible_to(user)
+        .select_related("proposed_by", "decided_by")
+        .prefetch_related(
+            "expenditure_lines",
+            "cover_lines",
+            "instalments",
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+        )
+    )
+
+
+def _transition_form(name: str, application: Application, data: Any = None) -> TransitionForm:
+    form_class = TRANSITION_FORMS.get(name, TransitionForm)
+    kwargs: dict[str, Any] = {"application": application, "auto_id": f"id_{name}_%s"}
+    if form_class is ProposeApprovalForm:
+        kwargs["instalments"] = _instalment_years(application)
+    return form_class(data, **kwargs)
+
+
+def _instalment_years(application: Application) -> dict[int, Decimal | None]:
+    instalments: dict[int, Decimal | None] = dict(default_instalments(application))
+    if not instalments and application.start_date and application.end_date:
+        instalments = dict.fromkeys(range(application.start_date.year, application.end_date.year + 1))
+    return instalments
+
+
+def _available_transitions(application: Application, user: Any) -> list[str]:
+    # django-fsm adds this method per FSM field when the class is created.
+    transitions = application.get_available_user_state_transitions(user)  # type: ignore[attr-defined]
+    names = {t.name for t in transitions}
+    return [name for name in TRANSITION_SERVICES if name in names]
+
+
+def _render_detail(
+    request: HttpRequest, application: Application, bound: dict[str, TransitionForm] | None = None
+) -> HttpResponse:
+    state_labels = dict(ApplicationState.choices)
+    expenditure = list(application.expenditure_lines.all())
+    cover = list(application.cover_lines.all())
+    steps: list[dict[str, Any]] = []
+    for name in _available_transitions(application, request.user):
+        form = (bound or {}).get(name) or _transition_form(name, application)
+        style = "primary" if name in FORWARD_STEPS else "danger" if name in NEGATIVE_STEPS else "secondary"
+        steps.append({"name": name, "label": TRANSITION_LABELS[name], "form": form, "style": style})
+    # Unfold the step that moves the application forward (or the one with errors); the
+    # others stay folded so the page does not invite a rejection by accident.
+    unfolded = next((s for s in steps if s["form"].is_bound), None) or next(
+        (s for s in steps if s["style"] == "primary"), None
+    )
+    for step in steps:
+        step["open"] = step is unfolded
+    history = [
+        {
+            "entry": entry,
+            "source": state_labels.get(entry.source_state, entry.source_state),
+            "target": state_labels.get(entry.state, entry.state),
+        }
+        for entry in timeline(application)
+    ]
+    can_edit = application.is_editable and is_carrier_member.test(request.user, application)
+    context = {
+        "application": application,
+        "expenditure": expenditure,
+        "cover": cover,
+        "totals": plan_totals(expenditure, cover),
+        "rule_errors": application_rule_check(application),
+        "attachments": list(application.attachments.all()),
+        "instalments": list(application.instalments.all()),
+        "history": history,
+        "steps": steps,
+        "can_edit": can_edit,
+        "attachment_form": AttachmentForm(auto_id="id_attachment_%s") if can_edit else None,
+    }
+    return render(request, "grants/application_detail.html", context)
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = visible_application(request, pk, _detail_queryset(request.user))
+    return _render_detail(request, application)
+
+
+@login_required
+@require_POST
+def application_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
+    service = cast("Callable[..., Application] | None", TRANSITION_SERVICES.get(transition))
+    if service is None:
+        raise Http404
+    application = visible_application(request, pk, _detail_queryset(request.user))
+    form = _transition_form(transition, application, request.POST)
+    if not form.is_valid():
+        if transition in _available_transitions(application, request.user):
+            # Show the form again with its errors, keeping what was typed.
+            return _render_detail(request, application, bound={transition: form})
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("application_detail", pk=application.pk)
+    try:
+        result = service(application=application, by=request.user, **form.service_kwargs())
+    except DomainError as error:
+        show_domain_error(request, error)
+    else:
+        messages.success(
+            request,
+            _("“%(step)s” done. The application is now in state “%(state)s”.")
+            % {"step": TRANSITION_LABELS[transition], "state": result.get_state_display()},
+        )
+    return redirect("application_detail", pk=application.pk)

@@ -1,0 +1,130 @@
+"""Shared widgets and the forms of the grant list, the notice's finality and the drawdowns."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from budgets.models import CoordinatingOffice, FundingProgramme
+from grants.applications.forms import AmountField, Form, OfficeChoiceField
+from grants.awards.models import GrantState
+from grants.awards.payments.models import DrawdownState
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def comment_field(*, required: bool = False, label: Any = None) -> forms.CharField:
+    return forms.CharField(
+        label=label or _("Comment"),
+        required=required,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Please enter a comment.")},
+    )
+
+
+class GrantFilterForm(Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    state = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *GrantState.choices]
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        required=False,
+        queryset=FundingProgramme.objects.none(),
+        empty_label=_("All programmes"),
+    )
+    office = OfficeChoiceField(
+        label=_("Office"),
+        required=False,
+        queryset=CoordinatingOffice.objects.none(),
+        empty_label=_("All offices"),
+    )
+
+    def __init__(self, *args: Any, offices: Any = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = FundingProgramme.objects.order_by(
+            "name"
+        )
+        if offices is None:
+            del self.fields["office"]
+        else:
+            cast(forms.ModelChoiceField, self.fields["office"]).queryset = offices
+
+
+class DrawdownFilterForm(Form):
+    state = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *DrawdownState.choices]
+    )
+
+
+# --- finality -------------------------------------------------------------------------------
+
+
+class NoticePostForm(Form):
+    posted_on = forms.DateField(label=_("Posted on"), widget=date_input())
+
+
+class ObjectionWaiveForm(Form):
+    waived_on = forms.DateField(label=_("Waiver declared on"), widget=date_input())
+    confirm = forms.BooleanField(
+        label=_("We waive our right to object to this notice (Rechtsbehelfsverzicht)."),
+        error_messages={"required": _("Please confirm the waiver.")},
+    )
+
+
+class ObjectionRecordForm(Form):
+    lodged_on = forms.DateField(label=_("Objection received on"), widget=date_input())
+
+
+class ObjectionConcludeForm(Form):
+    final_on = forms.DateField(label=_("Final from"), widget=date_input())
+    comment = forms.CharField(
+        label=_("How the objection was concluded"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("E.g. withdrawn on …, or rejected by the objection decision of … without an action."),
+    )
+
+
+# --- drawdowns ------------------------------------------------------------------------------
+
+
+class DrawdownRequestForm(Form):
+    amount = AmountField(label=_("Amount (EUR)"))
+    needed_on = forms.DateField(label=_("Needed on"), widget=date_input())
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Which payments is the money needed for?"),
+    )
+
+
+class DrawdownStepForm(Form):
+    comment = comment_field()
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"comment": self.cleaned_data["comment"]}
+
+
+class DrawdownRejectForm(DrawdownStepForm):
+    comment = comment_field(required=True, label=_("Reason"))
+
+
+class DrawdownBookForm(DrawdownStepForm):
+    paid_on = forms.DateField(label=_("Value date"), widget=date_input())
+    field_order = ["paid_on", "comment"]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"paid_on": self.cleaned_data["paid_on"], **super().service_kwargs()}
+
+
+class DrawdownUseForm(Form):
+    used_on = forms.DateField(label=_("Money used on"), widget=date_input())
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"used_on": self.cleaned_data["used_on"]}

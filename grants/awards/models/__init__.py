@@ -1,0 +1,36 @@
+from grants.awards.models.amendment import Amendment, AmendmentInstalment, AmendmentLine, AmendmentState
+from grants.awards.models.grant import (
+    BaseRate,
+    FileNumberSequence,
+    Grant,
+    GrantInstalment,
+    GrantState,
+    PlanVersion,
+    PlanVersionLine,
+)
+from grants.awards.models.proof import ProofKind, ProofLine, ProofOfUse, ProofState, Receipt, Settlement
+from grants.awards.models.reclaim import Reclaim, ReclaimKind, ReclaimState, Repayment
+
+__all__ = [
+    "Amendment",
+    "AmendmentInstalment",
+    "AmendmentLine",
+    "AmendmentState",
+    "BaseRate",
+    "FileNumberSequence",
+    "Grant",
+    "GrantInstalment",
+    "GrantState",
+    "PlanVersion",
+    "PlanVersionLine",
+    "ProofKind",
+    "ProofLine",
+    "ProofOfUse",
+    "ProofState",
+    "Receipt",
+    "Reclaim",
+    "ReclaimKind",
+    "ReclaimState",
+    "Repayment",
+    "Settlement",
+]

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from budgets.errors import DomainError
+from grants.applications.models.plan import YEAR, BasePlanLine, plan_line_constraints
+from grants.awards.models.grant import Grant, PlanVersion
+
+
+class AmendmentState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    PROPOSED = "proposed", _("Approval proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+A = AmendmentState
+
+
+class Amendment(ConcurrentTransitionMixin, models.Model):
+    """A request to change the approved plan (Änderungsantrag) and its decision (Änderungsbescheid).
+
+    ``lines`` and ``instalments`` hold the complete proposed plan; on approval they become a
+    new ``PlanVersion`` and the budget commitments move by ledger entries.
+    """
+
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="amendments")
+    number = models.PositiveSmallIntegerField(_("number"))
+    state = FSMField(_("state"), default=A.DRAFT, choices=A.choices, protected=True, db_index=True)
+    reason = models.TextField(_("reason"))
+    new_period_end = models.DateField(_("new end of the approval period"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    resulting_plan = models.OneToOneField(
+        PlanVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="amendment"
+    )
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["grant", "number"]
+        constraints = [models.UniqueConstraint(fields=["grant", "number"], name="unique_amendment_number")]
+
+    def __str__(self) -> str:
+        return f"{self.grant.file_number} · Änderung {self.number}"
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=A.DRAFT, target=A.SUBMITTED)
+    def submit(self, *, by: Any, description: str = "") -> None:
+        self.submitted_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=A.SUBMITTED, target=A.PROPOSED)
+    def propose(self, *, by: Any, description: str = "") -> None:
+        self.proposed_by = by
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=A.PROPOSED, target=A.APPROVED)
+    def approve(self, *, by: Any, description: str = "") -> None:
+        if by.pk == self.proposed_by_id:
+            raise DomainError(
+                _(
+                    "Four-eyes principle: the decision must be taken by someone other than the person who proposed it or reviewed its content."
+                )
+            )
+        self.decided_by = by
+        self.decided_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[A.SUBMITTED, A.PROPOSED], target=A.REJECTED)
+    def reject(self, *, by: Any, description: str = "") -> None:
+        self.decided_by = by
+        self.decided_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[A.DRAFT, A.SUBMITTED, A.PROPOSED], target=A.WITHDRAWN)
+    def withdraw(self, *, by: Any, description: str = "") -> None:
+        pass
+
+
+class AmendmentLine(BasePlanLine):
+    """A line of the proposed new plan (the complete plan, not a difference)."""
+
+    amendment = models.ForeignKey(Amendment, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta(BasePlanLine.Meta):
+        verbose_name = _("amendment line")
+        verbose_name_plural = _("amendment lines")
+        constraints = plan_line_constraints("amendment_line")
+
+    def __str__(self) -> str:
+        return f"{self.text} ({self.budget_year}): {self.amount}"
+
+
+class AmendmentInstalment(models.Model):
+    amendment = models.ForeignKey(Amendment, on_delete=models.CASCADE, related_name="instalments")
+    budget_year = models.PositiveSmallIntegerField(_("budget year"), validators=YEAR)
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("proposed instalment")
+        verbose_name_plural = _("proposed instalments")
+        ordering = ["budget_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["amendment", "budget_year"], name="unique_amendment_instalment"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="amendment_instalment_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget_year}: {self.amount}"

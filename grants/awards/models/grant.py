@@ -1,0 +1,266 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from budgets.choices import FinancingType, WindowUnit
+from budgets.models import CoordinatingOffice, FundingProgramme
+from grants.applications.models.application import Application
+from grants.applications.models.plan import YEAR, BasePlanLine, plan_line_constraints
+from grants.carriers.models import Organisation
+
+
+class FileNumberSequence(models.Model):
+    """The last number used per file-number prefix (e.g. ``SN-DL-2026``).
+
+    A row lock on the prefix hands out gap-free numbers even when approvals race.
+    """
+
+    prefix = models.CharField(max_length=40, unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("file-number sequence")
+        verbose_name_plural = _("file-number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last_number}"
+
+
+class GrantState(models.TextChoices):
+    NOTIFIED = "notified", _("Notice issued")  # Bescheid erlassen
+    FINAL = "final", _("Final")  # bestandskräftig
+    RUNNING = "running", _("Running")
+    PROOF_DUE = "proof_due", _("Proof of use due")
+    PROOF_UNDER_REVIEW = "proof_under_review", _("Proof of use under review")
+    SETTLED = "settled", _("Settled")
+    RECLAIM = "reclaim", _("Reclaim")
+    CLOSED = "closed", _("Closed")
+    REVOKED = "revoked", _("Revoked")
+
+
+G = GrantState
+
+
+class Grant(ConcurrentTransitionMixin, models.Model):
+    """An approved grant (Zuwendung) and its notice (Zuwendungsbescheid).
+
+    Created by the approval service. The programme's parameters are copied onto the grant at
+    approval so that later changes to the programme never alter an issued notice.
+    """
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="grant")
+    file_number = models.CharField(_("file number"), max_length=40, unique=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="grants")
+    programme = models.ForeignKey(FundingProgramme, on_delete=models.PROTECT, related_name="grants")
+    office = models.ForeignKey(CoordinatingOffice, on_delete=models.PROTECT, related_name="grants")
+    title = models.CharField(_("project title"), max_length=200)
+    purpose = models.TextField(_("purpose of the grant"))
+    period_start = models.DateField(_("approval period from"))
+    period_end = models.DateField(_("approval period until"))
+    financing_type = models.CharField(_("financing type"), max_length=10, choices=FinancingType.choices)
+    granted_amount = models.DecimalField(_("maximum amount"), max_digits=12, decimal_places=2)
+    planned_expenditure = models.DecimalField(_("planned expenditure"), max_digits=12, decimal_places=2)
+    funding_share = models.DecimalField(
+        _("share of eligible expenditure (%)"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+
+    # Parameters copied from the programme at approval (DOMAIN.md: never hard-coded).
+    drawdown_window_value = models.PositiveSmallIntegerField(_("drawdown window"))
+    drawdown_window_unit = models.CharField(
+        _("drawdown window unit"), max_length=6, choices=WindowUnit.choices
+    )
+    overrun_tolerance = models.DecimalField(_("overrun tolerance per line"), max_digits=4, decimal_places=2)
+    notice_receipt_days = models.PositiveSmallIntegerField(_("days until a posted notice counts as received"))
+    interim_report_months = models.PositiveSmallIntegerField(_("interim proof due (months after year end)"))
+    final_report_months = models.PositiveSmallIntegerField(_("final proof due (months after period end)"))
+    payout_requires_final_notice = models.BooleanField(_("payout only when the notice is final"))
+    interest_margin_points = models.DecimalField(
+        _("interest margin over the base rate (points)"), max_digits=4, decimal_places=2
+    )
+    late_use_interest_from_window_end = models.BooleanField(
+        _("late-use interest counts only from the end of the drawdown window")
+    )
+    confidential_individual_support = models.BooleanField(_("individual support is confidential"))
+
+    state = FSMField(_("state"), default=G.NOTIFIED, choices=G.choices, protected=True, db_index=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("approved"), default=timezone.now)
+
+    # Finality (Bestandskraft, DOMAIN.md §3.3 and §4.4)
+    posted_on = models.DateField(_("posted on"), null=True, blank=True)
+    deemed_received_on = models.DateField(_("deemed received on"), null=True, blank=True)
+    objection_deadline = models.DateField(_("objection period ends"), null=True, blank=True)
+    objection_waived_on = models.DateField(_("objection waived on"), null=True, blank=True)
+    final_on = models.DateField(_("final from"), null=True, blank=True)
+    # An objection lodged in time (Widerspruch) suspends finality until the office records
+    # the outcome; a late one is inadmissible and does not.
+    objection_lodged_on = models.DateField(_("objection lodged on"), null=True, blank=True)
+
+    # Revocation (Widerruf, §§ 49, 49a VwVfG)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revocation_reasons = models.TextField(_("reasons for revocation"), blank=True)
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        ordering = ["-approved_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(granted_amount__gte=0), name="grant_amount_nonneg"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="grant_period"
+            ),
+        ]
+        indexes = [models.Index(fields=["office", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_number} – {self.title}"
+
+    @property
+    def subdivision(self) -> str:
+        """The office's state decides the public holidays for deadlines."""
+        return self.office.state
+
+    # --- transitions -----------------------------------------------------------------------
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=G.NOTIFIED, target=G.FINAL)
+    def become_final(self, *, by: Any = None, final_on: date, description: str = "") -> None:
+        self.final_on = final_on
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[G.NOTIFIED, G.FINAL], target=G.RUNNING)
+    def start_running(self, *, by: Any = None, description: str = "") -> None:
+        """The first payment starts the project's running phase."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[G.NOTIFIED, G.FINAL, G.RUNNING], target=G.PROOF_DUE)
+    def period_ended(self, *, by: Any = None, description: str = "") -> None:
+        """The approval period is over: the final proof of use is now due."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[G.RUNNING, G.PROOF_DUE], target=G.PROOF_UNDER_REVIEW)
+    def final_proof_submitted(self, *, by: Any = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=G.PROOF_UNDER_REVIEW, target=G.PROOF_DUE)
+    def final_proof_returned(self, *, by: Any = None, description: str = "") -> None:
+        """Changes were requested on the final proof; it is due again."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=G.PROOF_UNDER_REVIEW, target=G.SETTLED)
+    def settle(self, *, by: Any = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[G.SETTLED, G.REVOKED, G.RUNNING, G.FINAL, G.PROOF_DUE], target=G.RECLAIM)
+    def open_reclaim(self, *, by: Any = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[G.SETTLED, G.RECLAIM], target=G.CLOSED)
+    def close(self, *, by: Any = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=[G.NOTIFIED, G.FINAL, G.RUNNING, G.PROOF_DUE, G.PROOF_UNDER_REVIEW],
+        target=G.REVOKED,
+    )
+    def revoke(self, *, by: Any, revoked_on: date, reasons: str, description: str = "") -> None:
+        """Revocation of the whole grant (Widerruf); a partial one keeps the state."""
+        self.revoked_on = revoked_on
+        self.revocation_reasons = reasons
+
+
+class GrantInstalment(models.Model):
+    """An annual instalment (Jahresrate) of the grant, as currently approved."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="instalments")
+    budget_year = models.PositiveSmallIntegerField(_("budget year"), validators=YEAR)
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("annual instalment")
+        verbose_name_plural = _("annual instalments")
+        ordering = ["budget_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "budget_year"], name="unique_grant_instalment_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="grant_instalment_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget_year}: {self.amount}"
+
+
+class PlanVersion(models.Model):
+    """One version of the approved financing plan; amendments add versions, none is changed."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="plan_versions")
+    version = models.PositiveSmallIntegerField(_("version"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        verbose_name = _("financing plan version")
+        verbose_name_plural = _("financing plan versions")
+        ordering = ["grant", "version"]
+        constraints = [models.UniqueConstraint(fields=["grant", "version"], name="unique_plan_version")]
+
+    def __str__(self) -> str:
+        return f"{self.grant.file_number} v{self.version}"
+
+
+class PlanVersionLine(BasePlanLine):
+    """A frozen line of a plan version."""
+
+    plan = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta(BasePlanLine.Meta):
+        verbose_name = _("plan line")
+        verbose_name_plural = _("plan lines")
+        constraints = plan_line_constraints("plan_line")
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} {self.text} ({self.budget_year})"
+
+
+class BaseRate(models.Model):
+    """The base rate (Basiszinssatz, § 247 BGB) per half-year, maintained by finance."""
+
+    valid_from = models.DateField(_("valid from"), unique=True, help_text=_("1 January or 1 July."))
+    rate = models.DecimalField(_("base rate (%)"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("base rate")
+        verbose_name_plural = _("base rates")
+        ordering = ["valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__day=1) & (Q(valid_from__month=1) | Q(valid_from__month=7)),
+                name="base_rate_half_year_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.valid_from:%d.%m.%Y}: {self.rate} %"

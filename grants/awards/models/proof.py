@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from budgets.choices import CostCategory
+from grants.applications.models.plan import YEAR, CoverKind
+from grants.awards.models.grant import Grant, PlanVersion, PlanVersionLine
+
+
+class ProofKind(models.TextChoices):
+    INTERIM = "interim", _("Interim proof")  # Zwischennachweis
+    FINAL = "final", _("Final proof of use")  # Verwendungsnachweis
+
+
+class ProofState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+P = ProofState
+
+
+def proof_report_path(instance: ProofOfUse, filename: str) -> str:
+    return f"proofs/{instance.grant_id}/{timezone.now():%Y%m%d%H%M%S%f}"
+
+
+class ProofOfUse(ConcurrentTransitionMixin, models.Model):
+    """An interim proof for one budget year, or the final proof of use (DOMAIN.md §3.5–3.7).
+
+    The numerical statement is ``lines`` (actual amounts per plan line and cover line), the
+    receipt list is ``receipts``; both refer to the plan version the proof is measured against.
+    """
+
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="proofs")
+    kind = models.CharField(_("kind"), max_length=8, choices=ProofKind.choices)
+    budget_year = models.PositiveSmallIntegerField(_("budget year"), null=True, blank=True, validators=YEAR)
+    plan = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("plan version")
+    )
+    due_on = models.DateField(_("due on"))
+    state = FSMField(_("state"), default=P.DRAFT, choices=P.choices, protected=True, db_index=True)
+    narrative = models.TextField(_("narrative report"), blank=True)  # Sachbericht
+    narrative_file = models.FileField(_("narrative report (file)"), upload_to=proof_report_path, blank=True)
+    narrative_file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proof of use")
+        verbose_name_plural = _("proofs of use")
+        ordering = ["grant", "due_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grant", "budget_year"],
+                condition=Q(kind="interim"),
+                name="one_interim_proof_per_year",
+            ),
+            models.UniqueConstraint(fields=["grant"], condition=Q(kind="final"), name="one_final_proof"),
+            models.CheckConstraint(
+                condition=(Q(kind="interim") & Q(budget_year__isnull=False))
+                | (Q(kind="final") & Q(budget_year__isnull=True)),
+                name="proof_year_by_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.get_kind_display()
+        return f"{self.grant.file_number} · {label}" + (f" {self.budget_year}" if self.budget_year else "")
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=[P.DRAFT, P.CHANGES_REQUESTED], target=P.SUBMITTED)
+    def submit(self, *, by: Any, description: str = "") -> None:
+        self.submitted_at = timezone.now()
+        self.submitted_by = by
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=P.SUBMITTED, target=P.IN_REVIEW)
+    def start_review(self, *, by: Any, description: str = "") -> None:
+        self.reviewed_by = by
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=P.IN_REVIEW, target=P.CHANGES_REQUESTED)
+    def request_changes(self, *, by: Any, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=P.IN_REVIEW, target=P.ACCEPTED)
+    def accept(self, *, by: Any, description: str = "") -> None:
+        self.accepted_at = timezone.now()
+
+
+class ProofLine(models.Model):
+    """The numerical statement: the actual amount of one plan line or cover line.
+
+    ``plan_line`` is empty for expenditure in a category the plan did not have (plan 0).
+    """
+
+    class Side(models.TextChoices):
+        EXPENDITURE = "expenditure", _("Expenditure")
+        COVER = "cover", _("Cover")
+
+    proof = models.ForeignKey(ProofOfUse, on_delete=models.CASCADE, related_name="lines")
+    side = models.CharField(_("side"), max_length=12, choices=Side.choices)
+    plan_line = models.ForeignKey(
+        PlanVersionLine,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("plan line"),
+    )
+    category = models.CharField(_("cost category"), max_length=20, choices=CostCategory.choices, blank=True)
+    cover_kind = models.CharField(_("kind"), max_length=12, choices=CoverKind.choices, blank=True)
+    text = models.CharField(_("description"), max_length=200, blank=True)
+    actual = models.DecimalField(_("actual amount (EUR)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("statement line")
+        verbose_name_plural = _("statement lines")
+        ordering = ["side", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(actual__gte=0), name="proof_line_actual_nonneg")]
+
+    def __str__(self) -> str:
+        return f"{self.text or self.category or self.cover_kind}: {self.actual}"
+
+
+class Receipt(models.Model):
+    """One entry of the receipt list (Belegliste): a payment made or money received."""
+
+    proof = models.ForeignKey(ProofOfUse, on_delete=models.CASCADE, related_name="receipts")
+    number = models.CharField(_("receipt number"), max_length=40)
+    paid_on = models.DateField(_("date"))
+    counterparty = models.CharField(
+        _("payee or payer"),
+        max_length=200,
+        help_text=_("For confidential individual support: the case pseudonym, never the person's name."),
+    )
+    reason = models.CharField(_("reason for payment"), max_length=300)
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+    plan_line = models.ForeignKey(
+        PlanVersionLine, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("plan line")
+    )
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        # Chronological per plan line, as the receipt list is printed.
+        ordering = ["plan_line", "paid_on", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["proof", "number"], name="unique_receipt_number"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} · {self.amount}"
+
+
+class Settlement(models.Model):
+    """The computation made when the final proof is accepted (DOMAIN.md §4.1–4.2).
+
+    Stored with every intermediate figure so that a person can check it by hand later.
+    """
+
+    proof = models.OneToOneField(ProofOfUse, on_delete=models.PROTECT, related_name="settlement")
+    grant = models.OneToOneField(Grant, on_delete=models.PROTECT, related_name="settlement")
+    planned_expenditure = models.DecimalField(_("planned expenditure"), max_digits=12, decimal_places=2)
+    actual_expenditure = models.DecimalField(_("actual expenditure"), max_digits=12, decimal_places=2)
+    recognised_expenditure = models.DecimalField(_("recognised expenditure"), max_digits=12, decimal_places=2)
+    planned_own = models.DecimalField(_("planned own funds"), max_digits=12, decimal_places=2)
+    planned_third = models.DecimalField(_("planned third-party funds"), max_digits=12, decimal_places=2)
+    actual_own = models.DecimalField(_("actual own funds"), max_digits=12, decimal_places=2)
+    actual_third = models.DecimalField(_("actual third-party funds"), max_digits=12, decimal_places=2)
+    granted = models.DecimalField(_("maximum amount"), max_digits=12, decimal_places=2)
+    final_grant = models.DecimalField(_("final grant"), max_digits=12, decimal_places=2)
+    paid = models.DecimalField(_("paid out"), max_digits=12, decimal_places=2)
+    reclaim_amount = models.DecimalField(_("to be reclaimed"), max_digits=12, decimal_places=2)
+    last_payment = models.DecimalField(_("last payment"), max_digits=12, decimal_places=2)
+    lines = models.JSONField(
+        _("line-by-line computation"),
+        help_text=_("Per plan line: category, text, planned, actual, cap, recognised, capped."),
+    )
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+
+    def __str__(self) -> str:
+        return f"{self.grant.file_number}: {self.final_grant}"

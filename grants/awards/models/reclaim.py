@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from grants.awards.models.grant import Grant
+from grants.awards.payments.models.drawdown import Drawdown
+
+
+class ReclaimKind(models.TextChoices):
+    SETTLEMENT = "settlement", _("Reclaim after settlement")
+    REVOCATION = "revocation", _("Revocation")  # Widerruf
+    LATE_USE = "late_use", _("Interest for late use")  # § 49a (4) VwVfG
+
+
+class ReclaimState(models.TextChoices):
+    OPEN = "open", _("Open")
+    SETTLED = "settled", _("Settled")
+
+
+R = ReclaimState
+
+
+class Reclaim(ConcurrentTransitionMixin, models.Model):
+    """A reclaim decision (Rückforderungsbescheid) with interest under § 49a VwVfG.
+
+    ``principal`` is what must be repaid (0 for late-use interest, which is interest only);
+    interest runs on ``interest_basis`` from ``interest_from`` — by default the payout date of
+    the affected money — until the day before each repayment (or until ``interest_until``
+    for late use). Every figure is recomputed from the base-rate table, never stored rounded
+    piece by piece.
+    """
+
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="reclaims")
+    kind = models.CharField(_("kind"), max_length=12, choices=ReclaimKind.choices)
+    drawdown = models.ForeignKey(
+        Drawdown, null=True, blank=True, on_delete=models.PROTECT, related_name="late_use_claims"
+    )
+    principal = models.DecimalField(_("amount reclaimed"), max_digits=12, decimal_places=2)
+    interest_basis = models.DecimalField(_("amount bearing interest"), max_digits=12, decimal_places=2)
+    decided_on = models.DateField(_("decided on"))
+    interest_from = models.DateField(_("interest runs from"))
+    interest_until = models.DateField(
+        _("interest runs until"), null=True, blank=True, help_text=_("Late use: the day the money was used.")
+    )
+    reasons = models.TextField(_("reasons"))
+    state = FSMField(_("state"), default=R.OPEN, choices=R.choices, protected=True, db_index=True)
+    interest_waived = models.BooleanField(_("interest waived"), default=False)
+    interest_waiver_reason = models.TextField(_("reason for waiving interest"), blank=True)
+    interest_waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reclaim")
+        verbose_name_plural = _("reclaims")
+        ordering = ["-decided_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(principal__gte=0), name="reclaim_principal_nonneg"),
+            models.CheckConstraint(condition=Q(interest_basis__gte=0), name="reclaim_basis_nonneg"),
+            models.CheckConstraint(
+                condition=Q(interest_waived=False) | ~Q(interest_waiver_reason=""),
+                name="reclaim_waiver_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grant.file_number} · {self.get_kind_display()} · {self.principal}"
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=state, source=R.OPEN, target=R.SETTLED)
+    def settle(self, *, by: Any, description: str = "") -> None:
+        pass
+
+
+class Repayment(models.Model):
+    """Money received against a reclaim (partial payments allowed)."""
+
+    reclaim = models.ForeignKey(Reclaim, on_delete=models.PROTECT, related_name="repayments")
+    received_on = models.DateField(_("received on"))
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+    principal_part = models.DecimalField(_("of which principal"), max_digits=12, decimal_places=2)
+    interest_part = models.DecimalField(_("of which interest"), max_digits=12, decimal_places=2)
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    booked_at = models.DateTimeField(_("booked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("repayment")
+        verbose_name_plural = _("repayments")
+        ordering = ["received_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(principal_part__gte=0) & Q(interest_part__gte=0), name="repayment_parts_nonneg"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reclaim} ← {self.amount} ({self.received_on})"

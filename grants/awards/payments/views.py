@@ -1,0 +1,298 @@
+"""Drawdowns (Mittelabruf): the carrier's request, then certify, order, book — each by its role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from budgets.choices import StaffRole
+from budgets.errors import DomainError
+from budgets.formatting import format_eur
+from grants import calculations
+from grants.applications.forms import Form
+from grants.applications.views.common import show_domain_error
+from grants.awards.forms import (
+    DrawdownBookForm,
+    DrawdownFilterForm,
+    DrawdownRejectForm,
+    DrawdownRequestForm,
+    DrawdownStepForm,
+    DrawdownUseForm,
+)
+from grants.awards.models import Grant, Reclaim, ReclaimKind
+from grants.awards.payments.models import Drawdown, DrawdownState
+from grants.awards.payments.services import drawdown as drawdown_services
+from grants.awards.payments.services.drawdown import PAYABLE_GRANT_STATES
+from grants.awards.selectors import drawdowns_visible_to, grant_drawdowns, instalment_rows
+from grants.awards.views.common import (
+    CASE_OFFICER,
+    FINANCE,
+    form_errors_as_messages,
+    is_recipient,
+    is_staff_for,
+    require_recipient,
+    visible_grant,
+)
+from grants.predicates import office_roles
+
+D = DrawdownState
+PAGE_SIZE = 50
+DECIDERS = (StaffRole.CASE_OFFICER, StaffRole.APPROVER)
+
+
+def _record_use(*, drawdown: Drawdown, by: Any, used_on: Any) -> Drawdown:
+    from grants.awards.services import reclaim  # written alongside; only reached when the step is offered
+
+    return reclaim.drawdown_record_use(drawdown=drawdown, by=by, used_on=used_on)
+
+
+def _record_use_available() -> bool:
+    try:
+        from grants.awards.services import reclaim
+    except ImportError:
+        return False
+    return hasattr(reclaim, "drawdown_record_use")
+
+
+@dataclass(frozen=True)
+class Step:
+    label: Promise
+    form: type[Form]
+    states: tuple[str, ...]
+    roles: tuple[str, ...] | None  # None: the recipient performs it
+    service: Callable[..., Drawdown]
+    style: str = "primary"
+    done: Promise | None = None
+
+
+STEPS: dict[str, Step] = {
+    "certify": Step(
+        gettext_lazy("Certify (factually and arithmetically correct)"),
+        DrawdownStepForm,
+        (D.REQUESTED,),
+        CASE_OFFICER,
+        lambda **kw: drawdown_services.drawdown_certify(**kw),
+        done=gettext_lazy("The request was certified as factually and arithmetically correct."),
+    ),
+    "reject": Step(
+        gettext_lazy("Reject request"),
+        DrawdownRejectForm,
+        (D.REQUESTED, D.CERTIFIED),
+        CASE_OFFICER,
+        lambda **kw: drawdown_services.drawdown_reject(**kw),
+        style="danger",
+        done=gettext_lazy("The request was rejected."),
+    ),
+    "order": Step(
+        gettext_lazy("Order payment"),
+        DrawdownStepForm,
+        (D.CERTIFIED,),
+        FINANCE,
+        lambda **kw: drawdown_services.drawdown_order(**kw),
+        done=gettext_lazy("The payment was ordered."),
+    ),
+    "book": Step(
+        gettext_lazy("Book payment"),
+        DrawdownBookForm,
+        (D.ORDERED,),
+        FINANCE,
+        lambda **kw: drawdown_services.drawdown_book_payment(**kw),
+        done=gettext_lazy("The payment was booked."),
+    ),
+    "cancel": Step(
+        gettext_lazy("Withdraw request"),
+        DrawdownStepForm,
+        (D.REQUESTED,),
+        None,
+        lambda **kw: drawdown_services.drawdown_cancel(**kw),
+        style="danger",
+        done=gettext_lazy("The request was withdrawn."),
+    ),
+    "use": Step(
+        gettext_lazy("Record when the money was used"),
+        DrawdownUseForm,
+        (D.PAID,),
+        None,
+        _record_use,
+        style="secondary",
+        done=gettext_lazy("The date of use was recorded."),
+    ),
+}
+
+
+def _allowed(step_name: str, step: Step, drawdown: Drawdown, grant: Grant, user: Any) -> bool:
+    if drawdown.state not in step.states:
+        return False
+    if step_name == "use" and (drawdown.used_on or not _record_use_available()):
+        return False
+    if step.roles is None:
+        return is_recipient(user, grant)
+    return is_staff_for(user, grant, step.roles)
+
+
+def _steps_for(
+    drawdown: Drawdown, grant: Grant, user: Any, bound: tuple[str, Form] | None
+) -> list[dict[str, Any]]:
+    steps = []
+    for name, step in STEPS.items():
+        if not _allowed(name, step, drawdown, grant, user):
+            continue
+        if bound and bound[0] == name:
+            form = bound[1]
+        else:
+            initial = {"paid_on": timezone.localdate(), "used_on": timezone.localdate()}
+            form = step.form(initial=initial, auto_id=f"id_{name}_{drawdown.pk}_%s")
+        steps.append({"name": name, "label": step.label, "form": form, "style": step.style})
+    return steps
+
+
+def _render(
+    request: HttpRequest,
+    grant: Grant,
+    *,
+    request_form: DrawdownRequestForm | None = None,
+    bound: tuple[int, str, Form] | None = None,
+) -> HttpResponse:
+    user = request.user
+    drawdowns = grant_drawdowns(grant)
+    rows = instalment_rows(grant, drawdowns)
+    today = timezone.localdate()
+    window_last_day = calculations.window_end(
+        today, value=grant.drawdown_window_value, unit=grant.drawdown_window_unit
+    )
+    can_request = is_recipient(user, grant) and grant.state in PAYABLE_GRANT_STATES
+    claims = dict(
+        Reclaim.objects.filter(grant=grant, kind=ReclaimKind.LATE_USE).values_list("drawdown_id", "pk")
+    )
+    may_claim = is_staff_for(user, grant, DECIDERS)
+    items = []
+    for d in drawdowns:
+        window = _window_end(grant, d)
+        late = bool(window and d.used_on and d.used_on > window)
+        items.append(
+            {
+                "drawdown": d,
+                "steps": _steps_for(
+                    d, grant, user, (bound[1], bound[2]) if bound and bound[0] == d.pk else None
+                ),
+                "window_end": window,
+                "late": late or bool(window and not d.used_on and window < today),
+                "claim_pk": claims.get(d.pk),
+                "may_claim": may_claim and late and d.pk not in claims,
+            }
+        )
+    context = {
+        "grant": grant,
+        "rows": rows,
+        "items": items,
+        "window_end": window_last_day,
+        "today": today,
+        "can_request": can_request,
+        "final_required": grant.payout_requires_final_notice and grant.state == "notified",
+        "request_form": (request_form or DrawdownRequestForm(auto_id="id_request_%s"))
+        if can_request
+        else None,
+        "headroom_total": sum((r.headroom for r in rows), Decimal(0)),
+    }
+    return render(request, "grants/grant_drawdowns.html", context)
+
+
+def _window_end(grant: Grant, drawdown: Drawdown) -> Any:
+    """The last day on which a paid drawdown's money counts as used in time (None if unpaid)."""
+    if drawdown.state != D.PAID or drawdown.paid_on is None:
+        return None
+    return calculations.window_end(
+        drawdown.paid_on, value=grant.drawdown_window_value, unit=grant.drawdown_window_unit
+    )
+
+
+def _grant(request: HttpRequest, pk: int) -> Grant:
+    return visible_grant(request, pk)
+
+
+@login_required
+def grant_drawdowns_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render(request, _grant(request, pk))
+
+
+@login_required
+@require_POST
+def drawdown_request_view(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = _grant(request, pk)
+    require_recipient(request.user, grant)
+    form = DrawdownRequestForm(request.POST, auto_id="id_request_%s")
+    if not form.is_valid():
+        messages.error(request, _("Please correct the marked entries."))
+        return _render(request, grant, request_form=form)
+    try:
+        drawdown = drawdown_services.drawdown_request(
+            grant=grant, by=request.user, today=timezone.localdate(), **form.cleaned_data
+        )
+    except DomainError as error:
+        show_domain_error(request, error)
+        return _render(request, grant, request_form=form)
+    messages.success(
+        request,
+        _("Your request for %(amount)s was sent to the granting office.")
+        % {"amount": format_eur(drawdown.amount)},
+    )
+    return redirect("grant_drawdowns", pk=grant.pk)
+
+
+@login_required
+@require_POST
+def drawdown_step_view(request: HttpRequest, pk: int, drawdown_pk: int, step: str) -> HttpResponse:
+    definition = STEPS.get(step)
+    if definition is None:
+        raise Http404
+    grant = _grant(request, pk)
+    drawdown = get_object_or_404(Drawdown.objects.filter(grant=grant), pk=drawdown_pk)
+    if definition.roles is None:
+        require_recipient(request.user, grant)
+    elif not is_staff_for(request.user, grant, definition.roles):
+        raise PermissionDenied(_("Your role in the granting office does not allow this step."))
+    form = definition.form(request.POST, auto_id=f"id_{step}_{drawdown.pk}_%s")
+    if not form.is_valid():
+        if _allowed(step, definition, drawdown, grant, request.user):
+            return _render(request, grant, bound=(drawdown.pk, step, form))
+        form_errors_as_messages(request, form)
+        return redirect("grant_drawdowns", pk=grant.pk)
+    kwargs = form.service_kwargs() if hasattr(form, "service_kwargs") else {}
+    try:
+        definition.service(drawdown=drawdown, by=request.user, **kwargs)
+    except DomainError as error:
+        show_domain_error(request, error)
+    else:
+        messages.success(request, str(definition.done or _("Done.")))
+    return redirect("grant_drawdowns", pk=grant.pk)
+
+
+@login_required
+def drawdown_queue(request: HttpRequest) -> HttpResponse:
+    """All drawdowns the official may see, filtered by state (certify and payment queues)."""
+    if not (request.user.is_superuser or office_roles(request.user)):
+        raise PermissionDenied(_("This list is only for staff of a coordinating office."))
+    form = DrawdownFilterForm(request.GET or None)
+    state = form.cleaned_data.get("state", "") if form.is_bound and form.is_valid() else ""
+    page = Paginator(drawdowns_visible_to(request.user, state=state), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request, "grants/grant_drawdown_queue.html", {"form": form, "page": page, "query": params.urlencode()}
+    )

@@ -1,0 +1,52 @@
+"""Proofs of use (Zwischennachweis, Verwendungsnachweis) and the settlement (DOMAIN.md §3.5–3.7).
+
+One module per part: ``schedule`` (which proofs are owed, when), ``carrier`` (narrative,
+statement, submission), ``receipts`` (the receipt list and its rules), ``receipt_import``
+(XLSX/CSV through ``grants.awards.resources``), ``review`` (the office's review) and ``settlement``.
+"""
+
+from grants.awards.services.proof._common import plan_line_labels, plan_line_numbers
+from grants.awards.services.proof.carrier import (
+    StatementEntry,
+    proof_narrative_remove,
+    proof_narrative_upload,
+    proof_statement_replace,
+    proof_submit,
+    proof_update,
+    submission_errors,
+)
+from grants.awards.services.proof.receipt_import import ImportReport, RowReport, receipts_import
+from grants.awards.services.proof.receipts import (
+    ReceiptRules,
+    ReceiptValues,
+    receipt_add,
+    receipt_delete,
+    receipt_update,
+)
+from grants.awards.services.proof.review import proof_accept, proof_request_changes, proof_start_review
+from grants.awards.services.proof.schedule import overdue_interim_proofs, proofs_schedule
+
+__all__ = [
+    "ImportReport",
+    "ReceiptRules",
+    "ReceiptValues",
+    "RowReport",
+    "StatementEntry",
+    "overdue_interim_proofs",
+    "plan_line_labels",
+    "plan_line_numbers",
+    "proof_accept",
+    "proof_narrative_remove",
+    "proof_narrative_upload",
+    "proof_request_changes",
+    "proof_start_review",
+    "proof_statement_replace",
+    "proof_submit",
+    "proof_update",
+    "proofs_schedule",
+    "receipt_add",
+    "receipt_delete",
+    "receipt_update",
+    "receipts_import",
+    "submission_errors",
+]

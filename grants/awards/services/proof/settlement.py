@@ -1,0 +1,275 @@
+"""Settlement of the final proof of use (DOMAIN.md §3.7, §4.1, §4.2) and its ledger entries.
+
+Figures: the planned figures come from the proof's plan version (Ap = its expenditure lines,
+Ep = own-funds cover, Dp = third-party funds and income), the actual ones from the statement
+(Da = third-party funds plus income), eligible expenditure A = recognised expenditure with the
+grant's overrun tolerance, H = the grant's maximum amount, paid = Σ paid drawdowns.
+
+Ledger (budget side, DOMAIN.md §4.5), all in the acceptance's transaction:
+
+- **proven** = the final grant, i.e. the grant's share of the recognised expenditure (the
+  envelope holds grant money only). It is spread over budget years in proportion to the
+  recognised expenditure of the plan lines of each year (the year of the plan line, since
+  that is when the money was meant to be spent); a year without a commitment of the grant
+  gives its part to the nearest committed year (the earlier one on a tie). Cents left over by
+  the split go to the latest year.
+- **decommitment** of what is no longer needed: committed − final grant, latest years first;
+  first only what is still open in a year (committed − disbursed), so no year ends up paid
+  beyond its commitment while another still has room; then, if more must go (more was paid
+  than the final grant), the rest latest years first.
+- **reclaim** (paid > final): decided through ``reclaim_decide`` (kind ``settlement``), which
+  books it and moves the grant to ``reclaim``.
+- **last payment** (paid < final): a drawdown in state *certified* per budget year with money
+  still open (normally one), requested by the carrier person who submitted the final proof
+  (the proof is the request for the balance) and certified by the settling case officer
+  through the model's transition; finance orders and books it like any drawdown (four eyes).
+"""
+
+from __future__ import annotations
+
+import decimal
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from budgets.errors import DomainError
+from budgets.formatting import format_date, format_eur
+from budgets.selectors import reference_figures
+from budgets.services.commitments import decommit, post_proven
+from grants import calculations
+from grants.awards.models import Grant, ProofOfUse, Settlement
+from grants.awards.payments.models import Drawdown, DrawdownState
+from grants.awards.services.proof._common import OWN_KINDS, THIRD_KINDS, plan_line_numbers
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def _c(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Computation:
+    figures: dict[str, Decimal]
+    lines: list[dict[str, Any]]
+    recognised_by_year: dict[int, Decimal]
+
+
+def compute(proof: ProofOfUse) -> Computation:
+    """Every figure of the settlement, computed with ``grants.calculations`` (no writes)."""
+    grant = proof.grant
+    plan_lines = list(proof.plan.lines.all())
+    numbers = plan_line_numbers(plan_lines)
+    statement = list(proof.lines.all())
+    actual_by_line = {s.plan_line_id: s.actual for s in statement if s.plan_line_id}
+    planned: dict[str, Decimal] = {}
+    actual: dict[str, Decimal] = {}
+    meta: dict[str, dict[str, Any]] = {}
+    for line in plan_lines:
+        if line.side != "expenditure":
+            continue
+        key = str(line.pk)
+        planned[key] = line.amount
+        actual[key] = actual_by_line.get(line.pk, ZERO)
+        meta[key] = {
+            "plan_line": line.pk,
+            "number": numbers[line.pk],
+            "category": line.category,
+            "text": line.text,
+            "budget_year": line.budget_year,
+        }
+    for i, s in enumerate(s for s in statement if s.side == "expenditure" and not s.plan_line_id):
+        key = f"unplanned-{i}"
+        actual[key] = s.actual
+        meta[key] = {
+            "plan_line": None,
+            "number": "",
+            "category": s.category,
+            "text": s.text,
+            "budget_year": None,
+        }
+    tolerance = grant.overrun_tolerance
+    recognised = calculations.recognised_lines(planned, actual, tolerance=tolerance)
+    a = calculations.recognised_expenditure(planned, actual, tolerance=tolerance)
+    lines, by_year = [], {}
+    for key, value in recognised.items():
+        plan = planned.get(key, ZERO)
+        with decimal.localcontext(prec=50):
+            cap = plan * (1 + tolerance)
+        lines.append(
+            meta[key]
+            | {
+                "planned": str(_c(plan)),
+                "actual": str(_c(actual[key])),
+                "cap": str(_c(cap)),
+                "recognised": str(_c(value)),
+                "capped": actual[key] > cap,
+            }
+        )
+        if meta[key]["budget_year"] is not None:
+            year = meta[key]["budget_year"]
+            by_year[year] = by_year.get(year, ZERO) + value
+
+    cover = [line for line in plan_lines if line.side == "cover"]
+    figures = {
+        "planned_expenditure": sum(planned.values(), ZERO),
+        "actual_expenditure": sum((s.actual for s in statement if s.side == "expenditure"), ZERO),
+        "recognised_expenditure": a,
+        "planned_own": sum((c.amount for c in cover if c.cover_kind in OWN_KINDS), ZERO),
+        "planned_third": sum((c.amount for c in cover if c.cover_kind in THIRD_KINDS), ZERO),
+        "actual_own": sum((s.actual for s in statement if s.cover_kind in OWN_KINDS), ZERO),
+        "actual_third": sum((s.actual for s in statement if s.cover_kind in THIRD_KINDS), ZERO),
+        "granted": grant.granted_amount,
+    }
+    try:
+        final = calculations.final_grant(
+            grant.financing_type,
+            granted=figures["granted"],
+            planned_expenditure=figures["planned_expenditure"],
+            planned_own=figures["planned_own"],
+            planned_third=figures["planned_third"],
+            eligible_expenditure=a,
+            actual_own=figures["actual_own"],
+            actual_third=figures["actual_third"],
+        )
+    except ValueError as exc:
+        raise DomainError(
+            _("The final grant cannot be computed from this plan: %(error)s") % {"error": exc}
+        ) from exc
+    paid = grant.drawdowns.filter(state=DrawdownState.PAID).aggregate(total=Sum("amount"))["total"] or ZERO
+    reclaim, last_payment = calculations.settlement(paid, final)
+    figures |= {"final_grant": final, "paid": paid, "reclaim_amount": reclaim, "last_payment": last_payment}
+    return Computation(figures=figures, lines=lines, recognised_by_year=by_year)
+
+
+def spread(amount: Decimal, weights: dict[int, Decimal], allowed: set[int]) -> dict[int, Decimal]:
+    """``amount`` split over years by ``weights``; weights of years not ``allowed`` move to the
+    nearest allowed year (the earlier on a tie); left-over cents go to the latest year."""
+    if amount <= 0 or not allowed:
+        return {}
+    moved: dict[int, Decimal] = {}
+    for year, weight in weights.items():
+        target = min(allowed, key=lambda y: (abs(y - year), y))
+        moved[target] = moved.get(target, ZERO) + weight
+    total = sum(moved.values(), ZERO)
+    if total <= 0:
+        moved, total = {max(allowed): Decimal(1)}, Decimal(1)
+    with decimal.localcontext(prec=50):
+        parts = {
+            year: (amount * weight / total).quantize(CENT, rounding=decimal.ROUND_DOWN)
+            for year, weight in moved.items()
+        }
+    latest = max(parts)
+    parts[latest] += amount - sum(parts.values(), ZERO)
+    return {year: part for year, part in parts.items() if part}
+
+
+def _year_figures(reference: str) -> dict[int, tuple[Decimal, Decimal]]:
+    """(committed, disbursed) per budget year of the grant's ledger reference."""
+    result: dict[int, tuple[Decimal, Decimal]] = {}
+    for (_envelope, year), f in reference_figures(reference).items():
+        committed, disbursed = result.get(year, (ZERO, ZERO))
+        result[year] = (committed + f.committed, disbursed + f.disbursed)
+    return result
+
+
+def releases(to_release: Decimal, years: dict[int, tuple[Decimal, Decimal]]) -> dict[int, Decimal]:
+    """What to decommit per year (see the module docstring: open money first, latest years first)."""
+    out: dict[int, Decimal] = {}
+    remaining = to_release
+    for only_open in (True, False):
+        for year in sorted(years, reverse=True):
+            committed, disbursed = years[year]
+            room = committed - out.get(year, ZERO)
+            if only_open:
+                room = min(room, committed - disbursed)
+            part = min(remaining, max(ZERO, room))
+            if part > 0:
+                out[year] = out.get(year, ZERO) + part
+                remaining -= part
+    return out
+
+
+def settle(*, proof: ProofOfUse, grant: Grant, by: Any, decided_on: date) -> Settlement:
+    """Compute, store and book the settlement; the caller holds the locks and the transaction."""
+    pending = grant.drawdowns.filter(
+        state__in=(DrawdownState.REQUESTED, DrawdownState.CERTIFIED, DrawdownState.ORDERED)
+    ).count()
+    if pending:
+        raise DomainError(
+            _(
+                "%(count)s drawdown(s) of this grant are requested, certified or ordered but not paid; they must be paid or rejected before the grant can be settled."
+            )
+            % {"count": pending}
+        )
+    result = compute(proof)
+    f = result.figures
+    settlement = Settlement.objects.create(proof=proof, grant=grant, lines=result.lines, computed_by=by, **f)
+    reference = grant.file_number
+    comment = _("Settlement of the final proof of use on %(date)s") % {"date": format_date(decided_on)}
+    years = _year_figures(reference)
+    committed_years = {year for year, (committed, _d) in years.items() if committed > 0}
+    for year, amount in sorted(spread(f["final_grant"], result.recognised_by_year, committed_years).items()):
+        post_proven(reference=reference, budget_year=year, amount=amount, by=by, comment=comment)
+    to_release = sum((c for c, _d in years.values()), ZERO) - f["final_grant"]
+    if to_release > 0:
+        decommit(reference=reference, by=by, amounts=releases(to_release, years), comment=comment)
+
+    grant.settle(by=by, description=comment)
+    grant.save(update_fields=["state"])
+    if f["reclaim_amount"] > 0:
+        from grants.awards.services.reclaim import reclaim_decide
+
+        reclaim_decide(
+            grant=grant,
+            kind="settlement",
+            principal=f["reclaim_amount"],
+            reasons=_(
+                "Settlement of the final proof of use: the final grant is %(final)s, but %(paid)s were paid out."
+            )
+            % {"final": format_eur(f["final_grant"]), "paid": format_eur(f["paid"])},
+            by=by,
+            decided_on=decided_on,
+        )
+        grant.refresh_from_db(fields=["state"])
+    elif f["last_payment"] > 0:
+        _last_payment(proof, grant, by=by, decided_on=decided_on, amount=f["last_payment"], comment=comment)
+    else:
+        grant.close(by=by, description=_("Settled without reclaim or last payment"))
+        grant.save(update_fields=["state"])
+    return settlement
+
+
+def _last_payment(
+    proof: ProofOfUse, grant: Grant, *, by: Any, decided_on: date, amount: Decimal, comment: str
+) -> list[Drawdown]:
+    open_by_year = {y: c - d for y, (c, d) in _year_figures(grant.file_number).items() if c - d > 0}
+    if sum(open_by_year.values(), ZERO) < amount:
+        raise DomainError(
+            _("The last payment of %(amount)s exceeds what is still committed for the grant (%(open)s).")
+            % {"amount": format_eur(amount), "open": format_eur(sum(open_by_year.values(), ZERO))}
+        )
+    drawdowns, remaining = [], amount
+    for year in sorted(open_by_year, reverse=True):
+        part = min(remaining, open_by_year[year])
+        if part <= 0:
+            continue
+        remaining -= part
+        drawdown = Drawdown.objects.create(
+            grant=grant,
+            budget_year=year,
+            amount=part,
+            needed_on=decided_on,
+            purpose=_("Last payment after the settlement of the final proof of use")[:300],
+            requested_by=proof.submitted_by,
+            requested_at=proof.submitted_at,
+        )
+        drawdown.certify(by=by, description=comment)
+        drawdown.save(update_fields=["state", "certified_by", "certified_at"])
+        drawdowns.append(drawdown)
+    return drawdowns

@@ -1,0 +1,141 @@
+"""Repayments against a reclaim and the waiver of its interest (DOMAIN.md §3.8).
+
+Ledger rule: the budget ledger tracks what the budget reclaimed and got back, so only the
+principal part of a repayment is booked (``post_repayment``), on the years that carry the
+grant's outstanding reclaims, latest year first (the order in which the claim was booked).
+Interest is general revenue of the public budget (allgemeine Deckungsmittel), not money of
+the programme's envelope, so it is recorded on the repayment but not posted to an envelope.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budgets.choices import StaffRole
+from budgets.errors import DomainError
+from budgets.formatting import format_date, format_eur
+from budgets.services.commitments import post_repayment
+from grants.awards.models import Grant, Reclaim, Repayment
+from grants.awards.services.reclaim._common import (
+    latest_year_first,
+    locked_reclaim,
+    outstanding_reclaimed_by_year,
+    require_role,
+)
+from grants.awards.services.reclaim.interest import InterestStatement, base_rates, statement
+
+
+@transaction.atomic
+def repayment_book(*, reclaim: Reclaim, amount: Decimal, received_on: date, by: Any) -> Repayment:
+    """Book money received against ``reclaim``: principal first, then interest (see interest.py)."""
+    locked = locked_reclaim(reclaim)
+    grant = locked.grant
+    require_role(
+        by, grant, (StaffRole.FINANCE,), _("Only finance staff of the granting office can book a repayment.")
+    )
+    amount = Decimal(amount)
+    if locked.state != "open":
+        raise DomainError(_("This reclaim is settled; nothing more is owed."))
+    booked = list(locked.repayments.order_by("received_on", "pk"))
+    errors = []
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        errors.append(_("The amount received must be greater than zero and in whole cents."))
+    if received_on > timezone.localdate():
+        errors.append(_("A repayment cannot be booked before it has been received."))
+    if received_on < locked.interest_from:
+        errors.append(
+            _("A repayment cannot have been received before interest started on %(date)s.")
+            % {"date": format_date(locked.interest_from)}
+        )
+    if booked and received_on < booked[-1].received_on:
+        # Earlier receipt dates would change the split of repayments already booked.
+        errors.append(
+            _("Repayments are booked in the order received; the last one was received on %(date)s.")
+            % {"date": format_date(booked[-1].received_on)}
+        )
+    if errors:
+        raise DomainError(errors)
+
+    # Interest accrued up to the day before receipt; this repayment only changes what follows.
+    before = statement(reclaim=locked, repayments=booked, until=received_on, rates=base_rates())
+    if amount > before.outstanding:
+        raise DomainError(
+            _(
+                "%(amount)s exceed what is owed: on %(date)s the outstanding amount is %(outstanding)s "
+                "(principal %(principal)s, interest %(interest)s)."
+            )
+            % {
+                "amount": format_eur(amount),
+                "date": format_date(received_on),
+                "outstanding": format_eur(before.outstanding),
+                "principal": format_eur(before.principal_outstanding),
+                "interest": format_eur(before.interest_outstanding),
+            }
+        )
+    principal_part = min(amount, before.principal_outstanding)
+    repayment = Repayment.objects.create(
+        reclaim=locked,
+        received_on=received_on,
+        amount=amount,
+        principal_part=principal_part,
+        interest_part=amount - principal_part,
+        booked_by=by,
+    )
+    if principal_part > 0:
+        comment = _("Repayment received on %(date)s") % {"date": format_date(received_on)}
+        parts = latest_year_first(principal_part, outstanding_reclaimed_by_year(grant))
+        for year, part in sorted(parts.items()):
+            post_repayment(reference=grant.file_number, budget_year=year, amount=part, by=by, comment=comment)
+    if before.outstanding == amount:
+        _settle(locked, by=by, description=_("Repaid in full"))
+    return repayment
+
+
+@transaction.atomic
+def reclaim_waive_interest(*, reclaim: Reclaim, reason: str, by: Any) -> Reclaim:
+    """Waive the interest still owed (approver, with a reason); interest already paid stays paid."""
+    locked = locked_reclaim(reclaim)
+    require_role(
+        by,
+        locked.grant,
+        (StaffRole.APPROVER,),
+        _("Only an approver of the granting office can waive interest."),
+    )
+    if not reason.strip():
+        raise DomainError(_("Please give a reason for waiving the interest."))
+    if locked.state != "open":
+        raise DomainError(_("This reclaim is settled; there is no interest left to waive."))
+    if locked.interest_waived:
+        raise DomainError(_("The interest on this reclaim has already been waived."))
+    locked.interest_waived = True
+    locked.interest_waiver_reason = reason.strip()
+    locked.interest_waived_by = by
+    locked.save(update_fields=["interest_waived", "interest_waiver_reason", "interest_waived_by"])
+    if principal_outstanding(locked) == 0:
+        _settle(locked, by=by, description=_("Interest waived; principal repaid"))
+    return locked
+
+
+def principal_outstanding(reclaim: Reclaim) -> Decimal:
+    repaid = sum((r.principal_part for r in reclaim.repayments.all()), Decimal(0))
+    return reclaim.principal - repaid
+
+
+def _settle(reclaim: Reclaim, *, by: Any, description: str) -> None:
+    """Settle the reclaim; close the grant when it was its last open reclaim and its life is over."""
+    reclaim.settle(by=by, description=description)
+    reclaim.save(update_fields=["state"])
+    grant: Grant = reclaim.grant
+    still_open = grant.reclaims.filter(state="open").exclude(pk=reclaim.pk).exists()
+    if not still_open and grant.state in ("settled", "reclaim"):
+        grant.close(by=by, description=_("All reclaims settled"))
+        grant.save(update_fields=["state"])
+
+
+__all__ = ["InterestStatement", "reclaim_waive_interest", "repayment_book"]

@@ -1,0 +1,194 @@
+"""Daily deadline work: reminder e-mails to carriers and the end of approval periods.
+
+When a reminder is sent (no model remembers sent reminders, so the day itself decides):
+
+- a proof of use due soon: 30 and 7 days before its due date;
+- an overdue proof: the day after the due date, then every 7 days while it stays outstanding;
+- a drawdown not used within its window (only while no use date is recorded): the day after
+  the window's last day, then every 7 days;
+- an objection period ending: 7 days and 1 day before its last day.
+
+On any other day an item is not mentioned, so running the task once a day never repeats a
+reminder. Each carrier receives at most one digest per day with all items due that day; a
+second run on the same day (a retry, a duplicate beat) skips carriers already claimed for
+that day in the cache (``cache.add`` is atomic; a claim is released again if sending fails, so
+a retry sends what is missing). Use a shared cache (Redis, database) in production so the
+claim holds across worker processes. A day on which the task does not run at all is not
+caught up; the weekly repetition of overdue items covers the ones that matter most.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from grants.awards.deadlines import DeadlineItem, DeadlineKind, deadlines
+from grants.awards.models import Amendment, Grant
+from grants.carriers.models import Organisation
+
+logger = logging.getLogger(__name__)
+
+PROOF_DUE_REMINDER_DAYS = (30, 7)
+OBJECTION_REMINDER_DAYS = (7, 1)
+REPEAT_EVERY_DAYS = 7
+CLAIM_SECONDS = 2 * 24 * 3600
+
+KIND_ORDER = (
+    DeadlineKind.PROOF_OVERDUE,
+    DeadlineKind.PROOF_DUE,
+    DeadlineKind.DRAWDOWN_NOT_USED,
+    DeadlineKind.OBJECTION_ENDING,
+)
+
+
+def reminder_due_today(item: DeadlineItem) -> bool:
+    """Whether ``item`` is mentioned in today's reminder (see the module docstring)."""
+    if item.kind == DeadlineKind.PROOF_DUE:
+        return item.days in PROOF_DUE_REMINDER_DAYS
+    if item.kind == DeadlineKind.OBJECTION_ENDING:
+        return item.days in OBJECTION_REMINDER_DAYS
+    if item.kind == DeadlineKind.DRAWDOWN_NOT_USED and item.used_on is not None:
+        # Used, but late: nothing the carrier can still do; the office settles the interest.
+        return False
+    if item.kind in (DeadlineKind.PROOF_OVERDUE, DeadlineKind.DRAWDOWN_NOT_USED):
+        return item.overdue_days >= 1 and (item.overdue_days - 1) % REPEAT_EVERY_DAYS == 0
+    return False
+
+
+def reminders_for(today: date) -> dict[int, list[DeadlineItem]]:
+    """Today's reminder items per organisation id, in the order the digest lists them."""
+    found = deadlines(today=today)
+    by_organisation: dict[int, list[DeadlineItem]] = defaultdict(list)
+    for items in found.lists():
+        for item in items:
+            if reminder_due_today(item):
+                by_organisation[item.organisation_id].append(item)
+    for items in by_organisation.values():
+        items.sort(key=lambda i: (KIND_ORDER.index(i.kind), i.due_on, i.file_number, i.object_id))
+    return dict(by_organisation)
+
+
+def _claim_key(today: date, organisation_id: int) -> str:
+    return f"grants:deadline-reminder:{today.isoformat()}:{organisation_id}"
+
+
+def _recipients(organisation: Organisation) -> list[str]:
+    return sorted({organisation.email, *(m.email for m in organisation.members.all())} - {""})
+
+
+def _grant_url(grant_id: int) -> str:
+    base = settings.SITE_URL.rstrip("/")
+    try:
+        return base + reverse("grant_detail", args=[grant_id])
+    except NoReverseMatch:  # the grant pages are not routed (yet): link to the start page
+        return base + reverse("home")
+
+
+def render_reminder(organisation: Organisation, items: list[DeadlineItem], *, today: date) -> tuple[str, str]:
+    """(subject, body) of the digest, in German as the carrier reads it."""
+    with translation.override("de"):
+        urls = {i.grant_id: _grant_url(i.grant_id) for i in items}
+        sections = [
+            (kind, [(i, urls[i.grant_id]) for i in items if i.kind == kind])
+            for kind in KIND_ORDER
+            if any(i.kind == kind for i in items)
+        ]
+        context = {"organisation": organisation, "today": today, "count": len(items), "sections": sections}
+        subject = render_to_string("grants/email/deadline_reminder_subject.txt", context).strip()
+        body = render_to_string("grants/email/deadline_reminder.txt", context)
+    return " ".join(subject.split()), body
+
+
+def send_deadline_reminders(*, today: date) -> int:
+    """E-mail each carrier one digest of today's reminders; returns the number of e-mails sent."""
+    by_organisation = reminders_for(today)
+    if not by_organisation:
+        return 0
+    members = get_user_model().objects.filter(is_active=True).exclude(email="").only("pk", "email")
+    organisations = Organisation.objects.filter(pk__in=by_organisation).prefetch_related(
+        Prefetch("members", queryset=members)
+    )
+    sent = 0
+    failure: Exception | None = None
+    for organisation in organisations:
+        recipients = _recipients(organisation)
+        key = _claim_key(today, organisation.pk)
+        if not recipients or not cache.add(key, True, timeout=CLAIM_SECONDS):
+            continue
+        subject, body = render_reminder(organisation, by_organisation[organisation.pk], today=today)
+        try:
+            sent += send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        except Exception as exc:  # one carrier's failing address must not stop the others
+            cache.delete(key)
+            logger.exception("Deadline reminder to organisation %s failed", organisation.pk)
+            failure = failure or exc
+    if failure is not None:
+        raise failure  # the task retries; carriers already reached are skipped then
+    return sent
+
+
+# --- end of the approval period ---------------------------------------------------------------
+
+PERIOD_RUNNING_STATES = ("notified", "final", "running")
+
+
+def _pending_extension() -> Exists:
+    """An open amendment that would extend the period keeps the grant running until decided."""
+    return Exists(
+        Amendment.objects.filter(
+            grant=OuterRef("pk"),
+            state__in=("submitted", "proposed"),
+            new_period_end__gt=OuterRef("period_end"),
+        )
+    )
+
+
+def grants_mark_proof_due(*, today: date) -> list[str]:
+    """Move grants whose approval period has ended to "proof of use due"; returns file numbers.
+
+    Each grant is its own transaction, so one failure does not hold back the others. A grant
+    with a pending amendment that extends its period waits for that decision.
+    """
+    done = []
+    due: Iterable[int] = (
+        Grant.objects.filter(state__in=PERIOD_RUNNING_STATES, period_end__lt=today)
+        .exclude(_pending_extension())
+        .order_by("file_number")
+        .values_list("pk", flat=True)
+    )
+    for pk in list(due):
+        with transaction.atomic():
+            grant = (
+                Grant.objects.select_for_update()
+                .filter(pk=pk, state__in=PERIOD_RUNNING_STATES, period_end__lt=today)
+                .exclude(_pending_extension())
+                .first()
+            )
+            if grant is None:
+                continue
+            grant.period_ended(description=_("Approval period ended"))
+            grant.save(update_fields=["state"])
+            done.append(grant.file_number)
+    return done
+
+
+__all__ = [
+    "grants_mark_proof_due",
+    "reminder_due_today",
+    "reminders_for",
+    "render_reminder",
+    "send_deadline_reminders",
+]

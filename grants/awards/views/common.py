@@ -1,0 +1,53 @@
+"""Helpers shared by the grant pages: visibility (404), roles (403), form errors as messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from budgets.choices import StaffRole
+from grants.awards.models import Grant
+from grants.awards.selectors import grants_visible_to
+from grants.predicates import carrier_organisation_ids, covers
+
+CASE_OFFICER = (StaffRole.CASE_OFFICER,)
+APPROVER = (StaffRole.APPROVER,)
+FINANCE = (StaffRole.FINANCE,)
+
+
+def visible_grant(request: HttpRequest, pk: int, queryset: QuerySet[Grant] | None = None) -> Grant:
+    """The grant if this user may see it, else 404 (its existence is not revealed)."""
+    qs = grants_visible_to(request.user) if queryset is None else queryset
+    return get_object_or_404(qs, pk=pk)
+
+
+def is_recipient(user: Any, grant: Grant) -> bool:
+    return grant.organisation_id in carrier_organisation_ids(user)
+
+
+def is_staff_for(user: Any, grant: Grant, roles: tuple[str, ...] | None = None) -> bool:
+    """A staff role in the grant's office or above it (the services check the same)."""
+    return covers(user, grant.office.path, roles)
+
+
+def require_recipient(user: Any, grant: Grant) -> None:
+    if not is_recipient(user, grant):
+        raise PermissionDenied(_("Only the grant recipient can do this."))
+
+
+def require_staff(user: Any, grant: Grant, roles: tuple[str, ...] | None = None) -> None:
+    if not is_staff_for(user, grant, roles):
+        raise PermissionDenied(_("Your role in the granting office does not allow this step."))
+
+
+def form_errors_as_messages(request: HttpRequest, form: Any) -> None:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))

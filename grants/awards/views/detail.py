@@ -1,0 +1,252 @@
+"""The grant list ("Zuwendungen") and the grant page with finality, figures and the timeline."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from budgets.errors import DomainError
+from budgets.formatting import format_date
+from grants.applications.selectors import offices_for
+from grants.applications.views.common import show_domain_error
+from grants.awards.deadlines import deadlines_for_staff
+from grants.awards.forms import (
+    GrantFilterForm,
+    NoticePostForm,
+    ObjectionConcludeForm,
+    ObjectionRecordForm,
+    ObjectionWaiveForm,
+)
+from grants.awards.models import Amendment, Grant, GrantState, ProofOfUse, Reclaim
+from grants.awards.selectors import (
+    grant_detail_queryset,
+    grant_drawdowns,
+    grant_list,
+    grant_timeline,
+    grants_visible_to,
+    instalment_rows,
+    plan_sides,
+    plan_versions,
+)
+from grants.awards.services.grant import (
+    grant_notice_post,
+    grant_objection_conclude,
+    grant_objection_record,
+    grant_objection_waive,
+)
+from grants.awards.views.common import (
+    APPROVER,
+    CASE_OFFICER,
+    form_errors_as_messages,
+    is_recipient,
+    is_staff_for,
+    require_recipient,
+    require_staff,
+    visible_grant,
+)
+from grants.predicates import office_roles
+
+PAGE_SIZE = 25
+
+
+@login_required
+def grants_index(request: HttpRequest) -> HttpResponse:
+    staff = bool(request.user.is_superuser or office_roles(request.user))
+    form = GrantFilterForm(request.GET or None, offices=offices_for(request.user) if staff else None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    office = filters.get("office")
+    grants = grant_list(
+        request.user,
+        state=filters.get("state") or "",
+        programme_id=filters["programme"].pk if filters.get("programme") else None,
+        office_path=office.path if office else "",
+        search=(filters.get("q") or "").strip(),
+    )
+    page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    deadlines = deadlines_for_staff(request.user, today=timezone.localdate()) if staff else None
+    return render(
+        request,
+        "grants/grant_list.html",
+        {"form": form, "page": page, "query": params.urlencode(), "staff": staff, "deadlines": deadlines},
+    )
+
+
+@login_required
+def grant_of_application(request: HttpRequest, application_pk: int) -> HttpResponse:
+    """The application page links here, so it needs no query to know its grant."""
+    grant = get_object_or_404(grants_visible_to(request.user).only("pk"), application_id=application_pk)
+    return redirect("grant_detail", pk=grant.pk)
+
+
+def _children(grant: Grant) -> dict[str, Any]:
+    return {
+        "drawdowns": grant_drawdowns(grant),
+        "proofs": list(ProofOfUse.objects.filter(grant=grant).order_by("due_on", "pk")),
+        "reclaims": list(Reclaim.objects.filter(grant=grant).order_by("decided_on", "pk")),
+        "amendments": list(Amendment.objects.filter(grant=grant).order_by("number")),
+    }
+
+
+def _render_detail(
+    request: HttpRequest,
+    grant: Grant,
+    *,
+    post_form: NoticePostForm | None = None,
+    waive_form: ObjectionWaiveForm | None = None,
+) -> HttpResponse:
+    children = _children(grant)
+    rows = instalment_rows(grant, children["drawdowns"])
+    versions = [plan_sides(v) for v in plan_versions(grant)]
+    user = request.user
+    today = timezone.localdate()
+    can_post = is_staff_for(user, grant) and grant.state == GrantState.NOTIFIED and not grant.posted_on
+    can_waive = is_recipient(user, grant) and grant.state == GrantState.NOTIFIED and bool(grant.posted_on)
+    can_record_objection = (
+        is_staff_for(user, grant)
+        and grant.state == GrantState.NOTIFIED
+        and bool(grant.posted_on)
+        and not grant.objection_lodged_on
+    )
+    can_conclude_objection = (
+        is_staff_for(user, grant, CASE_OFFICER + APPROVER)
+        and grant.state == GrantState.NOTIFIED
+        and bool(grant.objection_lodged_on)
+    )
+    context = {
+        "grant": grant,
+        "rows": rows,
+        "totals": {
+            "instalment": sum((r.instalment for r in rows), Decimal(0)),
+            "in_progress": sum((r.in_progress for r in rows), Decimal(0)),
+            "paid": sum((r.paid for r in rows), Decimal(0)),
+            "headroom": sum((r.headroom for r in rows), Decimal(0)),
+        },
+        "versions": versions,
+        "current_version": versions[-1] if versions else None,
+        "timeline": grant_timeline(grant, **children),
+        "is_recipient": is_recipient(user, grant),
+        "is_staff": is_staff_for(user, grant),
+        "can_revoke": is_staff_for(user, grant, APPROVER) and grant.state not in ("revoked", "closed"),
+        "post_form": (post_form or NoticePostForm(initial={"posted_on": today}, auto_id="id_post_%s"))
+        if can_post
+        else None,
+        "waive_form": (waive_form or ObjectionWaiveForm(initial={"waived_on": today}, auto_id="id_waive_%s"))
+        if can_waive
+        else None,
+        "objection_form": ObjectionRecordForm(initial={"lodged_on": today}, auto_id="id_objection_%s")
+        if can_record_objection
+        else None,
+        "conclude_form": ObjectionConcludeForm(auto_id="id_conclude_%s") if can_conclude_objection else None,
+        **children,
+    }
+    return render(request, "grants/grant_detail.html", context)
+
+
+@login_required
+def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = visible_grant(request, pk, grant_detail_queryset(request.user))
+    return _render_detail(request, grant)
+
+
+@login_required
+@require_POST
+def grant_notice_post_view(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = visible_grant(request, pk, grant_detail_queryset(request.user))
+    require_staff(request.user, grant)
+    form = NoticePostForm(request.POST, auto_id="id_post_%s")
+    if not form.is_valid():
+        return _render_detail(request, grant, post_form=form)
+    try:
+        grant = grant_notice_post(grant=grant, posted_on=form.cleaned_data["posted_on"], by=request.user)
+    except DomainError as error:
+        show_domain_error(request, error)
+    else:
+        messages.success(
+            request,
+            _(
+                "The posting was recorded. The notice counts as received on %(received)s; the objection period ends on %(deadline)s."
+            )
+            % {
+                "received": format_date(grant.deemed_received_on),
+                "deadline": format_date(grant.objection_deadline),
+            },
+        )
+    return redirect("grant_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def grant_objection_waive_view(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = visible_grant(request, pk, grant_detail_queryset(request.user))
+    require_recipient(request.user, grant)
+    form = ObjectionWaiveForm(request.POST, auto_id="id_waive_%s")
+    if not form.is_valid():
+        form_errors_as_messages(request, form)
+        return redirect("grant_detail", pk=pk)
+    try:
+        grant = grant_objection_waive(grant=grant, waived_on=form.cleaned_data["waived_on"], by=request.user)
+    except DomainError as error:
+        show_domain_error(request, error)
+    else:
+        messages.success(
+            request,
+            _("The right to object was waived. The notice is final from %(date)s.")
+            % {"date": format_date(grant.final_on)},
+        )
+    return redirect("grant_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def grant_objection_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = visible_grant(request, pk, grant_detail_queryset(request.user))
+    require_staff(request.user, grant)
+    form = ObjectionRecordForm(request.POST, auto_id="id_objection_%s")
+    if not form.is_valid():
+        form_errors_as_messages(request, form)
+        return redirect("grant_detail", pk=pk)
+    try:
+        grant_objection_record(grant=grant, lodged_on=form.cleaned_data["lodged_on"], by=request.user)
+    except DomainError as error:
+        show_domain_error(request, error)
+    else:
+        messages.success(
+            request, _("The objection was recorded; the notice does not become final until it is concluded.")
+        )
+    return redirect("grant_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def grant_objection_conclude_view(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = visible_grant(request, pk, grant_detail_queryset(request.user))
+    require_staff(request.user, grant)
+    form = ObjectionConcludeForm(request.POST, auto_id="id_conclude_%s")
+    if not form.is_valid():
+        form_errors_as_messages(request, form)
+        return redirect("grant_detail", pk=pk)
+    try:
+        grant = grant_objection_conclude(
+            grant=grant,
+            final_on=form.cleaned_data["final_on"],
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+        )
+    except DomainError as error:
+        show_domain_error(request, error)
+    else:
+        messages.success(
+            request, _("The notice is final from %(date)s.") % {"date": format_date(grant.final_on)}
+        )
+    return redirect("grant_detail", pk=pk)

@@ -1,0 +1,274 @@
+"""The carrier's work on a proof of use: narrative, statement, receipts and the receipt import.
+
+The import is two steps: a dry run shows every row's result (bad rows with their line number
+in the file); the checked file is kept in the session until the carrier confirms it.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from budgets.errors import DomainError
+from grants.applications.views.common import show_domain_error
+from grants.awards.forms import NarrativeForm, ReceiptForm, ReceiptImportForm, StatementForm
+from grants.awards.services import proof as proof_services
+from grants.awards.services.proof._common import relevant_lines
+from grants.awards.views.proofs import can_edit, proof_page_context, require_editor, visible_proof
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+def _session_key(proof_pk: int) -> str:
+    return f"receipt_import_{proof_pk}"
+
+
+def _back(grant_pk: int, proof_pk: int, anchor: str = "") -> HttpResponse:
+    response = redirect("proof_detail", pk=grant_pk, proof_pk=proof_pk)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+@login_required
+@require_POST
+def proof_narrative(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
+    grant, proof = visible_proof(request, pk, proof_pk)
+    require_editor(request.user, grant, proof)
+    form = NarrativeForm(request.POST, request.FILES, auto_id="id_narrative_%s")
+    if not form.is_valid():
+        context = proof_page_context(request, grant, proof, narrative_form=form)
+        return render(request, "grants/grant_proof_detail.html", context)
+    try:
+        proof = proof_services.proof_update(
+            proof=proof, by=request.user, narrative=form.cleaned_data["narrative"]
+        )
+        if form.cleaned_data.get("narrative_file"):
+            proof_services.proof_narrative_upload(
+                proof=proof, by=request.user, upload=form.cleaned_data["narrative_file"]
+            )
+    except DomainError as error:
+        show_domain_error(request, error)
+    else:
+        messages.success(request, _("The narrative report was saved."))
+    return _back(grant.pk, proof_pk, "narrative")
+
+
+@login_required
+@require_POST
+def proof_statement(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
+    grant, proof = visible_proof(request, pk, proof_pk)
+    require_editor(request.user, grant, proof)
+    plan_lines = list(proof.plan.lines.all())
+    labels = proof_services.plan_line_labels(plan_lines)
+    stated = [line for line in relevant_lines(proof, plan_lines) if line.cover_kind != "grant"]
+    unplanned = list(proof.lines.filter(plan_line__isnull=True))
+    form = StatementForm(
+        request.POST, plan_lines=stated, labels=labels, unplanned=unplanned, auto_id="id_st_%s"
+    )
+    if not form.is_valid():
+        messages.error(request, _("Please correct the marked entries."))
+        context = proof_page_context(request, grant, proof, statement_form=form)
+        return render(request, "grants/grant_proof_detail.html", context)
+    try:
+        proof_services.proof_statement_replace(proof=proof, by=request.user, lines=form.entries())
+    except DomainError as error:
+        show_domain_error(request, error)
+        context = proof_page_context(request, grant, proof, statement_form=form)
+        return render(request, "grants/grant_proof_detail.html", context)
+    messages.success(request, _("The numerical statement was saved."))
+    return _back(grant.pk, proof_pk, "statement")
+
+
+def _receipt_form(proof, data=None) -> tuple[ReceiptForm, dict]:  # type: ignore[no-untyped-def]
+    plan_lines = list(proof.plan.lines.all())
+    labels = proof_services.plan_line_labels(plan_lines)
+    lines = {
+        line.pk: labels[line.pk] for line in relevant_lines(proof, plan_lines) if line.side == "expenditure"
+    }
+    return ReceiptForm(data, lines=lines, auto_id="id_receipt_%s"), {line.pk: line for line in plan_lines}
+
+
+@login_required
+@require_POST
+def receipt_add(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
+    grant, proof = visible_proof(request, pk, proof_pk)
+    require_editor(request.user, grant, proof)
+    form, lines = _receipt_form(proof, request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        data["plan_line"] = lines.get(data["plan_line"])
+        try:
+            proof_services.receipt_add(proof=proof, by=request.user, **data)
+        except DomainError as error:
+            show_domain_error(request, error)
+        else:
+            messages.success(request, _("Receipt %(number)s was added.") % {"number": data["number"]})
+            return _back(grant.pk, proof_pk, "receipts")
+    context = proof_page_context(request, grant, proof, receipt_form=form)
+    return render(request, "grants/grant_proof_detail.html", context)
+
+
+@login_required
+def receipt_edit(request: HttpRequest, pk: int, proof_pk: int, receipt_pk: int) -> HttpResponse:
+    """Change one receipt (every field), with the same rules as adding one."""
+    grant, proof = visible_proof(request, pk, proof_pk)
+    require_editor(request.user, grant, proof)
+    receipt = get_object_or_404(proof.receipts.select_related("plan_line"), pk=receipt_pk)
+    receipt.proof = proof
+    if not can_edit(request.user, grant, proof):
+        raise PermissionDenied(
+            _(
+                "The receipt list can only be changed while the proof of use is a draft or sent back for changes."
+            )
+        )
+    initial = {
+        "number": receipt.number,
+        "paid_on": receipt.paid_on,
+        "counterparty": receipt.counterparty,
+        "reason": receipt.reason,
+        "amount": receipt.amount,
+        "plan_line": receipt.plan_line_id,
+    }
+    form, lines = _receipt_form(proof, request.POST if request.method == "POST" else None)
+    if request.method != "POST":
+        form.initial = initial
+    elif form.is_valid():
+        data = dict(form.cleaned_data)
+        data["plan_line"] = lines.get(data["plan_line"])
+        try:
+            proof_services.receipt_update(receipt=receipt, by=request.user, **data)
+        except DomainError as error:
+            show_domain_error(request, error)
+        else:
+            messages.success(request, _("Receipt %(number)s was changed.") % {"number": data["number"]})
+            return _back(grant.pk, proof_pk, "receipts")
+    return render(
+        request,
+        "grants/grant_receipt_edit.html",
+        {"grant": grant, "proof": proof, "receipt": receipt, "form": form},
+    )
+
+
+@login_required
+@require_GET
+def proof_narrative_file(request: HttpRequest, pk: int, proof_pk: int) -> FileResponse:
+    """The narrative report's file, for everyone who may see the grant (like attachments)."""
+    _grant, proof = visible_proof(request, pk, proof_pk)
+    if not proof.narrative_file:
+        raise Http404
+    try:
+        handle = proof.narrative_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    name = proof.narrative_file_name or "Sachbericht"
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def receipt_delete(request: HttpRequest, pk: int, proof_pk: int, receipt_pk: int) -> HttpResponse:
+    grant, proof = visible_proof(request, pk, proof_pk)
+    require_editor(request.user, grant, proof)
+    receipt = get_object_or_404(proof.receipts.all(), pk=receipt_pk)
+    receipt.proof = proof
+    try:
+        proof_services.receipt_delete(receipt=receipt, by=request.user)
+    except DomainError as error:
+        show_domain_error(request, error)
+    else:
+        messages.success(request, _("Receipt %(number)s was deleted.") % {"number": receipt.number})
+    return _back(grant.pk, proof_pk, "receipts")
+
+
+@login_required
+@require_POST
+def receipt_import(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
+    """Step 1: check the uploaded file (dry run) and keep it for the confirmation."""
+    grant, proof = visible_proof(request, pk, proof_pk)
+    require_editor(request.user, grant, proof)
+    form = ReceiptImportForm(request.POST, request.FILES, auto_id="id_import_%s")
+    report = None
+    pending = False
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            form.add_error("file", _("The file is too large."))
+        else:
+            content = upload.read()
+            replace = form.cleaned_data["replace"]
+            try:
+                report = proof_services.receipts_import(
+                    proof=proof,
+                    by=request.user,
+                    content=content,
+                    file_name=upload.name,
+                    dry_run=True,
+                    replace=replace,
+                )
+            except DomainError as error:
+                show_domain_error(request, error)
+            else:
+                if report.ok:
+                    request.session[_session_key(proof.pk)] = {
+                        "name": upload.name,
+                        "content": base64.b64encode(content).decode("ascii"),
+                        "replace": replace,
+                    }
+                    pending = True
+                    messages.info(
+                        request, _("All rows are valid. Confirm the import to add them to the receipt list.")
+                    )
+                else:
+                    request.session.pop(_session_key(proof.pk), None)
+                    messages.error(
+                        request,
+                        _("%(bad)s of %(total)s rows have errors; nothing was imported.")
+                        % {"bad": len(report.bad_rows), "total": len(report.rows)},
+                    )
+    context = proof_page_context(
+        request, grant, proof, import_form=form, import_report=report, import_pending=pending
+    )
+    return render(request, "grants/grant_proof_detail.html", context)
+
+
+@login_required
+@require_POST
+def receipt_import_confirm(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
+    """Step 2: import the file checked in step 1 (checked again: all or nothing)."""
+    grant, proof = visible_proof(request, pk, proof_pk)
+    require_editor(request.user, grant, proof)
+    pending = request.session.pop(_session_key(proof.pk), None)
+    if not pending:
+        messages.error(request, _("There is no checked file to import. Please upload it again."))
+        return _back(grant.pk, proof_pk, "import")
+    try:
+        report = proof_services.receipts_import(
+            proof=proof,
+            by=request.user,
+            content=base64.b64decode(pending["content"]),
+            file_name=pending["name"],
+            dry_run=False,
+            replace=pending["replace"],
+        )
+    except DomainError as error:
+        show_domain_error(request, error)
+        return _back(grant.pk, proof_pk, "import")
+    if not report.ok:
+        messages.error(request, _("The receipt list changed since the check; nothing was imported."))
+        context = proof_page_context(request, grant, proof, import_report=report)
+        return render(request, "grants/grant_proof_detail.html", context)
+    messages.success(request, _("%(count)s receipts were imported.") % {"count": report.created})
+    return _back(grant.pk, proof_pk, "receipts")

@@ -1,0 +1,43 @@
+"""The carrier's own organisations and their bank details (where grants are paid to)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from budgets.errors import DomainError
+from grants.applications.views.common import show_domain_error
+from grants.carriers.models import Organisation
+from grants.carriers.services import organisation_bank_update
+from grants.predicates import carrier_organisation_ids
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    organisations = Organisation.objects.filter(pk__in=carrier_organisation_ids(request.user)).order_by(
+        "name"
+    )
+    return render(request, "grants/organisation_list.html", {"organisations": organisations})
+
+
+@login_required
+@require_http_methods(["POST"])
+def organisation_bank(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only the carrier's own organisations exist for this view; anyone else gets 404.
+    organisation = get_object_or_404(Organisation, pk=pk, pk__in=carrier_organisation_ids(request.user))
+    try:
+        organisation_bank_update(
+            organisation=organisation,
+            by=request.user,
+            iban=request.POST.get("iban", "").strip(),
+            account_holder=request.POST.get("account_holder", ""),
+        )
+    except DomainError as error:
+        show_domain_error(request, error)
+    else:
+        messages.success(request, _("The bank details of %(name)s were saved.") % {"name": organisation.name})
+    return redirect("organisation_list")

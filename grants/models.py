@@ -1,0 +1,70 @@
+from grants.applications.models.application import (
+    DECIDED_STATES,
+    EDITABLE_STATES,
+    UNDECIDED_STATES,
+    Application,
+    ApplicationState,
+)
+from grants.applications.models.plan import (
+    Attachment,
+    AttachmentKind,
+    CoverKind,
+    CoverLine,
+    ExpenditureLine,
+    Instalment,
+)
+from grants.awards.models.amendment import Amendment, AmendmentInstalment, AmendmentLine, AmendmentState
+from grants.awards.models.grant import (
+    BaseRate,
+    FileNumberSequence,
+    Grant,
+    GrantInstalment,
+    GrantState,
+    PlanVersion,
+    PlanVersionLine,
+)
+from grants.awards.models.proof import ProofKind, ProofLine, ProofOfUse, ProofState, Receipt, Settlement
+from grants.awards.models.reclaim import Reclaim, ReclaimKind, ReclaimState, Repayment
+from grants.awards.payments.models.drawdown import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
+from grants.carriers.models import LegalForm, Organisation, OrganisationMembership
+
+__all__ = [
+    "DECIDED_STATES",
+    "EDITABLE_STATES",
+    "OPEN_DRAWDOWN_STATES",
+    "UNDECIDED_STATES",
+    "Amendment",
+    "AmendmentInstalment",
+    "AmendmentLine",
+    "AmendmentState",
+    "Application",
+    "ApplicationState",
+    "Attachment",
+    "AttachmentKind",
+    "BaseRate",
+    "CoverKind",
+    "CoverLine",
+    "Drawdown",
+    "DrawdownState",
+    "ExpenditureLine",
+    "FileNumberSequence",
+    "Grant",
+    "GrantInstalment",
+    "GrantState",
+    "Instalment",
+    "LegalForm",
+    "Organisation",
+    "OrganisationMembership",
+    "PlanVersion",
+    "PlanVersionLine",
+    "ProofKind",
+    "ProofLine",
+    "ProofOfUse",
+    "ProofState",
+    "Receipt",
+    "Reclaim",
+    "ReclaimKind",
+    "ReclaimState",
+    "Repayment",
+    "Settlement",
+]

@@ -1,1 +1,0 @@
-"""Web pages of the grants app (German by default); one module per area."""
