@@ -11,9 +11,9 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from budgets.choices import CostCategory, FinancingType
-from budgets.formatting import format_eur
 from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme, LedgerEntry, OfficeMembership
 from budgets.selectors import envelope_figures
+from core.formatting import format_eur
 
 
 class ReadOnlyAdminMixin:

@@ -20,8 +20,8 @@ from reportlab.lib import colors
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from budgets.formatting import format_number
 from budgets.selectors import Figures
+from core.formatting import format_number
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 SERIES = (

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from budgets.choices import FundingLevel
-from budgets.errors import DomainError
 from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme
 from budgets.services.envelopes import envelope_create
+from core.errors import DomainError
 
 # Column names as finance writes them (German) and their English equivalents.
 COLUMNS = {

@@ -14,13 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from budgets.access import can_see_budget, dashboard_paths, may_import_envelopes, may_use_dashboard
 from budgets.charts import utilisation_svg
-from budgets.errors import DomainError
 from budgets.forms import DashboardFilterForm, EnvelopeImportForm
 from budgets.models import CoordinatingOffice
+from budgets.rules import DASHBOARD_ROLES, allowed, role_paths
 from budgets.selectors import Figures, OfficeRow, office_table, references_of_office
 from budgets.services.envelope_import import import_envelopes
+from core.errors import DomainError
 
 SESSION_KEY = "budget_import"
 
@@ -28,7 +28,7 @@ SESSION_KEY = "budget_import"
 def _dashboard_state(
     request: HttpRequest,
 ) -> tuple[CoordinatingOffice | None, list[OfficeRow], dict[str, Any], Any]:
-    if not may_use_dashboard(request.user):
+    if not allowed(request.user, "budgets.view_dashboard"):
         raise PermissionDenied(_("The budget dashboard is for finance staff and office heads."))
     form = DashboardFilterForm(request.GET or None)
     filters = form.filters()
@@ -38,9 +38,9 @@ def _dashboard_state(
             office = get_object_or_404(CoordinatingOffice, pk=int(request.GET["office"]))
         except ValueError as exc:
             raise Http404 from exc
-        if not can_see_budget(request.user, office):
+        if not allowed(request.user, "budgets.view_office_budget", office):
             raise PermissionDenied(_("This office lies outside your offices."))
-    rows = office_table(office=office, visible=dashboard_paths(request.user), **filters)
+    rows = office_table(office=office, visible=role_paths(request.user, DASHBOARD_ROLES), **filters)
     return office, rows, filters, form
 
 
@@ -48,7 +48,7 @@ def _breadcrumbs(user: Any, office: CoordinatingOffice | None) -> list[Coordinat
     if office is None:
         return []
     ancestors = list(CoordinatingOffice.objects.get_ancestors(office))
-    return [a for a in ancestors if can_see_budget(user, a)]
+    return [a for a in ancestors if allowed(user, "budgets.view_office_budget", a)]
 
 
 @login_required
@@ -65,7 +65,7 @@ def budget_dashboard(request: HttpRequest) -> HttpResponse:
         "references": references_of_office(office=office, **filters) if office else [],
         "chart_query": params.urlencode(),
         "filter_query": "&".join(f"{k}={v}" for k, v in params.items() if k != "office" and v),
-        "may_import": may_import_envelopes(request.user),
+        "may_import": allowed(request.user, "budgets.import_envelopes"),
     }
     return render(request, "budgets/dashboard.html", context)
 
@@ -94,7 +94,7 @@ def budget_chart(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def envelope_import(request: HttpRequest) -> HttpResponse:
     """Upload → dry run (every row's result) → confirm; a file with any bad row writes nothing."""
-    if not may_import_envelopes(request.user):
+    if not allowed(request.user, "budgets.import_envelopes"):
         raise PermissionDenied(_("Only finance staff may import budget envelopes."))
     report = None
     form = EnvelopeImportForm()

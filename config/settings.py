@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "django_fsm_log",
     "import_export",
+    "core",
     "accounts",
     "budgets",
     "grants",

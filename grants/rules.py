@@ -1,15 +1,311 @@
-"""Named object permissions, so templates and views can ask ``user.has_perm(name, obj)``."""
+"""Every named permission of the grants app, in one place (django-rules).
+
+Transitions carry these names as ``permission=`` (through :func:`budgets.rules.fsm_permission`);
+services call :func:`budgets.rules.require` before they write; views, templates
+(``{% has_perm %}``), admin actions and the API ask the same names. This module imports no model
+of ours: predicates read the object they are given (an application, a grant, or anything that
+belongs to one).
+
+Conflict of interest is written once, :data:`not_own_organisation`, and composed into every
+decision: nobody decides on a case of an organisation they belong to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 import rules
+from django.utils.translation import gettext_lazy as _
 
-from grants.predicates import (
-    can_decide_application,
-    can_edit_application,
-    can_process_application,
-    can_view_application,
+from budgets.rules import (
+    Check,
+    add_permission,
+    is_admin,
+    is_approver,
+    is_auditor,
+    is_case_officer,
+    is_finance,
+    is_office_staff,
 )
 
-rules.add_perm("grants.view_application", can_view_application)
-rules.add_perm("grants.edit_application", can_edit_application)
-rules.add_perm("grants.process_application", can_process_application)
-rules.add_perm("grants.decide_application", can_decide_application)
+# --- carriers -------------------------------------------------------------------------------
+
+
+def carrier_organisation_ids(user: Any) -> set[int]:
+    """The organisations the user belongs to as a carrier member, read once per user object."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_carrier_org_ids_cache", None)
+    if cached is None:
+        cached = set(user.organisations.values_list("pk", flat=True))
+        user._carrier_org_ids_cache = cached
+    return cached
+
+
+def organisation_id_of(obj: Any) -> int | None:
+    """The organisation a case belongs to: the object itself, its applicant or its recipient."""
+    if obj is None:
+        return None
+    meta = getattr(obj, "_meta", None)
+    if meta is not None and meta.model_name == "organisation":
+        return obj.pk
+    org_id = getattr(obj, "organisation_id", None)
+    if org_id is not None:
+        return int(org_id)
+    for via in ("grant", "application", "reclaim", "proof", "drawdown", "amendment"):
+        inner = getattr(obj, via, None)
+        if inner is not None and inner is not obj:
+            return organisation_id_of(inner)
+    return None
+
+
+@rules.predicate
+def is_carrier_member(user: Any, obj: Any) -> bool:
+    org_id = organisation_id_of(obj)
+    return org_id is not None and org_id in carrier_organisation_ids(user)
+
+
+@rules.predicate
+def is_carrier_user(user: Any) -> bool:
+    return bool(carrier_organisation_ids(user))
+
+
+# Conflict of interest (defined once): nobody decides on a case of their own organisation.
+not_own_organisation = ~is_carrier_member
+
+OWN_ORGANISATION = Check(not_own_organisation, _("Nobody may decide on a case of their own organisation."))
+
+
+def _by(field: str) -> rules.Predicate:
+    @rules.predicate(name=f"did_not_{field}")
+    def predicate(user: Any, obj: Any) -> bool:
+        return obj is not None and getattr(obj, f"{field}_id", None) != user.pk
+
+    return predicate
+
+
+@rules.predicate
+def is_not_proposer_or_reviewer(user: Any, obj: Any) -> bool:
+    """Four-eyes principle: who decides did not propose and did not review the content."""
+    return obj is not None and user.pk not in {obj.proposed_by_id, obj.content_reviewed_by_id}
+
+
+@rules.predicate
+def is_handed_in(user: Any, obj: Any) -> bool:
+    """Office staff see an application only once the carrier has handed it in."""
+    return obj is not None and bool(getattr(obj, "is_handed_in", True))
+
+
+# --- carriers -------------------------------------------------------------------------------
+
+add_permission(
+    "grants.view_organisation",
+    Check(is_carrier_member | is_admin, _("Only members of the organisation can see it.")),
+)
+add_permission(
+    "grants.change_bank_details",
+    Check(is_carrier_member, _("Only members of the organisation can change its bank details.")),
+)
+
+# --- applications (pre-award) ---------------------------------------------------------------
+
+add_permission(
+    "grants.view_application",
+    Check(
+        is_carrier_member | is_admin | (is_office_staff & is_handed_in),
+        _("You may not see this application."),
+    ),
+)
+add_permission(
+    "grants.edit_application",
+    Check(is_carrier_member, _("Only members of the applying organisation may change this application.")),
+)
+add_permission(
+    "grants.process_application",
+    Check(is_case_officer, _("Only a case officer of the responsible office can take this step.")),
+    OWN_ORGANISATION,
+)
+add_permission(
+    "grants.decide_application",
+    Check(is_approver, _("Only an approver of the responsible office can decide on the application.")),
+    OWN_ORGANISATION,
+    Check(
+        is_not_proposer_or_reviewer,
+        _(
+            "Four-eyes principle: the decision must be taken by someone other than the person who proposed it or reviewed its content."
+        ),
+    ),
+)
+
+# --- grants: notice, finality, objection ----------------------------------------------------
+
+add_permission(
+    "grants.view_grant",
+    Check(is_carrier_member | is_office_staff | is_admin, _("You may not see this grant.")),
+)
+add_permission(
+    "grants.record_notice_posting",
+    Check(
+        is_case_officer | is_approver,
+        _("Only case officers or approvers of the granting office may record the posting of the notice."),
+    ),
+    OWN_ORGANISATION,
+)
+add_permission(
+    "grants.record_objection",
+    Check(
+        is_case_officer | is_approver,
+        _("Only case officers or approvers of the granting office may record an objection."),
+    ),
+    OWN_ORGANISATION,
+)
+add_permission(
+    "grants.conclude_objection",
+    Check(
+        is_case_officer | is_approver,
+        _("Only case officers or approvers of the granting office may conclude an objection."),
+    ),
+    OWN_ORGANISATION,
+)
+add_permission(
+    "grants.waive_objection",
+    Check(is_carrier_member, _("Only the grant recipient can waive the right to object.")),
+)
+
+# --- payments: drawdowns and payment runs ---------------------------------------------------
+
+add_permission(
+    "grants.request_drawdown",
+    Check(is_carrier_member, _("Only the grant recipient can request funds.")),
+)
+add_permission(
+    "grants.cancel_drawdown",
+    Check(is_carrier_member, _("Only the grant recipient can withdraw its request.")),
+)
+add_permission(
+    "grants.certify_drawdown",
+    Check(is_case_officer, _("Only a case officer of the granting office can certify a request.")),
+    OWN_ORGANISATION,
+    Check(_by("requested_by"), _("Whoever requested the funds cannot certify the request.")),
+)
+add_permission(
+    "grants.reject_drawdown",
+    Check(is_case_officer, _("Only a case officer of the granting office can reject a request.")),
+    OWN_ORGANISATION,
+)
+add_permission(
+    "grants.order_payment",
+    Check(is_finance, _("Only finance staff of the granting office can order a payment.")),
+    Check(not_own_organisation, _("Nobody may order a payment to their own organisation.")),
+    Check(
+        _by("certified_by") & _by("requested_by"),
+        _(
+            "Four-eyes principle: the payment must be ordered by someone other than the person who certified it."
+        ),
+    ),
+)
+add_permission(
+    "grants.book_payment",
+    Check(is_finance, _("Only finance staff of the granting office can book a payment.")),
+    OWN_ORGANISATION,
+)
+add_permission(
+    "grants.record_use_of_funds",
+    Check(
+        is_carrier_member | is_case_officer,
+        _("Only the grant recipient or a case officer can record when the money was used."),
+    ),
+)
+add_permission(
+    "grants.create_payment_run",
+    Check(is_finance, _("Only finance staff of the granting office can put a payment into a payment run.")),
+    Check(not_own_organisation, _("Nobody may order a payment to their own organisation.")),
+)
+add_permission(
+    "grants.execute_payment_run",
+    Check(is_finance, _("Only finance staff responsible for every payment in the run can book it.")),
+    Check(
+        _by("created_by"),
+        _("The execution of a payment run is booked by someone other than the person who created it."),
+    ),
+)
+add_permission(
+    "grants.cancel_payment_run",
+    Check(is_finance, _("Only finance staff responsible for every payment in the run can cancel it.")),
+)
+
+# --- proofs of use and settlement -----------------------------------------------------------
+
+add_permission(
+    "grants.edit_proof",
+    Check(is_carrier_member, _("Only members of the grant recipient may change this proof of use.")),
+)
+add_permission(
+    "grants.review_proof",
+    Check(is_case_officer, _("Only a case officer of the granting office can review a proof of use.")),
+    Check(not_own_organisation, _("Nobody may review a proof of use of their own organisation.")),
+)
+
+# --- reclaims, interest, revocation ---------------------------------------------------------
+
+add_permission(
+    "grants.decide_reclaim",
+    Check(
+        is_case_officer | is_approver,
+        _("Only a case officer or approver of the granting office can decide a reclaim."),
+    ),
+    OWN_ORGANISATION,
+)
+add_permission(
+    "grants.claim_late_use_interest",
+    Check(
+        is_case_officer | is_approver,
+        _("Only a case officer or approver of the granting office can decide a reclaim."),
+    ),
+    OWN_ORGANISATION,
+)
+add_permission(
+    "grants.book_repayment",
+    Check(is_finance, _("Only finance staff of the granting office can book a repayment.")),
+    OWN_ORGANISATION,
+)
+add_permission(
+    "grants.waive_interest",
+    Check(is_approver, _("Only an approver of the granting office can waive interest.")),
+    OWN_ORGANISATION,
+)
+add_permission(
+    "grants.revoke_grant",
+    Check(is_approver, _("Only an approver of the granting office can revoke a grant.")),
+    OWN_ORGANISATION,
+)
+
+# --- amendments -----------------------------------------------------------------------------
+
+add_permission(
+    "grants.request_amendment",
+    Check(is_carrier_member, _("Only the grant recipient can apply for an amendment.")),
+)
+add_permission(
+    "grants.propose_amendment",
+    Check(is_case_officer, _("Only a case officer of the granting office can propose a decision.")),
+    Check(not_own_organisation, _("Nobody may decide on an amendment for their own organisation.")),
+)
+add_permission(
+    "grants.decide_amendment",
+    Check(is_approver, _("Only an approver of the granting office can decide on an amendment.")),
+    Check(not_own_organisation, _("Nobody may decide on an amendment for their own organisation.")),
+    Check(
+        _by("proposed_by"),
+        _(
+            "Four-eyes principle: the decision must be taken by someone other than the person who proposed it."
+        ),
+    ),
+)
+
+# --- reading --------------------------------------------------------------------------------
+
+add_permission(
+    "grants.audit",
+    Check(is_auditor | is_admin, _("Only auditors can see this.")),
+)

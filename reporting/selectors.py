@@ -7,9 +7,9 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
-from budgets.access import dashboard_paths
 from budgets.choices import LedgerKind
 from budgets.models import BudgetEnvelope, LedgerEntry
+from budgets.rules import DASHBOARD_ROLES, role_paths
 from budgets.selectors import subtree_q
 from grants.applications.models import Application, ApplicationState
 from grants.applications.selectors import applications_visible_to, visibility_q
@@ -34,8 +34,8 @@ def documents_for(application: Application, *, user: Any) -> QuerySet[Document]:
 
 
 def budget_reports_visible_to(user: Any) -> QuerySet[BudgetReport]:
-    """Budget reports of offices whose budget the user may see (budgets.access, subtree rule)."""
-    paths = dashboard_paths(user)
+    """Budget reports of offices whose budget the user may see (budgets.rules, subtree rule)."""
+    paths = role_paths(user, DASHBOARD_ROLES)
     reports = BudgetReport.objects.select_related("office", "requested_by")
     return reports if paths is None else reports.filter(subtree_q(paths, prefix="office__"))
 

@@ -12,9 +12,9 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from budgets.access import can_see_budget
-from budgets.errors import AccessDenied, DomainError
 from budgets.models import CoordinatingOffice
+from budgets.rules import allowed
+from core.errors import AccessDenied, DomainError
 from grants.applications.models import Application, ApplicationState
 from grants.awards.models import Grant, Reclaim, Settlement
 from grants.awards.payments.models import Drawdown, DrawdownState
@@ -171,7 +171,7 @@ def reclaim_decision_issue(*, reclaim: Reclaim) -> Document:
 @transaction.atomic
 def budget_report_request(*, office: CoordinatingOffice, year: int, by: Any) -> BudgetReport:
     """Record the request and queue its job once the request is committed."""
-    if not can_see_budget(by, office):
+    if not allowed(by, "budgets.view_office_budget", office):
         raise AccessDenied(
             _("Only staff with a budget role in this office or above it can request its report.")
         )

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from budgets.access import can_see_budget, dashboard_paths, may_use_dashboard
-from budgets.errors import AccessDenied, DomainError
 from budgets.models import CoordinatingOffice
+from budgets.rules import DASHBOARD_ROLES, allowed, role_paths
 from budgets.selectors import top_offices
+from core.errors import AccessDenied, DomainError
 from reporting.selectors import budget_report_documents, budget_reports_visible_to, documents_visible_to
 from reporting.services import budget_report_request
 
@@ -43,10 +43,10 @@ def _report_office(request: HttpRequest) -> CoordinatingOffice:
             office = get_object_or_404(CoordinatingOffice, pk=int(raw))
         except ValueError as exc:
             raise Http404 from exc
-        if not can_see_budget(request.user, office):
+        if not allowed(request.user, "budgets.view_office_budget", office):
             raise Http404
         return office
-    offices = top_offices(dashboard_paths(request.user))
+    offices = top_offices(role_paths(request.user, DASHBOARD_ROLES))
     if len(offices) != 1:
         raise DomainError(_("Please choose an office on the dashboard first."))
     return offices[0]
@@ -56,7 +56,7 @@ def _report_office(request: HttpRequest) -> CoordinatingOffice:
 @require_POST
 def budget_report_create(request: HttpRequest) -> HttpResponse:
     """Queue a budget report for an office subtree and year (from the budget dashboard)."""
-    if not may_use_dashboard(request.user):
+    if not allowed(request.user, "budgets.view_dashboard"):
         raise PermissionDenied(_("Budget reports are for finance staff and office heads."))
     try:
         year = int(request.POST.get("year") or timezone.localdate().year)
@@ -83,7 +83,7 @@ def budget_report_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def budget_report_list(request: HttpRequest) -> HttpResponse:
     """The budget reports of the user's offices, newest first; polls while one is in preparation."""
-    if not may_use_dashboard(request.user):
+    if not allowed(request.user, "budgets.view_dashboard"):
         raise PermissionDenied(_("Budget reports are for finance staff and office heads."))
     reports = list(budget_reports_visible_to(request.user)[:50])
     documents = budget_report_documents(reports)

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from budgets.errors import DomainError
+from core.errors import DomainError
 from reporting.exports.forms import ExportForm
 from reporting.exports.selectors import check_filters, exportable_kinds, filters_summary
 from reporting.exports.services import export_job_create

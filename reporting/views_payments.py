@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from budgets.errors import AccessDenied, DomainError
-from budgets.formatting import format_date, format_eur
+from core.errors import AccessDenied, DomainError
+from core.formatting import format_date, format_eur
 from reporting.models import PaymentRun
 from reporting.payments.forms import PaymentRunCreateForm, PaymentRunExecuteForm
 from reporting.payments.selectors import (

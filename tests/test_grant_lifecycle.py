@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from budgets.errors import DomainError
 from budgets.selectors import rollup_total
+from core.errors import DomainError
 from grants.awards.models import BaseRate, Grant, ProofOfUse
 from grants.awards.payments.services.drawdown import drawdown_certify, drawdown_order, drawdown_request
 from grants.awards.services.grant import grant_notice_post, grants_make_final

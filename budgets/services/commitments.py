@@ -17,12 +17,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from budgets.errors import DomainError
-from budgets.formatting import format_eur
 from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme, LedgerEntry
 from budgets.selectors import ZERO, Figures, envelope_figures, reference_figures
 from budgets.services._locking import lock_envelopes
 from budgets.services._posting import LedgerKind, Posting, envelope_label, post_entries
+from core.errors import DomainError
+from core.formatting import format_eur
 
 
 def ancestor_paths(office: CoordinatingOffice) -> list[str]:

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import XLSX
 
-from budgets.access import may_import_envelopes
-from budgets.errors import AccessDenied, DomainError
-from budgets.formatting import format_eur
+from budgets.rules import allowed
+from core.errors import AccessDenied, DomainError
+from core.formatting import format_eur
 
 REQUIRED = ("office", "programme", "budget_year", "funding_source", "budget_title", "allocated")
 
@@ -87,7 +87,7 @@ def import_envelopes(*, content: bytes, file_name: str, by: Any, dry_run: bool) 
     """Run the import (or its dry run) through ``EnvelopeResource`` and ``envelope_create``."""
     from budgets.resources import EnvelopeResource
 
-    if not may_import_envelopes(by):
+    if not allowed(by, "budgets.import_envelopes"):
         raise AccessDenied(_("Only finance staff may import budget envelopes."))
     dataset = read_dataset(content, file_name)
     resource = EnvelopeResource()

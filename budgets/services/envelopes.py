@@ -13,20 +13,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from budgets.access import can_manage_budget
 from budgets.choices import FundingLevel, LedgerKind
-from budgets.errors import AccessDenied, DomainError
-from budgets.formatting import format_eur
 from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme, LedgerEntry
+from budgets.rules import allowed
 from budgets.selectors import envelope_figures
 from budgets.services._locking import lock_envelopes
 from budgets.services._posting import Posting, envelope_label, post_entries
+from core.errors import AccessDenied, DomainError
+from core.formatting import format_eur
 
 BUDGET_KINDS = (LedgerKind.ALLOCATION, LedgerKind.CARRY_OVER, LedgerKind.REINFORCEMENT, LedgerKind.BLOCK)
 
 
 def _require_manager(by: Any, office: CoordinatingOffice) -> None:
-    if not can_manage_budget(by, office):
+    if not allowed(by, "budgets.manage_office_budget", office):
         raise AccessDenied(
             _("Only finance staff of %(office)s or an office above it may change its budget.")
             % {"office": office.name}

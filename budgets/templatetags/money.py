@@ -4,7 +4,7 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 
-from budgets.formatting import format_date, format_eur, format_percent
+from core.formatting import format_date, format_eur, format_percent
 
 register = template.Library()
 

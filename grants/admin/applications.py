@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from budgets.admin import ReadOnlyAdminMixin
-from budgets.formatting import format_eur, format_percent
+from core.formatting import format_eur, format_percent
 from grants.admin.common import HistoryInline, ReadOnlyTabularInline, ServiceActionAdmin, service_action
 from grants.applications.models import Application, Attachment, CoverLine, ExpenditureLine, Instalment
 from grants.applications.services.application import TRANSITION_SERVICES, default_instalments

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm_log.admin import StateLogInline
 
 from budgets.admin import ReadOnlyAdminMixin
-from budgets.errors import DomainError
+from core.errors import DomainError
 
 ServiceCall = Callable[[Any, Any], Any]
 

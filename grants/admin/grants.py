@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from budgets.admin import ReadOnlyAdminMixin
-from budgets.formatting import format_eur
+from core.formatting import format_eur
 from grants.admin.common import HistoryInline, ReadOnlyTabularInline, ServiceActionAdmin, service_action
 from grants.awards.models import (
     BaseRate,

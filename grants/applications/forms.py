@@ -18,8 +18,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from budgets.choices import CostCategory
-from budgets.formatting import format_number
 from budgets.models import CoordinatingOffice, FundingProgramme
+from core.formatting import format_number
 from grants.applications.models import Application, ApplicationState, AttachmentKind, CoverKind
 from grants.carriers.models import Organisation
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from django.utils.translation import gettext as _
 
 from budgets.choices import CostCategory, FinancingType
-from budgets.formatting import (
+from core.formatting import (
     format_date,
     format_eur,
     format_percent,

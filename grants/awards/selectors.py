@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django_fsm_log.models import StateLog
 
-from budgets.formatting import format_eur
+from core.formatting import format_eur
 from grants.applications.models import Application
 from grants.applications.selectors import visibility_q
 from grants.awards.models import Amendment, Grant, PlanVersion, PlanVersionLine, ProofOfUse, Reclaim

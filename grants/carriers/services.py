@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from budgets.errors import AccessDenied, DomainError
+from core.errors import AccessDenied, DomainError
 from grants.carriers.models import Organisation
 from grants.predicates import carrier_organisation_ids
 

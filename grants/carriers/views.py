@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from budgets.errors import DomainError
+from core.errors import DomainError
 from grants.applications.views.common import show_domain_error
 from grants.carriers.models import Organisation
 from grants.carriers.services import organisation_bank_update

@@ -16,7 +16,7 @@ from django.conf import settings
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
-from budgets.errors import DomainError
+from core.errors import DomainError
 from grants.awards.services.reclaim import reclaim_interest
 from reporting.documents.blocks import closing, legal_remedies, local_date, recipient_lines
 from reporting.documents.layout import (

@@ -2,7 +2,7 @@
 
 Access comes first and follows the pages: carriers see their organisations' applications,
 grants, payments and receipts; staff see their offices' subtrees (any role for the grant
-side, the budget roles of ``budgets.access`` for ledger and rollup); superusers see
+side, the budget roles of ``budgets.rules`` for ledger and rollup); superusers see
 everything. A staff member never sees a carrier's unsubmitted draft (the worklist rule).
 """
 
@@ -17,10 +17,10 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from import_export.resources import Resource
 
-from budgets.access import DASHBOARD_ROLES, role_paths
-from budgets.errors import AccessDenied, DomainError
 from budgets.models import CoordinatingOffice, FundingProgramme
+from budgets.rules import DASHBOARD_ROLES, role_paths
 from budgets.selectors import rollup
+from core.errors import AccessDenied, DomainError
 from grants.applications.models import ApplicationState
 from grants.awards.models import GrantState
 from grants.awards.payments.models import DrawdownState

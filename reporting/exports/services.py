@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.errors import DomainError
-from budgets.formatting import format_number
+from core.errors import DomainError
+from core.formatting import format_number
 from reporting.exports.selectors import CHUNK_SIZE, SPECS, check_filters, export_table
 from reporting.exports.writers import WRITERS, Progress
 from reporting.models import ExportFormat, ExportJob, ExportKind, JobState

@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.choices import StaffRole
-from budgets.errors import AccessDenied, DomainError
-from budgets.formatting import format_date, format_eur
+from core.errors import AccessDenied, DomainError
+from core.formatting import format_date, format_eur
 from grants.awards.payments.models import Drawdown, DrawdownState
 from grants.awards.payments.services.drawdown import drawdown_book_payment
 from grants.predicates import covers

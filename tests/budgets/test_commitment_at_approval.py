@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from budgets.errors import DomainError
 from budgets.models import LedgerEntry
+from core.errors import DomainError
 from grants.applications.services.application import (
     application_approve,
     application_complete_formal_check,

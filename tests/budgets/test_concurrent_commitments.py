@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.db import close_old_connections, connection, transaction
 
-from budgets.errors import DomainError
 from budgets.selectors import envelope_figures
 from budgets.services.commitments import commit_instalments
+from core.errors import DomainError
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, office
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

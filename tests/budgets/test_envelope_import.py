@@ -4,10 +4,10 @@ from io import BytesIO
 import openpyxl
 import pytest
 
-from budgets.errors import AccessDenied, DomainError
 from budgets.models import BudgetEnvelope, LedgerEntry
 from budgets.selectors import envelope_figures
 from budgets.services.envelope_import import import_envelopes
+from core.errors import AccessDenied, DomainError
 from tests.budgets.factories import (
     FundingProgrammeFactory,
     UserFactory,

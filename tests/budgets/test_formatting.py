@@ -9,7 +9,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from budgets.formatting import (
+from core.formatting import (
     format_date,
     format_eur,
     format_number,

@@ -2,7 +2,6 @@ from decimal import Decimal
 
 import pytest
 
-from budgets.errors import DomainError
 from budgets.models import LedgerEntry
 from budgets.selectors import envelope_figures, rollup_total
 from budgets.services.commitments import (
@@ -13,6 +12,7 @@ from budgets.services.commitments import (
     post_reclaim,
     post_repayment,
 )
+from core.errors import DomainError
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, office
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from budgets.errors import AccessDenied, DomainError
 from budgets.models import LedgerEntry
 from budgets.selectors import envelope_figures
 from budgets.services.envelopes import envelope_adjust
+from core.errors import AccessDenied, DomainError
 from tests.budgets.factories import (
     FundingProgrammeFactory,
     UserFactory,

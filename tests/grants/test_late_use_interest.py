@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from budgets.errors import AccessDenied, DomainError
+from core.errors import AccessDenied, DomainError
 from grants.awards.models import Reclaim
 from grants.awards.payments.models import Drawdown
 from grants.awards.payments.services.drawdown import drawdown_request

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import Workbook
 
-from budgets.errors import AccessDenied, DomainError
+from core.errors import AccessDenied, DomainError
 from grants.awards.models import Receipt
 from grants.awards.services.proof import receipt_add, receipts_import
 from tests.grants.factories import ApplicationFactory, carrier_user

@@ -9,8 +9,8 @@ import pytest
 from django.utils import translation
 from django_fsm_log.models import StateLog
 
-from budgets.errors import AccessDenied, DomainError
 from budgets.models import LedgerEntry
+from core.errors import AccessDenied, DomainError
 from grants.applications.models import CoverLine, ExpenditureLine
 from grants.applications.services.application import (
     application_approve,

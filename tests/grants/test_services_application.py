@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import translation
 from django_fsm_log.models import StateLog
 
-from budgets.errors import AccessDenied, DomainError
+from core.errors import AccessDenied, DomainError
 from grants.applications.models import Application, ApplicationState, CoverLine, ExpenditureLine, Instalment
 from grants.applications.services.application import (
     application_create,

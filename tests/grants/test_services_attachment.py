@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from budgets.errors import AccessDenied, DomainError
+from core.errors import AccessDenied, DomainError
 from grants.applications.models import ApplicationState, Attachment
 from grants.applications.services.attachment import attachment_add, attachment_delete
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django_fsm_log.models import StateLog
 
-from budgets.errors import AccessDenied, DomainError
 from budgets.models import LedgerEntry
+from core.errors import AccessDenied, DomainError
 from grants.awards.models import Grant
 from grants.awards.payments.services.drawdown import (
     drawdown_book_payment,

@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from budgets.errors import AccessDenied, DomainError
+from core.errors import AccessDenied, DomainError
 from grants.applications.models import CoverLine, ExpenditureLine
 from grants.applications.services.application import (
     application_approve,

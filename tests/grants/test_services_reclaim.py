@@ -7,8 +7,8 @@ import pytest
 from django.utils import translation
 from django_fsm_log.models import StateLog
 
-from budgets.errors import AccessDenied, DomainError
 from budgets.models import LedgerEntry
+from core.errors import AccessDenied, DomainError
 from grants.applications.services.application import (
     application_approve,
     application_complete_formal_check,

@@ -274,7 +274,7 @@ def test_settlement_waits_for_drawdowns_still_on_their_way(world):
     proof = proof_start_review(proof=proof_submit(proof=proof, by=carrier), by=world["officer"])
     from django.utils import translation
 
-    from budgets.errors import DomainError
+    from core.errors import DomainError
 
     with translation.override("en"), pytest.raises(DomainError) as exc:
         proof_accept(proof=proof, by=world["officer"], decided_on=DECIDED)

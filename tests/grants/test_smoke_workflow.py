@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from budgets.errors import DomainError
+from core.errors import DomainError
 from grants.applications.services.application import (
     application_approve,
     application_complete_formal_check,

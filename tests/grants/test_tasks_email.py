@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from budgets.errors import AccessDenied
+from core.errors import AccessDenied
 from grants.applications.models import ApplicationState
 from grants.carriers.models import Organisation
 from grants.tasks import send_application_state_email

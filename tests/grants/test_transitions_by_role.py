@@ -14,7 +14,7 @@ from django.core import mail
 from django.utils import translation
 from django_fsm_log.models import StateLog
 
-from budgets.errors import AccessDenied, DomainError
+from core.errors import AccessDenied, DomainError
 from grants.applications.models import Application, ApplicationState
 from grants.applications.services.application import (
     TRANSITION_SERVICES,

@@ -16,7 +16,7 @@ from django_fsm_log.models import StateLog
 from hypothesis import given
 from hypothesis import strategies as st
 
-from budgets.errors import DomainError
+from core.errors import DomainError
 from grants.applications.models import ApplicationState, CoverLine, ExpenditureLine
 from grants.applications.services.application import application_submit
 from grants.applications.validation import check_application, plan_totals, project_months

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from budgets.errors import AccessDenied, DomainError
 from budgets.models import CoordinatingOffice, FundingProgramme, LedgerEntry
+from core.errors import AccessDenied, DomainError
 from grants.applications.models import Application
 from grants.awards.models import Grant, PlanVersion, PlanVersionLine, ProofOfUse, Receipt
 from grants.awards.payments.models import Drawdown

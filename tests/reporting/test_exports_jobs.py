@@ -176,7 +176,7 @@ def test_an_xlsx_job_with_more_rows_than_a_sheet_holds_fails_with_advice(xw, mon
 
 
 def test_a_job_cannot_be_started_for_data_the_user_may_not_see(xw):
-    from budgets.errors import AccessDenied
+    from core.errors import AccessDenied
 
     with pytest.raises(AccessDenied):
         start(xw.carrier_a, kind="ledger")

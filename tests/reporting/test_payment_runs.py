@@ -13,8 +13,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from budgets.errors import AccessDenied, DomainError
 from budgets.models import LedgerEntry
+from core.errors import AccessDenied, DomainError
 from grants.awards.models import Grant
 from grants.awards.payments.models import Drawdown
 from grants.awards.payments.services.drawdown import (

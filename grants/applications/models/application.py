@@ -12,8 +12,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from budgets.choices import FinancingType
-from budgets.errors import DomainError
 from budgets.models import CoordinatingOffice, FundingProgramme
+from core.errors import DomainError
 from grants.carriers.models import Organisation
 from grants.predicates import (
     as_fsm_permission,
@@ -140,6 +140,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_STATES
+
+    @property
+    def is_handed_in(self) -> bool:
+        """The carrier has submitted it at least once; before that it is the carrier's own draft."""
+        return self.submitted_at is not None
 
     # --- transitions -----------------------------------------------------------------------
     # Keyword ``by`` (the acting user) and ``description`` (the comment) are recorded by

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
-from budgets.errors import AccessDenied, DomainError
-from budgets.formatting import format_eur
 from budgets.models import CoordinatingOffice, FundingProgramme
 from budgets.services.commitments import commit_instalments
+from core.errors import AccessDenied, DomainError
+from core.formatting import format_eur
 from grants.applications.models import Application, ApplicationState, CoverLine, ExpenditureLine, Instalment
 from grants.applications.validation import check_application, plan_totals
 from grants.awards.services.grant import grant_create_from_application

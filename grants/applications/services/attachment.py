@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from budgets.errors import DomainError
-from budgets.formatting import format_number
+from core.errors import DomainError
+from core.formatting import format_number
 from grants.applications.models import Application, Attachment
 from grants.applications.services.application import _locked, _require_carrier, _require_editable
 

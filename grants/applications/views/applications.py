@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from budgets.errors import DomainError
+from core.errors import DomainError
 from grants.applications.forms import (
     TRANSITION_FORMS,
     TRANSITION_LABELS,

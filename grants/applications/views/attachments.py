@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from budgets.errors import DomainError
+from core.errors import DomainError
 from grants.applications.forms import AttachmentForm
 from grants.applications.services.attachment import attachment_add
 from grants.applications.services.attachment import attachment_delete as delete_service

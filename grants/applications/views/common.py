@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.errors import AccessDenied, DomainError
+from core.errors import AccessDenied, DomainError
 from grants.applications.models import Application, CoverKind, CoverLine
 from grants.applications.selectors import applications_visible_to
 from grants.predicates import carrier_organisation_ids, is_carrier_member, office_roles

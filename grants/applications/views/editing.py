@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
-from budgets.errors import DomainError
+from core.errors import DomainError
 from grants.applications.forms import (
     APPLICATION_FIELDS,
     COVER_PREFIX,

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from budgets.choices import StaffRole
-from budgets.errors import DomainError
-from budgets.formatting import format_eur
+from core.errors import DomainError
+from core.formatting import format_eur
 from grants import calculations
 from grants.applications.forms import Form
 from grants.applications.views.common import show_domain_error

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.choices import StaffRole
-from budgets.errors import AccessDenied, DomainError
-from budgets.formatting import format_date
+from core.errors import AccessDenied, DomainError
+from core.formatting import format_date
 from grants import calculations
 from grants.applications.models import Application
 from grants.awards.models import FileNumberSequence, Grant, GrantInstalment, PlanVersion, PlanVersionLine

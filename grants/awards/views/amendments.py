@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from budgets.choices import StaffRole
-from budgets.errors import DomainError
+from core.errors import DomainError
 from grants.applications.forms import Form
 from grants.applications.views.common import show_domain_error
 from grants.awards.forms import AmendmentForm, AmendmentRejectForm, AmendmentSubmitForm, ProofStepForm

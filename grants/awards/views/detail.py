@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from budgets.errors import DomainError
-from budgets.formatting import format_date
+from core.errors import DomainError
+from core.formatting import format_date
 from grants.applications.selectors import offices_for
 from grants.applications.views.common import show_domain_error
 from grants.awards.deadlines import deadlines_for_staff

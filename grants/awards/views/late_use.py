@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.choices import StaffRole
-from budgets.errors import DomainError
-from budgets.formatting import format_date
+from core.errors import DomainError
+from core.formatting import format_date
 from grants import calculations
 from grants.applications.views.common import show_domain_error
 from grants.awards.forms import LateUseClaimForm

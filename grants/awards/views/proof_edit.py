@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from budgets.errors import DomainError
+from core.errors import DomainError
 from grants.applications.views.common import show_domain_error
 from grants.awards.forms import NarrativeForm, ReceiptForm, ReceiptImportForm, StatementForm
 from grants.awards.services import proof as proof_services

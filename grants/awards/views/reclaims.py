@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from budgets.choices import StaffRole
-from budgets.errors import DomainError
-from budgets.formatting import format_eur
+from core.errors import DomainError
+from core.formatting import format_eur
 from grants.applications.views.common import show_domain_error
 from grants.awards.forms import InterestUntilForm, InterestWaiverForm, ReclaimDecideForm, RepaymentForm
 from grants.awards.models import Grant, Reclaim

@@ -19,9 +19,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.errors import DomainError
-from budgets.formatting import format_eur
 from budgets.selectors import reference_figures
+from core.errors import DomainError
+from core.formatting import format_eur
 from grants.applications.views.common import show_domain_error
 from grants.awards.forms import RevocationForm
 from grants.awards.models import Grant

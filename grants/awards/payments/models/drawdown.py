@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from budgets.errors import DomainError
+from core.errors import DomainError
 from grants.applications.models.plan import YEAR
 from grants.awards.models.grant import Grant
 

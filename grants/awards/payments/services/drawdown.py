@@ -11,9 +11,9 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from budgets.choices import StaffRole
-from budgets.errors import AccessDenied, DomainError
-from budgets.formatting import format_date, format_eur
 from budgets.services.commitments import post_disbursement
+from core.errors import AccessDenied, DomainError
+from core.formatting import format_date, format_eur
 from grants import calculations
 from grants.awards.models import Grant
 from grants.awards.payments.models import OPEN_DRAWDOWN_STATES, Drawdown

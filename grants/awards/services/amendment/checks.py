@@ -18,8 +18,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from budgets.choices import CostCategory
-from budgets.errors import DomainError
-from budgets.formatting import format_date, format_eur, format_percent
+from core.errors import DomainError
+from core.formatting import format_date, format_eur, format_percent
 from grants.applications.models.plan import CoverKind
 from grants.applications.validation import check_money, check_period, plan_totals
 from grants.awards.models import Amendment, AmendmentLine, Grant, PlanVersion

@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from budgets.choices import StaffRole
-from budgets.errors import AccessDenied, DomainError
 from budgets.services.commitments import commit_instalments, decommit
+from core.errors import AccessDenied, DomainError
 from grants.awards.models import (
     Amendment,
     AmendmentInstalment,

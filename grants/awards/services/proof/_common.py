@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from budgets.choices import StaffRole
-from budgets.errors import AccessDenied, DomainError
+from core.errors import AccessDenied, DomainError
 from grants.awards.models import Grant, PlanVersionLine, ProofOfUse, ProofState
 from grants.predicates import carrier_organisation_ids, covers
 

@@ -21,8 +21,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from budgets.choices import CostCategory
-from budgets.errors import DomainError
-from budgets.formatting import format_eur
+from core.errors import DomainError
+from core.formatting import format_eur
 from grants.awards.models import PlanVersionLine, ProofKind, ProofLine, ProofOfUse
 from grants.awards.services._locks import locked_grant
 from grants.awards.services.proof._common import (

@@ -19,7 +19,7 @@ import tablib
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from budgets.errors import DomainError
+from core.errors import DomainError
 from grants.awards.models import ProofOfUse
 from grants.awards.services.proof._common import locked_proof, require_carrier, require_editable
 from grants.awards.services.proof.receipts import FIELDS, ReceiptRules, ReceiptValues, receipt_summary

@@ -21,8 +21,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from budgets.errors import DomainError
-from budgets.formatting import format_date, format_eur
+from core.errors import DomainError
+from core.formatting import format_date, format_eur
 from grants.awards.models import PlanVersionLine, ProofOfUse, Receipt
 from grants.awards.services.proof._common import (
     locked_proof,

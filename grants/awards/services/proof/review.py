@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.errors import DomainError
+from core.errors import DomainError
 from grants.awards.models import ProofKind, ProofOfUse, ProofState
 from grants.awards.services._locks import locked_grant
 from grants.awards.services.proof._common import locked_proof, require_case_officer

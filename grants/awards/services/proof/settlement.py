@@ -36,10 +36,10 @@ from typing import Any
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from budgets.errors import DomainError
-from budgets.formatting import format_date, format_eur
 from budgets.selectors import reference_figures
 from budgets.services.commitments import decommit, post_proven
+from core.errors import DomainError
+from core.formatting import format_date, format_eur
 from grants import calculations
 from grants.awards.models import Grant, ProofOfUse, Settlement
 from grants.awards.payments.models import Drawdown, DrawdownState

@@ -8,8 +8,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from budgets.choices import StaffRole
-from budgets.errors import AccessDenied
 from budgets.selectors import reference_figures
+from core.errors import AccessDenied
 from grants.awards.models import Grant, Reclaim
 from grants.awards.services._locks import locked_grant
 from grants.predicates import covers

@@ -26,9 +26,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from budgets.errors import DomainError
-from budgets.formatting import format_date, format_eur
 from budgets.services.commitments import post_reclaim
+from core.errors import DomainError
+from core.formatting import format_date, format_eur
 from grants.awards.models import Grant, Reclaim, ReclaimKind
 from grants.awards.payments.models import Drawdown
 from grants.awards.services._locks import locked_grant

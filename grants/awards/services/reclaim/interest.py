@@ -26,8 +26,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.errors import DomainError
-from budgets.formatting import format_date
+from core.errors import DomainError
+from core.formatting import format_date
 from grants import calculations
 from grants.awards.models import BaseRate, Reclaim, ReclaimKind, Repayment
 from grants.awards.services.reclaim._common import ZERO

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.choices import StaffRole
-from budgets.errors import AccessDenied, DomainError
-from budgets.formatting import format_date, format_eur
+from core.errors import AccessDenied, DomainError
+from core.formatting import format_date, format_eur
 from grants import calculations
 from grants.awards.deadlines import drawdowns_not_used_in_time as deadline_drawdowns_not_used
 from grants.awards.models import Reclaim, ReclaimKind

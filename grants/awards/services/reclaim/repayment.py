@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.choices import StaffRole
-from budgets.errors import DomainError
-from budgets.formatting import format_date, format_eur
 from budgets.services.commitments import post_repayment
+from core.errors import DomainError
+from core.formatting import format_date, format_eur
 from grants.awards.models import Grant, Reclaim, Repayment
 from grants.awards.services.reclaim._common import (
     latest_year_first,

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.choices import StaffRole
-from budgets.errors import DomainError
-from budgets.formatting import format_date, format_eur
 from budgets.selectors import reference_figures
 from budgets.services.commitments import decommit
+from core.errors import DomainError
+from core.formatting import format_date, format_eur
 from grants.awards.models import Grant, Reclaim, ReclaimKind
 from grants.awards.payments.models import Drawdown
 from grants.awards.services._locks import locked_grant
