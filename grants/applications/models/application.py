@@ -14,6 +14,7 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from budgets.choices import FinancingType
 from budgets.models import CoordinatingOffice, FundingProgramme
 from core.errors import DomainError
+from core.models import SavesChangedFields
 from grants.carriers.models import Organisation
 from grants.predicates import (
     as_fsm_permission,
@@ -54,7 +55,7 @@ case_officer = as_fsm_permission(can_process_application)
 approver = as_fsm_permission(can_decide_application)
 
 
-class Application(ConcurrentTransitionMixin, models.Model):
+class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     """An application (Antrag) and its workflow.
 
     Transition methods only change this object's fields; the services in

@@ -11,6 +11,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from core.errors import DomainError
+from core.models import SavesChangedFields
 from grants.applications.models.plan import YEAR, BasePlanLine, plan_line_constraints
 from grants.awards.models.grant import Grant, PlanVersion
 
@@ -27,7 +28,7 @@ class AmendmentState(models.TextChoices):
 A = AmendmentState
 
 
-class Amendment(ConcurrentTransitionMixin, models.Model):
+class Amendment(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     """A request to change the approved plan (Änderungsantrag) and its decision (Änderungsbescheid).
 
     ``lines`` and ``instalments`` hold the complete proposed plan; on approval they become a

@@ -13,6 +13,7 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from budgets.choices import FinancingType, WindowUnit
 from budgets.models import CoordinatingOffice, FundingProgramme
+from core.models import SavesChangedFields
 from grants.applications.models.application import Application
 from grants.applications.models.plan import YEAR, BasePlanLine, plan_line_constraints
 from grants.carriers.models import Organisation
@@ -50,7 +51,7 @@ class GrantState(models.TextChoices):
 G = GrantState
 
 
-class Grant(ConcurrentTransitionMixin, models.Model):
+class Grant(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     """An approved grant (Zuwendung) and its notice (Zuwendungsbescheid).
 
     Created by the approval service. The programme's parameters are copied onto the grant at
@@ -128,6 +129,54 @@ class Grant(ConcurrentTransitionMixin, models.Model):
     def subdivision(self) -> str:
         """The office's state decides the public holidays for deadlines."""
         return self.office.state
+
+    # --- what the state allows (ask these; never compare state strings outside the model) ---
+
+    PAYABLE_STATES = (G.NOTIFIED, G.FINAL, G.RUNNING)
+    AMENDABLE_STATES = (G.NOTIFIED, G.FINAL, G.RUNNING)
+    REVOCABLE_STATES = (G.NOTIFIED, G.FINAL, G.RUNNING, G.PROOF_DUE, G.PROOF_UNDER_REVIEW)
+    # The approval period has not been declared over yet.
+    PERIOD_OPEN_STATES = (G.NOTIFIED, G.FINAL, G.RUNNING)
+
+    @property
+    def is_payable(self) -> bool:
+        """Funds may be requested and paid out (before payout rules such as finality)."""
+        return self.state in self.PAYABLE_STATES
+
+    @property
+    def awaits_finality(self) -> bool:
+        """The programme pays only on a final notice, and this one is not final yet."""
+        return self.payout_requires_final_notice and self.state == G.NOTIFIED
+
+    @property
+    def is_amendable(self) -> bool:
+        return self.state in self.AMENDABLE_STATES
+
+    @property
+    def is_revocable(self) -> bool:
+        """Can be revoked as a whole."""
+        return self.state in self.REVOCABLE_STATES
+
+    @property
+    def is_notice_pending(self) -> bool:
+        """The notice is issued and not yet final (posting, objection and waiver apply)."""
+        return self.state == G.NOTIFIED
+
+    @property
+    def has_period_open(self) -> bool:
+        return self.state in self.PERIOD_OPEN_STATES
+
+    @property
+    def is_settled(self) -> bool:
+        return self.state == G.SETTLED
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.state == G.REVOKED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == G.CLOSED
 
     # --- transitions -----------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from budgets.choices import CostCategory
+from core.models import SavesChangedFields
 from grants.applications.models.plan import YEAR, CoverKind
 from grants.awards.models.grant import Grant, PlanVersion, PlanVersionLine
 
@@ -35,7 +36,7 @@ def proof_report_path(instance: ProofOfUse, filename: str) -> str:
     return f"proofs/{instance.grant_id}/{timezone.now():%Y%m%d%H%M%S%f}"
 
 
-class ProofOfUse(ConcurrentTransitionMixin, models.Model):
+class ProofOfUse(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     """An interim proof for one budget year, or the final proof of use (DOMAIN.md §3.5–3.7).
 
     The numerical statement is ``lines`` (actual amounts per plan line and cover line), the

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from core.models import SavesChangedFields
 from grants.awards.models.grant import Grant
 from grants.awards.payments.models.drawdown import Drawdown
 
@@ -28,7 +29,7 @@ class ReclaimState(models.TextChoices):
 R = ReclaimState
 
 
-class Reclaim(ConcurrentTransitionMixin, models.Model):
+class Reclaim(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     """A reclaim decision (Rückforderungsbescheid) with interest under § 49a VwVfG.
 
     ``principal`` is what must be repaid (0 for late-use interest, which is interest only);

@@ -11,6 +11,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from core.errors import DomainError
+from core.models import SavesChangedFields
 from grants.applications.models.plan import YEAR
 from grants.awards.models.grant import Grant
 
@@ -28,7 +29,7 @@ D = DrawdownState
 OPEN_DRAWDOWN_STATES = (D.REQUESTED, D.CERTIFIED, D.ORDERED, D.PAID)
 
 
-class Drawdown(ConcurrentTransitionMixin, models.Model):
+class Drawdown(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     """A request for funds (Mittelabruf) and its way to payment.
 
     Four eyes: a case officer certifies, a *different* person in finance orders the payment,
