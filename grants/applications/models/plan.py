@@ -18,41 +18,82 @@ class CoverKind(models.TextChoices):
     GRANT = "grant", _("Requested grant")  # Zuwendung (Z)
 
 
-class ExpenditureLine(models.Model):
-    """One line of planned expenditure in the financing plan (Finanzierungsplan)."""
+class YearlyAmount(models.Model):
+    """An amount of euros for one budget year: the core every plan line and instalment shares."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="expenditure_lines")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    category = models.CharField(_("cost category"), max_length=20, choices=CostCategory.choices)
-    description = models.CharField(_("description"), max_length=200)
     budget_year = models.PositiveSmallIntegerField(_("budget year"), validators=YEAR)
     amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.budget_year}: {self.amount}"
+
+
+def amount_nonneg() -> models.CheckConstraint:
+    """No plan line and no instalment is negative (the name follows the model: ``<class>_amount_nonneg``)."""
+    return models.CheckConstraint(condition=Q(amount__gte=0), name="%(class)s_amount_nonneg")
+
+
+class BaseInstalment(YearlyAmount):
+    """An annual instalment (Jahresrate): one amount per budget year of its parent.
+
+    The application's requested instalments, the grant's approved ones and an amendment's proposed
+    ones are the same thing at three moments; each concrete model names its parent and takes
+    :func:`instalment_constraints` for it.
+    """
+
+    class Meta:
+        abstract = True
+        ordering = ["budget_year"]
+
+
+def instalment_constraints(parent: str) -> list[models.BaseConstraint]:
+    """Never negative, and at most one instalment per budget year of ``parent``."""
+    return [
+        models.UniqueConstraint(fields=[parent, "budget_year"], name="%(class)s_one_per_year"),
+        amount_nonneg(),
+    ]
+
+
+class BasePlanLine(YearlyAmount):
+    """A line of a financing plan (Finanzierungsplan): an amount for a budget year at a position."""
+
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["budget_year", "position", "pk"]
+
+
+class ExpenditureLine(BasePlanLine):
+    """One line of planned expenditure in the application's financing plan."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="expenditure_lines")
+    category = models.CharField(_("cost category"), max_length=20, choices=CostCategory.choices)
+    description = models.CharField(_("description"), max_length=200)
+
+    class Meta(BasePlanLine.Meta):
         verbose_name = _("expenditure line")
         verbose_name_plural = _("expenditure lines")
-        ordering = ["budget_year", "position", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="expenditure_amount_nonneg")]
+        constraints = [amount_nonneg()]
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.description} ({self.budget_year})"
 
 
-class CoverLine(models.Model):
+class CoverLine(BasePlanLine):
     """One line of cover: own funds, third-party funds, income, or the requested grant."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="cover_lines")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=12, choices=CoverKind.choices)
     source = models.CharField(_("source"), max_length=200, blank=True)
-    budget_year = models.PositiveSmallIntegerField(_("budget year"), validators=YEAR)
-    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
 
-    class Meta:
+    class Meta(BasePlanLine.Meta):
         verbose_name = _("cover line")
         verbose_name_plural = _("cover lines")
-        ordering = ["budget_year", "position", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="cover_amount_nonneg")]
+        constraints = [amount_nonneg()]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.source} ({self.budget_year})".strip()
@@ -63,56 +104,46 @@ class PlanLineSide(models.TextChoices):
     COVER = "cover", _("Cover")
 
 
-def plan_line_constraints(prefix: str) -> list[models.BaseConstraint]:
+def plan_line_constraints() -> list[models.BaseConstraint]:
     """A line is never negative; expenditure names its category, cover its kind."""
     return [
-        models.CheckConstraint(condition=Q(amount__gte=0), name=f"{prefix}_amount_nonneg"),
+        amount_nonneg(),
         models.CheckConstraint(
             condition=(Q(side="expenditure") & ~Q(category="")) | (Q(side="cover") & ~Q(cover_kind="")),
-            name=f"{prefix}_side_fields",
+            name="%(class)s_side_fields",
         ),
     ]
 
 
-class BasePlanLine(models.Model):
-    """A line of a complete financing plan: expenditure (with category) or cover (with kind).
+class PlanLine(BasePlanLine):
+    """A line of a complete financing plan after the award: expenditure (with category) or cover
+    (with kind) in one table.
 
-    Frozen plan versions and proposed amendments share it, so the two always read alike.
+    Frozen plan versions and proposed amendments share it, so the two always read alike; each
+    concrete model takes :func:`plan_line_constraints`.
     """
 
     Side = PlanLineSide
 
     side = models.CharField(_("side"), max_length=12, choices=PlanLineSide.choices)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
     category = models.CharField(_("cost category"), max_length=20, choices=CostCategory.choices, blank=True)
     cover_kind = models.CharField(_("kind"), max_length=12, choices=CoverKind.choices, blank=True)
     text = models.CharField(_("description"), max_length=200, blank=True)
-    budget_year = models.PositiveSmallIntegerField(_("budget year"), validators=YEAR)
-    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
 
     class Meta:
         abstract = True
         ordering = ["side", "budget_year", "position", "pk"]
 
 
-class Instalment(models.Model):
+class Instalment(BaseInstalment):
     """An annual instalment (Jahresrate) of the proposed grant."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="instalments")
-    budget_year = models.PositiveSmallIntegerField(_("budget year"), validators=YEAR)
-    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
 
-    class Meta:
+    class Meta(BaseInstalment.Meta):
         verbose_name = _("annual instalment")
         verbose_name_plural = _("annual instalments")
-        ordering = ["budget_year"]
-        constraints = [
-            models.UniqueConstraint(fields=["application", "budget_year"], name="unique_instalment_year"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="instalment_amount_nonneg"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.budget_year}: {self.amount}"
+        constraints = instalment_constraints("application")
 
 
 class AttachmentKind(models.TextChoices):

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -12,7 +11,12 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from core.errors import DomainError
 from core.models import SavesChangedFields
-from grants.applications.models.plan import YEAR, BasePlanLine, plan_line_constraints
+from grants.applications.models.plan import (
+    BaseInstalment,
+    PlanLine,
+    instalment_constraints,
+    plan_line_constraints,
+)
 from grants.awards.models.grant import Grant, PlanVersion
 
 
@@ -102,33 +106,26 @@ class Amendment(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         pass
 
 
-class AmendmentLine(BasePlanLine):
+class AmendmentLine(PlanLine):
     """A line of the proposed new plan (the complete plan, not a difference)."""
 
     amendment = models.ForeignKey(Amendment, on_delete=models.CASCADE, related_name="lines")
 
-    class Meta(BasePlanLine.Meta):
+    class Meta(PlanLine.Meta):
         verbose_name = _("amendment line")
         verbose_name_plural = _("amendment lines")
-        constraints = plan_line_constraints("amendment_line")
+        constraints = plan_line_constraints()
 
     def __str__(self) -> str:
         return f"{self.text} ({self.budget_year}): {self.amount}"
 
 
-class AmendmentInstalment(models.Model):
-    amendment = models.ForeignKey(Amendment, on_delete=models.CASCADE, related_name="instalments")
-    budget_year = models.PositiveSmallIntegerField(_("budget year"), validators=YEAR)
-    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+class AmendmentInstalment(BaseInstalment):
+    """An annual instalment of the proposed new plan."""
 
-    class Meta:
+    amendment = models.ForeignKey(Amendment, on_delete=models.CASCADE, related_name="instalments")
+
+    class Meta(BaseInstalment.Meta):
         verbose_name = _("proposed instalment")
         verbose_name_plural = _("proposed instalments")
-        ordering = ["budget_year"]
-        constraints = [
-            models.UniqueConstraint(fields=["amendment", "budget_year"], name="unique_amendment_instalment"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="amendment_instalment_nonneg"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.budget_year}: {self.amount}"
+        constraints = instalment_constraints("amendment")

@@ -15,7 +15,12 @@ from budgets.choices import FinancingType, WindowUnit
 from budgets.models import CoordinatingOffice, FundingProgramme
 from core.models import SavesChangedFields
 from grants.applications.models.application import Application
-from grants.applications.models.plan import YEAR, BasePlanLine, plan_line_constraints
+from grants.applications.models.plan import (
+    BaseInstalment,
+    PlanLine,
+    instalment_constraints,
+    plan_line_constraints,
+)
 from grants.carriers.models import Organisation
 
 
@@ -241,24 +246,15 @@ class Grant(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         self.revocation_reasons = reasons
 
 
-class GrantInstalment(models.Model):
+class GrantInstalment(BaseInstalment):
     """An annual instalment (Jahresrate) of the grant, as currently approved."""
 
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="instalments")
-    budget_year = models.PositiveSmallIntegerField(_("budget year"), validators=YEAR)
-    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
 
-    class Meta:
+    class Meta(BaseInstalment.Meta):
         verbose_name = _("annual instalment")
         verbose_name_plural = _("annual instalments")
-        ordering = ["budget_year"]
-        constraints = [
-            models.UniqueConstraint(fields=["grant", "budget_year"], name="unique_grant_instalment_year"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="grant_instalment_nonneg"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.budget_year}: {self.amount}"
+        constraints = instalment_constraints("grant")
 
 
 class PlanVersion(models.Model):
@@ -280,15 +276,15 @@ class PlanVersion(models.Model):
         return f"{self.grant.file_number} v{self.version}"
 
 
-class PlanVersionLine(BasePlanLine):
+class PlanVersionLine(PlanLine):
     """A frozen line of a plan version."""
 
     plan = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="lines")
 
-    class Meta(BasePlanLine.Meta):
+    class Meta(PlanLine.Meta):
         verbose_name = _("plan line")
         verbose_name_plural = _("plan lines")
-        constraints = plan_line_constraints("plan_line")
+        constraints = plan_line_constraints()
 
     def __str__(self) -> str:
         return f"{self.get_side_display()} {self.text} ({self.budget_year})"
