@@ -1,45 +1,32 @@
 """Amounts, percentages and dates as users read them: ``1.234,56 €``, ``3,2 %``, ``31.12.2025``.
 
 German is the default; in English the same values read ``€1,234.56``, ``3.2%`` and ``12/31/2025``.
+The rules live in ``core.money`` and ``core.dates`` (Babel underneath); this module keeps the
+names every template filter, document and message uses.
 """
 
-from datetime import date
+from __future__ import annotations
+
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from django.utils.translation import get_language
+from babel.numbers import format_decimal
 
-CENT = Decimal("0.01")
+from core.dates import format_date
+from core.money import CENT, format_eur, format_number, is_english, ui_locale
 
-
-def _group(digits: str, sep: str) -> str:
-    out = []
-    while len(digits) > 3:
-        out.insert(0, digits[-3:])
-        digits = digits[:-3]
-    out.insert(0, digits)
-    return sep.join(out)
+__all__ = [
+    "CENT",
+    "format_date",
+    "format_eur",
+    "format_number",
+    "format_percent",
+    "format_percent_ceiling",
+    "format_percent_floor",
+]
 
 
 def _is_english() -> bool:
-    return (get_language() or "de").startswith("en")
-
-
-def format_number(value: Decimal | int, places: int = 2) -> str:
-    value = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    sign = "-" if value < 0 else ""
-    integer, _, fraction = f"{abs(value):f}".partition(".")
-    thousands, decimal_sep = (",", ".") if _is_english() else (".", ",")
-    grouped = _group(integer, thousands)
-    return f"{sign}{grouped}{decimal_sep}{fraction}" if fraction else f"{sign}{grouped}"
-
-
-def format_eur(value: Decimal | int | None) -> str:
-    if value is None:
-        return "–"
-    number = format_number(Decimal(value), 2)
-    if _is_english():
-        return f"-€{number[1:]}" if number.startswith("-") else f"€{number}"
-    return f"{number} €"
+    return is_english()
 
 
 def format_percent(value: Decimal, *, rounding: str = ROUND_HALF_UP, places: int = 2) -> str:
@@ -49,11 +36,10 @@ def format_percent(value: Decimal, *, rounding: str = ROUND_HALF_UP, places: int
     share of 4.996 % is shown as 4,99 %, not as the required 5 %.
     """
     quantized = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=rounding)
-    text = format_number(quantized.normalize() if quantized == quantized.to_integral() else quantized, places)
-    decimal_sep = "." if _is_english() else ","
-    if decimal_sep in text:
-        text = text.rstrip("0").rstrip(decimal_sep)
-    return f"{text}%" if _is_english() else f"{text} %"
+    quantized = quantized if quantized else abs(quantized)
+    pattern = "#,##0" + ("." + "#" * places if places > 0 else "")
+    text = format_decimal(quantized, format=pattern, locale=ui_locale())
+    return f"{text}%" if is_english() else f"{text} %"
 
 
 def format_percent_floor(value: Decimal) -> str:
@@ -62,9 +48,3 @@ def format_percent_floor(value: Decimal) -> str:
 
 def format_percent_ceiling(value: Decimal) -> str:
     return format_percent(value, rounding=ROUND_CEILING)
-
-
-def format_date(value: date | None) -> str:
-    if value is None:
-        return "–"
-    return value.strftime("%m/%d/%Y") if _is_english() else value.strftime("%d.%m.%Y")

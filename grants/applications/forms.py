@@ -1,126 +1,23 @@
 """Forms of the application pages: parsing user input at the edge, nothing more.
 
-Amounts are typed the German way (``1.234,56``) but ``1234.56`` must work too, so every
-amount goes through :func:`parse_amount` and every amount input shows the value formatted
-for the active language.
+Amounts are read by ``core.forms.AmountField`` (the one rule in ``core.money``); the names
+``parse_amount``, ``AmountField``, ``AmountInput`` and ``Form`` stay importable from here.
 """
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms import formset_factory
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from budgets.choices import CostCategory
 from budgets.models import CoordinatingOffice, FundingProgramme
-from core.formatting import format_number
+from core.forms import MAX_AMOUNT, AmountField, AmountInput, Form, parse_amount  # noqa: F401 (re-exported)
 from grants.applications.models import Application, ApplicationState, AttachmentKind, CoverKind
 from grants.carriers.models import Organisation
-
-MAX_AMOUNT = Decimal("9999999999.99")  # max_digits=12, decimal_places=2 on every amount column
-_AMOUNT_SHAPE = re.compile(r"[+-]?\d[\d.,]*")
-
-
-def _grouped(text: str, sep: str) -> bool:
-    """``1.234.567`` with ``sep='.'``: digits in groups of three after a first group of 1–3."""
-    return re.fullmatch(rf"\d{{1,3}}(?:{re.escape(sep)}\d{{3}})+", text) is not None
-
-
-def parse_amount(text: str) -> Decimal:
-    """Read a euro amount as people type it: ``1.234,56``, ``1234,56``, ``1234.56``, ``1.234``.
-
-    When both separators appear, the last one is the decimal separator. A lone separator
-    followed by exactly three digits is the thousands separator of the active language
-    (``1.234`` is 1234 in German, ``1,234`` in English); otherwise it separates the cents.
-    """
-    raw = str(text)
-    cleaned = re.sub(r"[\s\u00a0\u202f€]", "", raw)
-    invalid = ValidationError(
-        _("“%(value)s” is not a valid amount. Please enter it like 1.234,56."),
-        code="invalid",
-        params={"value": raw.strip()},
-    )
-    if not _AMOUNT_SHAPE.fullmatch(cleaned):
-        raise invalid
-    sign = "-" if cleaned.startswith("-") else ""
-    body = cleaned.lstrip("+-")
-    if "." in body and "," in body:
-        decimal_sep = body[max(body.rfind("."), body.rfind(","))]
-        group_sep = "," if decimal_sep == "." else "."
-        integer, fraction = body.rsplit(decimal_sep, 1)
-        if decimal_sep in integer or not _grouped(integer, group_sep):
-            raise invalid
-        integer = integer.replace(group_sep, "")
-    elif "." in body or "," in body:
-        sep = "," if "," in body else "."
-        language_group_sep = "," if (get_language() or "de").startswith("en") else "."
-        parts = body.split(sep)
-        if len(parts) > 2 or (sep == language_group_sep and len(parts[1]) == 3):
-            if not _grouped(body, sep):
-                raise invalid
-            integer, fraction = body.replace(sep, ""), ""
-        else:
-            integer, fraction = parts
-    else:
-        integer, fraction = body, ""
-    if len(fraction) > 2:
-        raise ValidationError(_("Please enter at most two decimal places (cents)."), code="decimal_places")
-    try:
-        value = Decimal(f"{sign}{integer}.{fraction or '0'}")
-    except InvalidOperation as exc:  # pragma: no cover - the shape check makes this unreachable
-        raise invalid from exc
-    return value.quantize(Decimal("0.01"))
-
-
-class AmountInput(forms.TextInput):
-    """A text input (not ``type=number``: that refuses ``1.234,56``) showing German amounts."""
-
-    def __init__(self, attrs: dict[str, Any] | None = None):
-        super().__init__({"inputmode": "decimal", "autocomplete": "off", "class": "amount", **(attrs or {})})
-
-    def format_value(self, value: Any) -> str | None:
-        if isinstance(value, Decimal | int):
-            return format_number(Decimal(value), 2)
-        return super().format_value(value)
-
-
-class AmountField(forms.Field):
-    widget = AmountInput
-    default_error_messages = {"required": _("Please enter an amount.")}
-
-    def to_python(self, value: Any) -> Decimal | None:
-        if value in self.empty_values:
-            return None
-        if isinstance(value, Decimal):
-            return value
-        return parse_amount(value)
-
-    def validate(self, value: Decimal | None) -> None:
-        super().validate(value)
-        if value is None:
-            return
-        if value < 0:
-            raise ValidationError(_("The amount must not be negative."), code="negative")
-        if value > MAX_AMOUNT:
-            raise ValidationError(_("The amount is too large."), code="too_large")
-
-
-class Form(forms.Form):
-    """Marks invalid inputs for assistive technology (``aria-invalid``, the error list's id)."""
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].auto_id}_errors"
 
 
 class OfficeChoiceField(forms.ModelChoiceField):
