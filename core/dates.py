@@ -22,7 +22,7 @@ from core.money import ENGLISH, GERMAN, is_english
 
 GERMAN_PATTERN, ENGLISH_PATTERN = "dd.MM.yyyy", "MM/dd/yyyy"
 _GERMAN_SHAPE = re.compile(r"[0-9]{1,2}\.[0-9]{1,2}\.([0-9]{4}|[0-9]{2})")
-_ISO_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_SHAPE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 
 
 def format_date(value: date | None, *, locale: str | None = None) -> str:
@@ -51,9 +51,10 @@ def parse_date(value: str | date | datetime) -> date:
     if isinstance(value, date):
         return value
     text = str(value).strip()
-    if _ISO_SHAPE.fullmatch(text):
+    iso = _ISO_SHAPE.fullmatch(text)
+    if iso:
         try:
-            return date.fromisoformat(text)
+            return date(*(int(part) for part in iso.groups()))
         except ValueError:
             raise _invalid(text) from None
     match = _GERMAN_SHAPE.fullmatch(text)

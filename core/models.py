@@ -22,8 +22,12 @@ class SavesChangedFields(models.Model):
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any) -> Self:
         instance = super().from_db(db, field_names, values)
+        # Only the columns actually loaded: reading a deferred one here would query it (and
+        # ``refresh_from_db`` of a deferred field would recurse into this very method).
         instance._loaded_values = {
-            field.attname: getattr(instance, field.attname) for field in cls._meta.concrete_fields
+            field.attname: instance.__dict__[field.attname]
+            for field in cls._meta.concrete_fields
+            if field.attname in instance.__dict__
         }
         return instance
 
@@ -46,5 +50,9 @@ class SavesChangedFields(models.Model):
             changed = self.changed_fields()
             if changed:
                 self.save(update_fields=changed)
-        self._loaded_values = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+        self._loaded_values = {
+            f.attname: self.__dict__[f.attname]
+            for f in self._meta.concrete_fields
+            if f.attname in self.__dict__
+        }
         return changed

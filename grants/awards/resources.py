@@ -11,28 +11,32 @@ File layout (XLSX or CSV, German as carriers keep it; the first non-empty row is
   ``grants.awards.services.proof.plan_line_numbers``), or the full label ``3 · Projektleitung (2026)``,
   or the line's text where only one line has it.
 
-Rows are parsed by strict widgets and then checked by ``ReceiptRules``, the same rules the
-receipt form uses; nothing is saved row by row: valid rows are collected and written with one
-``bulk_create`` at the end, and only when no row failed (see ``receipts_import``).
+Resources only parse: ``ReceiptResource.parse`` turns one row of the file into
+``ReceiptValues`` and the reasons a cell could not be read. Checking the receipt against the
+proof's rules and writing it (or replacing the list) is ``receipts_import``'s work.
+
+Amounts and dates follow the one rule of ``core.money`` and ``core.dates``: the file is read as
+German whatever language the carrier reads the site in.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from grants.applications.forms import parse_amount
-from grants.awards.models import PlanVersionLine, ProofOfUse, Receipt
+from core.dates import parse_date
+from core.money import GERMAN, parse_amount
+from core.tabular import LINE  # noqa: F401 (the name callers used before core.tabular)
+from grants.awards.models import PlanVersionLine, Receipt
 from grants.awards.services.proof.receipts import FIELDS, ReceiptRules, ReceiptValues
 
-LINE = "_line"  # the dataset column holding each row's line number in the file
 COLUMNS = {
     "number": ("belegnummer", "beleg-nr.", "beleg-nr", "belegnr", "beleg", "receipt number", "number"),
     "paid_on": ("datum", "zahlungsdatum", "date"),
@@ -58,8 +62,6 @@ GERMAN_HEADERS = {
     "amount": "Betrag",
     "plan_line": "Planposition",
 }
-GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-GERMAN_AMOUNT = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d+,\d{1,2}|\d+")
 _ALIASES = {alias: name for name, aliases in COLUMNS.items() for alias in aliases}
 
 
@@ -76,59 +78,37 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _message(error: ValidationError) -> str:
+    return " ".join(error.messages)  # rendered in the user's language
+
+
 class TextWidget(widgets.Widget):
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
         return _text(value)
 
 
 class GermanDateWidget(widgets.Widget):
-    FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d")
+    """``31.12.2026``, ``31.12.26``, ``2026-12-31`` or a date cell (``core.dates.parse_date``)."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> date | None:
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = _text(value)
-        if not text:
+        if not isinstance(value, date) and not _text(value):
             return None
-        match = GERMAN_DATE.fullmatch(text)
-        if match:  # the usual case, without strptime's cost per row
-            day, month, year = (int(part) for part in match.groups())
-            try:
-                return date(year, month, day)
-            except ValueError:
-                pass
-        for fmt in self.FORMATS:
-            try:
-                return datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-        raise ValueError(_("“%(value)s” is not a date; write dates like 31.12.2026.") % {"value": text})
+        try:
+            return parse_date(value if isinstance(value, date) else _text(value))
+        except ValidationError as exc:
+            raise ValueError(_message(exc)) from None
 
 
 class GermanAmountWidget(widgets.Widget):
     """``1.234,56`` (German, also in an English session), ``1234.56`` or a number cell."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Decimal | None:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            try:
-                return Decimal(str(value))
-            except InvalidOperation:
-                raise ValueError(_("“%(value)s” is not an amount.") % {"value": value}) from None
-        text = _text(value)
-        if not text:
+        if not isinstance(value, int | float) and not _text(value):
             return None
-        if GERMAN_AMOUNT.fullmatch(text):  # the usual case: 1.234,56 read directly
-            return Decimal(text.replace(".", "").replace(",", "."))
-        error = None
-        with translation.override("de"):
-            try:
-                return parse_amount(text)
-            except ValidationError as exc:
-                error = exc
-        # Rendered outside the override, so the message is in the user's language.
-        raise ValueError(" ".join(error.messages))
+        try:
+            return parse_amount(value if isinstance(value, int | float) else _text(value), locale=GERMAN)
+        except ValidationError as exc:
+            raise ValueError(_message(exc)) from None
 
 
 class PlanLineWidget(widgets.Widget):
@@ -182,7 +162,7 @@ def plan_line_lookup(rules: ReceiptRules) -> dict[str, PlanVersionLine | None]:
 
 
 class ReceiptResource(resources.ModelResource):
-    """Imports receipts into one proof; see the module docstring for the columns."""
+    """Parses the rows of a receipt list for one proof; see the module docstring for the columns."""
 
     number = fields.Field(attribute="number", column_name="number", widget=TextWidget())
     paid_on = fields.Field(attribute="paid_on", column_name="paid_on", widget=GermanDateWidget())
@@ -195,79 +175,27 @@ class ReceiptResource(resources.ModelResource):
         model = Receipt
         fields = FIELDS
         import_id_fields: tuple[str, ...] = ()
-        force_init_instance = True  # every row is a new receipt: no lookup query per row
-        skip_diff = True
-        clean_model_instances = False  # ReceiptRules checks every row instead
-        use_bulk = True
-        batch_size = None  # one bulk_create at the end, and only when every row is valid
 
-    def __init__(self, *, proof: ProofOfUse, rules: ReceiptRules, taken: set[str], replace: bool = False):
+    def __init__(self, *, rules: ReceiptRules) -> None:
         super().__init__()
-        self.proof, self.rules, self.taken, self.replace = proof, rules, taken, replace
         self.fields["plan_line"].widget = PlanLineWidget(plan_line_lookup(rules))
-        self.first_line: dict[str, int] = {}
-        self.accepted: dict[int, tuple[ReceiptValues, str]] = {}  # line → values, plan-line label
-        self.failed = False
-        self.written = 0
+        self._widgets = [(name, self.fields[name].widget) for name in FIELDS]
 
-    def get_import_fields(self) -> list[fields.Field]:
-        if not hasattr(self, "_import_fields"):
-            self._import_fields = super().get_import_fields()
-        return self._import_fields
-
-    def init_instance(self, row: Any = None) -> Receipt:
-        return Receipt(proof=self.proof)
-
-    def import_instance(self, instance: Receipt, row: Any, **kwargs: Any) -> None:
-        line = row[LINE]
-        parse_errors: dict[str, list[str]] = {}
-        for field in self.get_import_fields():
+    def parse(self, cells: Mapping[str, Any]) -> tuple[ReceiptValues, dict[str, list[str]]]:
+        """One row's values, and per field the reason its cell could not be read."""
+        parsed: dict[str, Any] = {}
+        errors: dict[str, list[str]] = {}
+        for name, widget in self._widgets:
             try:
-                self.import_field(field, instance, row, **kwargs)
+                parsed[name] = widget.clean(cells.get(name))
             except ValueError as exc:
-                parse_errors[field.attribute] = [str(exc)]
+                errors[name] = [str(exc)]
         values = ReceiptValues(
-            number=instance.number or "",
-            paid_on=instance.paid_on,
-            counterparty=instance.counterparty or "",
-            reason=instance.reason or "",
-            amount=instance.amount,
-            plan_line=instance.plan_line if instance.plan_line_id else None,
+            number=parsed.get("number") or "",
+            paid_on=parsed.get("paid_on"),
+            counterparty=parsed.get("counterparty") or "",
+            reason=parsed.get("reason") or "",
+            amount=parsed.get("amount"),
+            plan_line=parsed.get("plan_line"),
         )
-        number = values.number.strip()
-        errors = self.rules.errors(values, number_taken=number in self.taken)
-        errors = {name: messages for name, messages in errors.items() if name not in parse_errors}
-        if number and number in self.first_line:
-            errors.setdefault("number", []).append(
-                _("Receipt number “%(number)s” appears more than once in the file (first in line %(line)s).")
-                % {"number": number, "line": self.first_line[number]}
-            )
-        elif number:
-            self.first_line[number] = line
-        errors |= parse_errors
-        if errors:
-            self.failed = True
-            raise ValidationError({name: errors[name] for name in FIELDS if name in errors})
-        instance.number, instance.counterparty, instance.reason = (
-            number,
-            values.counterparty.strip(),
-            values.reason.strip(),
-        )
-        self.accepted[line] = (values, self.rules.labels[values.plan_line.pk])  # type: ignore[union-attr]
-
-    def bulk_create(
-        self,
-        using_transactions: bool,
-        dry_run: bool,
-        raise_errors: bool,
-        batch_size: int | None = None,
-        result: Any = None,
-    ) -> None:
-        # All or nothing: a dry run or a file with any bad row writes no receipt at all.
-        if dry_run or self.failed or (result is not None and result.has_errors()):
-            self.create_instances.clear()
-            return
-        if self.replace:
-            Receipt.objects.filter(proof=self.proof).delete()
-        self.written += len(self.create_instances)
-        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size=2000, result=result)
+        return values, errors

@@ -10,19 +10,19 @@ are written with one ``bulk_create``. By default the rows are added to the recei
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
-from typing import Any
 
-import tablib
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.errors import DomainError
-from grants.awards.models import ProofOfUse
+from core.tabular import Table, read_table
+from grants.awards.models import ProofOfUse, Receipt
 from grants.awards.services.proof._common import locked_proof, require_carrier, require_editable
 from grants.awards.services.proof.receipts import FIELDS, ReceiptRules, ReceiptValues, receipt_summary
+
+BATCH = 2000
 
 
 @dataclass
@@ -60,106 +60,85 @@ class ImportReport:
         return [r for r in self.rows if not r.ok]
 
 
-def _csv_rows(content: bytes) -> list[tuple[int, list[Any]]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252")  # what German Excel writes for "CSV (Trennzeichen-getrennt)"
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows, start = [], 1
-    for values in reader:
-        rows.append((start, values))
-        start = reader.line_num + 1
-    return rows
+def read_receipts(content: bytes, file_name: str) -> Table:
+    """The file's rows (``core.tabular``) with the receipt list's columns checked."""
+    from grants.awards.resources import GERMAN_HEADERS, normalise_header
 
-
-def _xlsx_rows(content: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        return [(number, list(values)) for number, values in enumerate(sheet.iter_rows(values_only=True), 1)]
-    finally:
-        workbook.close()
-
-
-def read_receipts(content: bytes, file_name: str) -> tablib.Dataset:
-    """The file's rows as a dataset with normalised headers and each row's line number."""
-    from grants.awards.resources import GERMAN_HEADERS, LINE, normalise_header
-
-    name = file_name.lower()
-    try:
-        if name.endswith(".xlsx"):
-            rows = _xlsx_rows(content)
-        elif name.endswith(".csv"):
-            rows = _csv_rows(content)
-        else:
-            raise DomainError(_("Please upload an XLSX or CSV file."))
-    except DomainError:
-        raise
-    except Exception as exc:  # csv, zipfile and openpyxl raise their own types for damaged files
-        raise DomainError(
-            _("The file could not be read as %(format)s.") % {"format": file_name.rsplit(".", 1)[-1].upper()}
-        ) from exc
-    rows = [(number, values) for number, values in rows if any(str(v or "").strip() for v in values)]
-    if not rows:
-        raise DomainError(_("The file is empty."))
-    headers = [normalise_header(h) for h in rows[0][1]]
-    missing = [GERMAN_HEADERS[name] for name in FIELDS if name not in headers]
+    table = read_table(content, file_name, normalise_header=normalise_header)
+    missing = [GERMAN_HEADERS[name] for name in table.missing(FIELDS)]
     if missing:
         raise DomainError(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
-    doubled = sorted({GERMAN_HEADERS[h] for h in headers if h in GERMAN_HEADERS and headers.count(h) > 1})
+    doubled = [GERMAN_HEADERS[h] for h in table.doubled() if h in GERMAN_HEADERS]
     if doubled:
-        raise DomainError(_("Columns given twice: %(columns)s.") % {"columns": ", ".join(doubled)})
-    positions = [headers.index(name) for name in FIELDS]
-    dataset = tablib.Dataset(headers=[*FIELDS, LINE])
-    for number, values in rows[1:]:
-        dataset.append([values[i] if i < len(values) else None for i in positions] + [number])
-    if not dataset.height:
+        raise DomainError(_("Columns given twice: %(columns)s.") % {"columns": ", ".join(sorted(doubled))})
+    if not table.rows:
         raise DomainError(_("The file contains no receipts."))
-    return dataset
+    return table
 
 
 @transaction.atomic
 def receipts_import(
-    *, proof: ProofOfUse, by: Any, content: bytes, file_name: str, dry_run: bool, replace: bool = False
+    *, proof: ProofOfUse, by: User, content: bytes, file_name: str, dry_run: bool, replace: bool = False
 ) -> ImportReport:
     """Import (or with ``dry_run`` only check) a receipt list file into ``proof``.
 
     Returns one report row per data row, in file order, with its line number and either a
-    summary or every reason it failed. Nothing is written unless every row is valid.
+    summary or every reason it failed. Nothing is written unless every row is valid; then the
+    receipts are written with one ``bulk_create`` (after deleting the old list if ``replace``).
     """
-    from grants.awards.resources import LINE, ReceiptResource
+    from grants.awards.resources import ReceiptResource
 
     locked = locked_proof(proof)
     require_carrier(locked, by)
     require_editable(locked)
-    dataset = read_receipts(content, file_name)
+    table = read_receipts(content, file_name)
     rules = ReceiptRules(locked)
     taken = set() if replace else set(locked.receipts.values_list("number", flat=True))
-    resource = ReceiptResource(proof=locked, rules=rules, taken=taken, replace=replace)
-    result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        raise_errors=False,
+    resource = ReceiptResource(rules=rules)
+    first_line: dict[str, int] = {}
+    rows: list[RowReport] = []
+    for row in table.rows:
+        values, parse_errors = resource.parse(row.values)
+        number = values.number.strip()
+        errors = rules.errors(values, number_taken=number in taken)
+        errors = {name: messages for name, messages in errors.items() if name not in parse_errors}
+        if number and number in first_line:
+            errors.setdefault("number", []).append(
+                _("Receipt number “%(number)s” appears more than once in the file (first in line %(line)s).")
+                % {"number": number, "line": first_line[number]}
+            )
+        elif number:
+            first_line[number] = row.line
+        errors |= parse_errors
+        if errors:
+            messages = [message for name in FIELDS for message in errors.get(name, [])]
+            rows.append(RowReport(line=row.line, ok=False, messages=messages))
+        else:
+            label = rules.labels[values.plan_line.pk]  # type: ignore[union-attr]
+            rows.append(RowReport(line=row.line, ok=True, values=values, plan_line_label=label))
+    failed = any(not r.ok for r in rows)
+    created = 0
+    if not dry_run and not failed:
+        created = _write(locked, [r.values for r in rows if r.values is not None], replace=replace)
+    return ImportReport(rows=rows, dry_run=dry_run or failed, created=created)
+
+
+def _write(proof: ProofOfUse, receipts: list[ReceiptValues], *, replace: bool) -> int:
+    if replace:
+        Receipt.objects.filter(proof=proof).delete()
+    Receipt.objects.bulk_create(
+        [
+            Receipt(
+                proof=proof,
+                number=values.number.strip(),
+                paid_on=values.paid_on,
+                counterparty=values.counterparty.strip(),
+                reason=values.reason.strip(),
+                amount=values.amount,
+                plan_line=values.plan_line,
+            )
+            for values in receipts
+        ],
+        batch_size=BATCH,
     )
-    for error in result.base_errors:
-        raise DomainError(_("The file could not be imported: %(error)s") % {"error": error.error})
-    bad: dict[int, list[str]] = {}
-    lines = dataset[LINE]
-    for invalid in result.invalid_rows:
-        bad[lines[invalid.number - 1]] = [str(m) for name in FIELDS for m in invalid.error_dict.get(name, [])]
-    for number, errors in result.row_errors():
-        bad.setdefault(lines[number - 1], []).extend(str(e.error) for e in errors)
-    rows = [
-        RowReport(line=line, ok=False, messages=bad[line])
-        if line in bad
-        else RowReport(line, True, [], *resource.accepted.get(line, (None, "")))
-        for line in lines
-    ]
-    return ImportReport(rows=rows, dry_run=dry_run or bool(bad), created=resource.written)
+    return len(receipts)
