@@ -1,12 +1,16 @@
-"""django-import-export resources for budget envelopes.
+"""django-import-export resources for budget envelopes: they only parse.
 
-Rows are parsed by strict widgets (German amounts ``1.234,56``, office and programme codes)
-and saved through ``envelope_create``, so an import obeys every rule the service enforces.
+``EnvelopeResource.parse`` turns one row of an upload into ``EnvelopeValues`` (amounts by the one
+rule of ``core.money``, read as German whatever the UI language; office and programme codes;
+funding sources by their German names) and the reasons a cell could not be read. Checking the
+envelope and writing it is ``envelope_create``'s work, called by ``import_envelopes``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +22,7 @@ from import_export import fields, resources, widgets
 
 from budgets.choices import FundingLevel
 from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme
-from budgets.services.envelopes import envelope_create
-from core.errors import DomainError
+from core.money import GERMAN, parse_amount
 
 # Column names as finance writes them (German) and their English equivalents.
 COLUMNS = {
@@ -34,7 +37,6 @@ COLUMNS = {
     "blocked": ("gesperrt", "sperre", "blocked"),
     "is_default": ("standardtitel", "standard", "is_default", "default"),
 }
-GERMAN_AMOUNT = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?$")
 SOURCES = {
     **{value: value for value in FundingLevel.values},
     "bund": "federal",
@@ -53,23 +55,15 @@ def normalise_header(header: Any) -> str:
 
 
 class GermanAmountWidget(widgets.Widget):
-    """``1.234,56`` (or a number cell from XLSX) → Decimal; anything else is refused."""
+    """``1.234,56``, ``1234.56`` or a number cell → Decimal (``core.money.parse_amount``); empty is 0."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Decimal:
         if value is None or str(value).strip() == "":
             return Decimal(0)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            amount = Decimal(str(value))
-        else:
-            text = str(value).strip().removesuffix("€").strip().replace("\u00a0", "").replace(" ", "")
-            if not GERMAN_AMOUNT.match(text):
-                raise ValueError(
-                    _("“%(value)s” is not an amount; write amounts like 1.234,56.") % {"value": value}
-                )
-            amount = Decimal(text.replace(".", "").replace(",", "."))
-        if amount != amount.quantize(Decimal("0.01")):
-            raise ValueError(_("“%(value)s” has more than two decimal places.") % {"value": value})
-        return amount
+        try:
+            return parse_amount(value if isinstance(value, int | float) else str(value), locale=GERMAN)
+        except ValidationError as exc:
+            raise ValueError(" ".join(exc.messages)) from None
 
 
 class YearWidget(widgets.Widget):
@@ -113,6 +107,32 @@ class YesNoWidget(widgets.Widget):
         return str(value or "").strip().lower() in {"1", "x", "ja", "yes", "true", "wahr", "j"}
 
 
+@dataclass
+class EnvelopeValues:
+    """One envelope as read from a row; ``None`` where its cell could not be read."""
+
+    office: CoordinatingOffice | None
+    programme: FundingProgramme | None
+    budget_year: int | None
+    funding_source: str | None
+    budget_title: str
+    allocated: Decimal
+    carry_over: Decimal
+    reinforcements: Decimal
+    blocked: Decimal
+    is_default: bool
+
+    def key(self) -> tuple[Any, ...]:
+        """What makes two rows the same envelope."""
+        return (
+            self.office.pk if self.office else None,
+            self.programme.pk if self.programme else None,
+            self.budget_year,
+            self.funding_source,
+            self.budget_title.strip(),
+        )
+
+
 class EnvelopeResource(resources.ModelResource):
     office = fields.Field(
         attribute="office",
@@ -154,44 +174,29 @@ class EnvelopeResource(resources.ModelResource):
             "is_default",
         )
         import_id_fields: tuple[str, ...] = ()
-        force_init_instance = True  # every row is a new envelope; an existing one is a duplicate
-        skip_diff = True
-        clean_model_instances = False
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.seen: dict[tuple[Any, ...], int] = {}
-
-    def save_instance(self, instance: BudgetEnvelope, is_create: bool, row: Any, **kwargs: Any) -> None:
-        line = kwargs["row_number"] + 1  # the header is line 1
-        key = (
-            instance.office.pk,
-            instance.programme.pk,
-            instance.budget_year,
-            instance.funding_source,
-            instance.budget_title.strip(),
+    def parse(self, cells: Mapping[str, Any]) -> tuple[EnvelopeValues, list[str]]:
+        """One row's values and the reasons its cells could not be read (in column order)."""
+        parsed: dict[str, Any] = {}
+        errors: list[str] = []
+        for name in self._meta.fields:
+            try:
+                parsed[name] = self.fields[name].widget.clean(cells.get(name))
+            except ValueError as exc:
+                errors.append(str(exc))
+        values = EnvelopeValues(
+            office=parsed.get("office"),
+            programme=parsed.get("programme"),
+            budget_year=parsed.get("budget_year"),
+            funding_source=parsed.get("funding_source"),
+            budget_title=parsed.get("budget_title") or "",
+            allocated=parsed.get("allocated", Decimal(0)),
+            carry_over=parsed.get("carry_over", Decimal(0)),
+            reinforcements=parsed.get("reinforcements", Decimal(0)),
+            blocked=parsed.get("blocked", Decimal(0)),
+            is_default=bool(parsed.get("is_default")),
         )
-        if key in self.seen:
-            raise ValidationError(_("Duplicate of line %(line)s.") % {"line": self.seen[key]})
-        self.seen[key] = line
-        try:
-            created = envelope_create(
-                office=instance.office,
-                programme=instance.programme,
-                budget_year=instance.budget_year,
-                funding_source=instance.funding_source,
-                budget_title=instance.budget_title,
-                allocated=getattr(instance, "allocated", Decimal(0)),
-                carry_over=getattr(instance, "carry_over", Decimal(0)),
-                reinforcements=getattr(instance, "reinforcements", Decimal(0)),
-                blocked=getattr(instance, "blocked", Decimal(0)),
-                is_default=instance.is_default,
-                by=kwargs["user"],
-                comment=_("Imported from %(file)s") % {"file": kwargs.get("file_name", "")},
-            )
-        except DomainError as exc:
-            raise ValidationError(exc.messages) from exc
-        instance.pk = created.pk
+        return values, errors
 
     def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
         # Export reads the figures from the ledger (see EnvelopeExportResource); codes stay codes.

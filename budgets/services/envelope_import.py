@@ -6,19 +6,21 @@ rolled back when a row fails.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import tablib
 from django.db import transaction
 from django.utils.translation import gettext as _
-from import_export.formats.base_formats import XLSX
 
+from accounts.models import User
 from budgets.rules import allowed
+from budgets.services.envelopes import envelope_create
 from core.errors import AccessDenied, DomainError
 from core.formatting import format_eur
+from core.tabular import Table, read_table
+
+if TYPE_CHECKING:
+    from budgets.resources import EnvelopeValues
 
 REQUIRED = ("office", "programme", "budget_year", "funding_source", "budget_title", "allocated")
 
@@ -50,77 +52,78 @@ class ImportReport:
         return sum(1 for r in self.rows if r.ok)
 
 
-def read_dataset(content: bytes, file_name: str) -> tablib.Dataset:
-    """A dataset with normalised headers; CSV may be separated by ';' (German Excel) or ','."""
+def read_envelopes(content: bytes, file_name: str) -> Table:
+    """The file's rows (``core.tabular``) with the required columns checked."""
     from budgets.resources import normalise_header
 
-    name = file_name.lower()
-    try:
-        if name.endswith(".xlsx"):
-            dataset = XLSX().create_dataset(content)
-        elif name.endswith(".csv"):
-            text = content.decode("utf-8-sig")
-            first_line = text.splitlines()[0] if text.strip() else ""
-            delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-            dataset = tablib.Dataset(
-                *[r for r in rows[1:] if any(c.strip() for c in r)], headers=rows[0] if rows else None
-            )
-        else:
-            raise DomainError(_("Please upload an XLSX or CSV file."))
-    except (UnicodeDecodeError, ValueError, KeyError, OSError, tablib.InvalidDimensions) as exc:
-        raise DomainError(_("The file could not be read: %(error)s") % {"error": exc}) from exc
-    except Exception as exc:  # openpyxl raises its own types for damaged files
-        if isinstance(exc, DomainError):
-            raise
-        raise DomainError(
-            _("The file could not be read as %(format)s.") % {"format": file_name.rsplit(".", 1)[-1].upper()}
-        ) from exc
-    dataset.headers = [normalise_header(h) for h in (dataset.headers or [])]
-    missing = [c for c in REQUIRED if c not in dataset.headers]
+    table = read_table(content, file_name, normalise_header=normalise_header)
+    missing = table.missing(REQUIRED)
     if missing:
         raise DomainError(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
-    return dataset
+    return table
 
 
-def import_envelopes(*, content: bytes, file_name: str, by: Any, dry_run: bool) -> ImportReport:
-    """Run the import (or its dry run) through ``EnvelopeResource`` and ``envelope_create``."""
+def import_envelopes(*, content: bytes, file_name: str, by: User, dry_run: bool) -> ImportReport:
+    """Check every row and create its envelope through ``envelope_create``; all or nothing.
+
+    Each row is written in its own savepoint so that a refused row leaves nothing behind while
+    later rows are still checked against the ones before them; a dry run, or any bad row, rolls
+    the whole import back.
+    """
     from budgets.resources import EnvelopeResource
 
     if not allowed(by, "budgets.import_envelopes"):
         raise AccessDenied(_("Only finance staff may import budget envelopes."))
-    dataset = read_dataset(content, file_name)
+    table = read_envelopes(content, file_name)
     resource = EnvelopeResource()
+    comment = _("Imported from %(file)s") % {"file": file_name}
+    seen: dict[tuple[Any, ...], int] = {}
+    rows: list[RowReport] = []
     with transaction.atomic():
-        result = resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-            raise_errors=False,
-            user=by,
-            file_name=file_name,
-        )
-    bad: dict[int, list[str]] = {}
-    for invalid in result.invalid_rows:
-        bad[invalid.number + 1] = [str(m) for messages in invalid.error_dict.values() for m in messages]
-    for number, errors in result.row_errors():
-        bad.setdefault(number + 1, []).extend(str(e.error) for e in errors)
-    for error in result.base_errors:
-        raise DomainError(_("The file could not be imported: %(error)s") % {"error": error.error})
-    rows = []
-    for number, data in enumerate(dataset.dict, start=2):
-        if number in bad:
-            rows.append(RowReport(line=number, ok=False, messages=bad[number]))
-        else:
-            rows.append(RowReport(line=number, ok=True, summary=_summary(data)))
-    return ImportReport(rows=rows, dry_run=dry_run or any(not r.ok for r in rows))
+        for row in table.rows:
+            values, errors = resource.parse(row.values)
+            if not errors:
+                errors = _create(values, seen=seen, line=row.line, by=by, comment=comment)
+            if errors:
+                rows.append(RowReport(line=row.line, ok=False, messages=errors))
+            else:
+                rows.append(RowReport(line=row.line, ok=True, summary=_summary(row.values, values.allocated)))
+        failed = any(not r.ok for r in rows)
+        if dry_run or failed:
+            transaction.set_rollback(True)
+    return ImportReport(rows=rows, dry_run=dry_run or failed)
 
 
-def _summary(data: dict[str, Any]) -> str:
-    from budgets.resources import GermanAmountWidget
+def _create(
+    values: EnvelopeValues, *, seen: dict[tuple[Any, ...], int], line: int, by: User, comment: str
+) -> list[str]:
+    key = values.key()
+    if key in seen:
+        return [_("Duplicate of line %(line)s.") % {"line": seen[key]}]
+    seen[key] = line
+    assert values.office and values.programme and values.budget_year and values.funding_source  # parsed
+    try:
+        with transaction.atomic():
+            envelope_create(
+                office=values.office,
+                programme=values.programme,
+                budget_year=values.budget_year,
+                funding_source=values.funding_source,
+                budget_title=values.budget_title,
+                allocated=values.allocated,
+                carry_over=values.carry_over,
+                reinforcements=values.reinforcements,
+                blocked=values.blocked,
+                is_default=values.is_default,
+                by=by,
+                comment=comment,
+            )
+    except DomainError as exc:
+        return exc.messages
+    return []
 
-    allocated = GermanAmountWidget().clean(data.get("allocated"))
+
+def _summary(data: dict[str, Any], allocated: Any) -> str:
     return _("%(office)s · %(programme)s · %(year)s · %(title)s: allocated %(amount)s") % {
         "office": data.get("office"),
         "programme": data.get("programme"),

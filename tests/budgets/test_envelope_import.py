@@ -94,7 +94,7 @@ def test_a_file_with_any_bad_row_writes_nothing_and_names_each_bad_line(world):
             4: ["Allocation must not be negative."],
             5: ["Duplicate of line 2."],
             6: ["Unknown programme “NOPE”."],
-            7: ["“1.234,5x” is not an amount; write amounts like 1.234,56."],
+            7: ["“1.234,5x” is not a valid amount. Please enter it like 1.234,56."],
             8: [f"{sn.name} already has an envelope for OLD, 2026, State, budget title T."],
         }
         assert report.rows[0].ok

@@ -131,10 +131,10 @@ def _write(proof: ProofOfUse, receipts: list[ReceiptValues], *, replace: bool) -
             Receipt(
                 proof=proof,
                 number=values.number.strip(),
-                paid_on=values.paid_on,
+                paid_on=values.paid_on,  # type: ignore[misc]  # a valid row has every value
                 counterparty=values.counterparty.strip(),
                 reason=values.reason.strip(),
-                amount=values.amount,
+                amount=values.amount,  # type: ignore[misc]
                 plan_line=values.plan_line,
             )
             for values in receipts
