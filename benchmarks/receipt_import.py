@@ -48,12 +48,12 @@ from accounts.models import User  # noqa: E402
 from budgets.models import CoordinatingOffice, FundingProgramme, OfficeMembership  # noqa: E402
 from budgets.services.envelopes import envelope_create  # noqa: E402
 from grants.applications.services.application import (  # noqa: E402
-    application_approve,
     application_complete_formal_check,
     application_propose_approval,
     application_start_formal_check,
     application_submit,
 )
+from grants.awards.services.award import application_approve  # noqa: E402
 from grants.awards.services.proof import receipts_import  # noqa: E402
 from grants.models import (  # noqa: E402
     Application,

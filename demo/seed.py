@@ -26,7 +26,6 @@ from demo.projects import PROJECTS, Project
 from demo.world import DEMO_PASSWORD, OFFICES, PROGRAMMES
 from grants.applications.models import Application
 from grants.applications.services.application import (
-    application_approve,
     application_complete_formal_check,
     application_create,
     application_propose_approval,
@@ -42,6 +41,7 @@ from grants.applications.services.application import (
     financing_plan_replace,
 )
 from grants.applications.services.attachment import attachment_add
+from grants.awards.services.award import application_approve
 from grants.carriers.models import Organisation, OrganisationMembership
 
 

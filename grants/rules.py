@@ -117,6 +117,10 @@ add_permission(
     ),
 )
 add_permission(
+    "grants.create_application",
+    Check(is_carrier_member, _("You can only apply on behalf of your own organisation.")),
+)
+add_permission(
     "grants.edit_application",
     Check(is_carrier_member, _("Only members of the applying organisation may change this application.")),
 )

@@ -3,6 +3,7 @@ from django.urls import path
 from grants.applications.views import applications, attachments, editing, worklist
 from grants.awards.payments import views as grant_drawdowns
 from grants.awards.views import amendments as grant_amendments
+from grants.awards.views import decision as application_decision
 from grants.awards.views import detail as grant_detail
 from grants.awards.views import late_use as grant_late_use
 from grants.awards.views import proof_edit as grant_proof_edit
@@ -20,6 +21,12 @@ urlpatterns = [
     path("antraege/<int:pk>/", applications.application_detail, name="application_detail"),
     path("antraege/<int:pk>/bearbeiten/", editing.application_edit, name="application_edit"),
     path("antraege/<int:pk>/plan/pruefen/", editing.plan_preview, name="plan_preview"),
+    # The approval creates the grant: same URL as the other steps, dispatched by the awards side.
+    path(
+        "antraege/<int:pk>/schritt/approve/",
+        application_decision.application_approve_view,
+        name="application_approve",
+    ),
     path(
         "antraege/<int:pk>/schritt/<str:transition>/",
         applications.application_transition,

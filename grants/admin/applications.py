@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -17,8 +17,9 @@ from budgets.admin import ReadOnlyAdminMixin
 from core.formatting import format_eur, format_percent
 from grants.admin.common import HistoryInline, ReadOnlyTabularInline, ServiceActionAdmin, service_action
 from grants.applications.models import Application, Attachment, CoverLine, ExpenditureLine, Instalment
-from grants.applications.services.application import TRANSITION_SERVICES, default_instalments
+from grants.applications.services.application import default_instalments
 from grants.applications.validation import plan_totals
+from grants.awards.services.award import WORKFLOW_SERVICES
 
 
 def attachment_link(attachment: Attachment) -> str:
@@ -60,9 +61,8 @@ class AttachmentInline(AttachmentDisplay, ReadOnlyTabularInline):
 
 
 def _step(name: str, description: Any, **extra: Callable[[Application], Any]) -> Callable[..., None]:
-    # The mapping holds differently typed functions; mypy joins them to a bare "function".
-    service = cast(Callable[..., Any], TRANSITION_SERVICES[name])
-    return service_action(name, description, service, **extra)
+    # The same services as the pages (the approval is the award's), so the admin asks the same rules.
+    return service_action(name, description, WORKFLOW_SERVICES[name], **extra)
 
 
 # The steps that need no input beyond the selection; the others (revision request, rejection

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from django_fsm_log.models import StateLog
 
-from budgets.models import CoordinatingOffice
-from grants.applications.models import Application
-from grants.predicates import carrier_organisation_ids, office_roles
+from budgets.models import BudgetEnvelope, CoordinatingOffice
+from budgets.rules import office_roles
+from budgets.selectors import envelope_figures
+from budgets.services._posting import envelope_label
+from budgets.services.commitments import matching_envelopes
+from core.errors import DomainError
+from core.formatting import format_eur
+from grants.applications.models import Application, ApplicationState
+from grants.rules import carrier_organisation_ids
 
 
 def visibility_q(user: Any, prefix: str = "") -> Q:
     """Rows of applications (or objects reached through ``prefix``) the user may see.
 
     Carriers see their organisations' applications; staff see their offices' subtrees;
-    superusers see everything. Anyone else sees nothing.
+    superusers see everything. Anyone else sees nothing. For applications themselves use
+    :func:`application_visibility_q`, which also keeps carriers' unsubmitted drafts from staff.
     """
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
@@ -29,8 +40,22 @@ def visibility_q(user: Any, prefix: str = "") -> Q:
     return q
 
 
+def application_visibility_q(user: Any) -> Q:
+    """The rule ``grants.view_application`` as a filter: carriers see their organisations'
+    applications, staff their offices' subtrees once handed in (``submitted_at`` set), superusers
+    everything."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    staff = Q(pk__in=[])
+    for path in {p for p, _role in office_roles(user)}:
+        staff |= Q(office__path__startswith=path)
+    return Q(organisation_id__in=carrier_organisation_ids(user)) | (staff & Q(submitted_at__isnull=False))
+
+
 def applications_visible_to(user: Any) -> QuerySet[Application]:
-    return Application.objects.filter(visibility_q(user)).select_related(
+    return Application.objects.filter(application_visibility_q(user)).select_related(
         "organisation", "programme", "office"
     )
 
@@ -81,7 +106,7 @@ def worklist(
         qs = Application.objects.filter(q)
     else:
         return Application.objects.none()
-    qs = qs.exclude(state="draft")
+    qs = qs.exclude(state=ApplicationState.DRAFT)
     if state:
         qs = qs.filter(state=state)
     if programme_id:
@@ -111,3 +136,78 @@ def timeline(obj: Any) -> QuerySet[StateLog]:
         .select_related("by")
         .order_by("timestamp", "pk")
     )
+
+
+# --- the budget before a proposal or an approval -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearBudget:
+    """One budget year of a proposal: what the matching envelope has left and what is asked."""
+
+    year: int
+    requested: Decimal
+    envelope: BudgetEnvelope | None
+    available: Decimal | None
+    problem: str = ""  # why this year cannot be committed; empty when it can
+
+    @property
+    def fits(self) -> bool:
+        return not self.problem
+
+    @property
+    def missing_envelope(self) -> bool:
+        return self.envelope is None
+
+
+def budget_available(*, application: Application, instalments: Mapping[int, Decimal]) -> list[YearBudget]:
+    """Per budget year: the envelope the approval would commit against, its available money and
+    the amount asked, with the sentence that refuses the year (the approval's own wording).
+
+    The proposal and approval pages show this; the proposal and approval services call it before
+    they write, so page and service cannot disagree. The approval's ledger posting checks again
+    under the envelope lock, so a concurrent approval cannot overcommit.
+    """
+    wanted = {year: Decimal(amount) for year, amount in sorted(instalments.items()) if amount}
+    envelopes: dict[int, BudgetEnvelope] = {}
+    problems: dict[int, str] = {}
+    for year in wanted:
+        try:
+            envelopes |= matching_envelopes(
+                office=application.office, programme=application.programme, years=[year]
+            )
+        except DomainError as error:
+            problems[year] = " ".join(error.messages)
+    figures = envelope_figures(e.pk for e in envelopes.values())
+    rows = []
+    for year, amount in wanted.items():
+        envelope = envelopes.get(year)
+        available = figures[envelope.pk].available if envelope is not None else None
+        problem = problems.get(year, "")
+        if available is not None and amount > available:
+            problem = _(
+                "Budget year %(year)s: envelope %(envelope)s has %(available)s available, but "
+                "%(requested)s are requested (shortfall %(shortfall)s)."
+            ) % {
+                "year": year,
+                "envelope": envelope_label(envelope),  # type: ignore[arg-type]
+                "available": format_eur(available),
+                "requested": format_eur(amount),
+                "shortfall": format_eur(amount - available),
+            }
+        rows.append(YearBudget(year, amount, envelope, available, problem))
+    return rows
+
+
+def proposed_instalments(application: Application) -> dict[int, Decimal]:
+    """The annual instalments of the approval proposal, as the approver decides on them."""
+    return {i.budget_year: i.amount for i in application.instalments.all()}
+
+
+def approval_budget(application: Application) -> list[YearBudget]:
+    """What approving ``application`` would commit per year, against what is available.
+
+    The approval step shows it; ``grants.awards.services.award.application_approve`` refuses
+    with its sentences before it writes.
+    """
+    return budget_available(application=application, instalments=proposed_instalments(application))

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from core.errors import AccessDenied, DomainError
+from budgets.rules import require
+from core.errors import DomainError
 from grants.carriers.models import Organisation
-from grants.predicates import carrier_organisation_ids
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def iban_errors(value: str) -> list[str]:
@@ -28,12 +31,11 @@ def iban_errors(value: str) -> list[str]:
 
 @transaction.atomic
 def organisation_bank_update(
-    *, organisation: Organisation, by: Any, iban: str, account_holder: str
+    *, organisation: Organisation, by: User, iban: str, account_holder: str
 ) -> Organisation:
     """Change where the carrier's grants are paid to; only members of the carrier may."""
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if locked.pk not in carrier_organisation_ids(by):
-        raise AccessDenied(_("Only members of the organisation can change its bank details."))
+    require(by, "grants.change_bank_details", locked)
     errors = iban_errors(iban)
     if not account_holder.strip():
         errors.append(_("Please enter the account holder."))
@@ -41,5 +43,5 @@ def organisation_bank_update(
         raise DomainError(errors)
     locked.iban = IBAN(iban).compact
     locked.account_holder = account_holder.strip()
-    locked.save(update_fields=["iban", "account_holder"])
+    locked.save(update_fields=["iban", "account_holder"])  # the two fields this use case owns
     return locked

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core.errors import DomainError
-from grants.applications.views.common import show_domain_error
+from core.errors import AccessDenied, DomainError
 from grants.carriers.models import Organisation
 from grants.carriers.services import organisation_bank_update
-from grants.predicates import carrier_organisation_ids
+from grants.rules import carrier_organisation_ids
 
 
 @login_required
@@ -36,8 +36,11 @@ def organisation_bank(request: HttpRequest, pk: int) -> HttpResponse:
             iban=request.POST.get("iban", "").strip(),
             account_holder=request.POST.get("account_holder", ""),
         )
+    except AccessDenied as error:
+        raise PermissionDenied(" ".join(error.messages)) from error
     except DomainError as error:
-        show_domain_error(request, error)
+        for message in error.messages:
+            messages.error(request, message)
     else:
         messages.success(request, _("The bank details of %(name)s were saved.") % {"name": organisation.name})
     return redirect("organisation_list")

@@ -8,13 +8,13 @@ from django.core import mail
 from budgets.models import LedgerEntry
 from core.errors import DomainError
 from grants.applications.services.application import (
-    application_approve,
     application_complete_formal_check,
     application_propose_approval,
     application_start_formal_check,
     application_submit,
 )
 from grants.awards.models import Grant
+from grants.awards.services.award import application_approve
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, membership, office
 from tests.grants.factories import ApplicationFactory, add_plan, carrier_user
 

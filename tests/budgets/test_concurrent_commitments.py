@@ -104,7 +104,7 @@ def _proposed_applications(n: int, *, local, state, programme) -> tuple[list, ob
 
 
 def _approval_race(applications: list, approver) -> list[str]:
-    from grants.applications.services.application import application_approve
+    from grants.awards.services.award import application_approve
 
     barrier = threading.Barrier(len(applications))
     outcome: list[str] = []

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme
 from grants.applications.models import Application, ApplicationState
-from grants.applications.services.application import TRANSITION_SERVICES
+from grants.awards.services.award import WORKFLOW_SERVICES as TRANSITION_SERVICES
 from grants.carriers.models import Organisation
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, membership, office
 from tests.grants.factories import ApplicationFactory, OrganisationFactory, add_plan, carrier_user

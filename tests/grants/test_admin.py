@@ -187,7 +187,7 @@ def test_admin_action_without_the_role_is_refused_and_changes_nothing(admin_clie
     application.refresh_from_db()
     assert application.state == "submitted"
     assert messages == [
-        f"{application.reference}: You are not allowed to perform this step on this application."
+        f"{application.reference}: Only a case officer of the responsible office can take this step."
     ]
 
 

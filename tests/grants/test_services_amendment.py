@@ -13,7 +13,6 @@ from budgets.models import LedgerEntry
 from core.errors import AccessDenied, DomainError
 from grants.applications.models import CoverLine, ExpenditureLine
 from grants.applications.services.application import (
-    application_approve,
     application_complete_formal_check,
     application_propose_approval,
     application_start_formal_check,
@@ -38,6 +37,7 @@ from grants.awards.services.amendment import (
     amendment_withdraw,
     plan_versions,
 )
+from grants.awards.services.award import application_approve
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, membership, office
 from tests.grants.factories import ApplicationFactory, OrganisationFactory, carrier_user
 

@@ -9,13 +9,13 @@ from django_fsm_log.models import StateLog
 from budgets.models import BudgetEnvelope
 from core.errors import AccessDenied, DomainError
 from grants.applications.services.application import (
-    application_approve,
     application_complete_formal_check,
     application_propose_approval,
     application_start_formal_check,
     application_submit,
 )
 from grants.awards.models import BaseRate, Grant
+from grants.awards.services.award import application_approve
 from grants.awards.services.grant import grant_notice_post, grant_objection_waive, grants_make_final
 from grants.tasks import make_notices_final
 from tests.budgets.factories import UserFactory, envelope, membership, office

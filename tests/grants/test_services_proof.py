@@ -17,7 +17,6 @@ from django.utils import translation
 from core.errors import AccessDenied, DomainError
 from grants.applications.models import CoverLine, ExpenditureLine
 from grants.applications.services.application import (
-    application_approve,
     application_complete_formal_check,
     application_propose_approval,
     application_start_formal_check,
@@ -30,6 +29,7 @@ from grants.awards.payments.services.drawdown import (
     drawdown_order,
     drawdown_request,
 )
+from grants.awards.services.award import application_approve
 from grants.awards.services.proof import (
     StatementEntry,
     plan_line_labels,

@@ -10,7 +10,6 @@ from django_fsm_log.models import StateLog
 from budgets.models import LedgerEntry
 from core.errors import AccessDenied, DomainError
 from grants.applications.services.application import (
-    application_approve,
     application_complete_formal_check,
     application_propose_approval,
     application_start_formal_check,
@@ -24,6 +23,7 @@ from grants.awards.payments.services.drawdown import (
     drawdown_order,
     drawdown_request,
 )
+from grants.awards.services.award import application_approve
 from grants.awards.services.reclaim import (
     grant_revoke,
     reclaim_decide,

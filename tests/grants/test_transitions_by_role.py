@@ -1,8 +1,10 @@
 """Who may trigger which step of the application workflow, from which state.
 
 Each transition service runs from a state where it applies and is tried by every role: the
-entitled roles reach the target state; everyone else gets ``AccessDenied`` and nothing changes
-(state, StateLog history, scheduled e-mails). A step from a state it does not start from is a
+entitled roles reach the target state; everyone else gets ``AccessDenied`` with the sentence of
+the named rule that refuses them, and nothing changes (state, StateLog history, ledger, grants,
+scheduled e-mails). The roles include staff who are also members of the applying organisation:
+they may act for their organisation as carriers, but take no decision step on its application. A step from a state it does not start from is a
 ``DomainError`` for everyone, including the entitled role. Superusers have no implicit role in
 the workflow: without a membership the services refuse them like anyone else.
 """
@@ -14,18 +16,21 @@ from django.core import mail
 from django.utils import translation
 from django_fsm_log.models import StateLog
 
+from budgets.models import LedgerEntry
 from core.errors import AccessDenied, DomainError
 from grants.applications.models import Application, ApplicationState
 from grants.applications.services.application import (
-    TRANSITION_SERVICES,
-    application_approve,
     application_propose_rejection,
     application_reject,
     application_request_revision,
     application_return_proposal,
     application_withdraw,
 )
-from tests.budgets.factories import membership
+from grants.awards.models import Grant
+from grants.awards.services.award import WORKFLOW_SERVICES as TRANSITION_SERVICES
+from grants.awards.services.award import application_approve
+from grants.carriers.models import OrganisationMembership
+from tests.budgets.factories import UserFactory, membership
 
 S = ApplicationState
 
@@ -42,12 +47,18 @@ ROLES = [
     "auditor",
     "superuser",
     "anonymous",
+    "conflicted_officer",
+    "conflicted_approver",
 ]
 OFFICE_STAFF = {"officer", "ancestor_officer"}
+CARRIERS = {"carrier", "conflicted_officer", "conflicted_approver"}
+# Staff who are also members of the applying organisation (conflict of interest), with the
+# office role they hold; they are created per test by ``person``.
+CONFLICTED = {"conflicted_officer": "case_officer", "conflicted_approver": "approver"}
 
 # transition → (state it is tried from, state it leads to, roles that may trigger it)
 MATRIX = {
-    "submit": (S.DRAFT, S.SUBMITTED, {"carrier"}),
+    "submit": (S.DRAFT, S.SUBMITTED, CARRIERS),
     "start_formal_check": (S.SUBMITTED, S.FORMAL_CHECK, OFFICE_STAFF),
     "complete_formal_check": (S.FORMAL_CHECK, S.CONTENT_REVIEW, OFFICE_STAFF),
     "request_revision": (S.FORMAL_CHECK, S.REVISION_REQUESTED, OFFICE_STAFF),
@@ -56,8 +67,10 @@ MATRIX = {
     "return_proposal": (S.APPROVAL_PROPOSED, S.CONTENT_REVIEW, {"approver"}),
     "approve": (S.APPROVAL_PROPOSED, S.APPROVED, {"approver"}),
     "reject": (S.REJECTION_PROPOSED, S.REJECTED, {"approver"}),
-    "withdraw": (S.SUBMITTED, S.WITHDRAWN, {"carrier"}),
+    "withdraw": (S.SUBMITTED, S.WITHDRAWN, CARRIERS),
 }
+CARRIER_STEPS = {"submit", "withdraw"}
+DECISION_STEPS = {"return_proposal", "approve", "reject"}
 
 # transition → every state it may start from
 SOURCES = {
@@ -81,8 +94,10 @@ SOURCES = {
     },
 }
 
-NOT_ALLOWED = "You are not allowed to perform this step on this application."
 NOT_A_CARRIER = "Only members of the applying organisation may change this application."
+NOT_A_CASE_OFFICER = "Only a case officer of the responsible office can take this step."
+NOT_AN_APPROVER = "Only an approver of the responsible office can decide on the application."
+OWN_ORGANISATION = "Nobody may decide on a case of their own organisation."
 FOUR_EYES = (
     "Four-eyes principle: the decision must be taken by someone other than the person who proposed it "
     "or reviewed its content."
@@ -91,17 +106,53 @@ FOUR_EYES = (
 ALLOWED_CASES = [(t, r) for t, (_s, _t, roles) in MATRIX.items() for r in ROLES if r in roles]
 REFUSED_CASES = [(t, r) for t, (_s, _t, roles) in MATRIX.items() for r in ROLES if r not in roles]
 WRONG_STATE_CASES = [(t, s) for t in MATRIX for s in S.values if s not in SOURCES[t]]
+CONFLICT_CASES = [
+    (t, r)
+    for t in MATRIX
+    if t not in CARRIER_STEPS
+    for r in CONFLICTED
+    if CONFLICTED[r] == ("approver" if t in DECISION_STEPS else "case_officer")
+]
+
+
+@pytest.fixture(autouse=True)
+def _funded(workflow):
+    # Envelopes exist before any snapshot, so the ledger counts compare only what a step books.
+    workflow.fund()
+
+
+def person(workflow, role: str):
+    """The workflow's person for ``role``; a conflicted one is staff and a carrier member at once."""
+    if role not in CONFLICTED:
+        return workflow.person(role)
+    user = UserFactory(username=role)
+    membership(user, workflow.state_office, CONFLICTED[role])
+    OrganisationMembership.objects.create(user=user, organisation=workflow.organisation)
+    return user
+
+
+def expected_refusal(transition: str, role: str) -> str:
+    """The sentence of the first part of the step's rule that refuses ``role``."""
+    if transition in CARRIER_STEPS:
+        return NOT_A_CARRIER
+    needed = "approver" if transition in DECISION_STEPS else "case_officer"
+    if CONFLICTED.get(role) == needed:
+        return OWN_ORGANISATION
+    return NOT_AN_APPROVER if transition in DECISION_STEPS else NOT_A_CASE_OFFICER
 
 
 def test_matrix_covers_every_transition_service():
     assert set(MATRIX) == set(TRANSITION_SERVICES) == set(SOURCES)
 
 
-def _history(application: Application) -> int:
-    return StateLog.objects.for_(application).count()
+def _history(application: Application) -> tuple[int, int, int]:
+    """State history of the application, ledger rows and grants: a refusal changes none of them."""
+    return StateLog.objects.for_(application).count(), LedgerEntry.objects.count(), Grant.objects.count()
 
 
-def _assert_nothing_changed(application: Application, state: str, history: int, callbacks: list) -> None:
+def _assert_nothing_changed(
+    application: Application, state: str, history: tuple[int, int, int], callbacks: list
+) -> None:
     application.refresh_from_db()
     assert application.state == state
     assert _history(application) == history
@@ -117,12 +168,14 @@ def test_transition_is_performed_by_an_entitled_role(
     application = workflow.bring_to(source)
     history = _history(application)
 
+    actor = person(workflow, role)
+
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        result = workflow.step(application, transition, by=workflow.person(role))
+        result = workflow.step(application, transition, by=actor)
 
     application.refresh_from_db()
     assert result.state == application.state == target
-    assert _history(application) == history + 1
+    assert _history(application)[0] == history[0] + 1
     assert callbacks  # the carrier e-mail (and any other effect) waits for the commit
     assert len(mail.outbox) == 1
 
@@ -133,6 +186,7 @@ def test_transition_is_refused_to_every_other_role(
 ):
     source, _target, _roles = MATRIX[transition]
     application = workflow.bring_to(source)
+    actor = person(workflow, role)
     history = _history(application)
 
     with (
@@ -140,9 +194,37 @@ def test_transition_is_refused_to_every_other_role(
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(AccessDenied) as refused,
     ):
-        workflow.step(application, transition, by=workflow.person(role))
+        workflow.step(application, transition, by=actor)
 
-    assert refused.value.messages == [NOT_A_CARRIER if transition == "submit" else NOT_ALLOWED]
+    assert refused.value.messages == [expected_refusal(transition, role)]
+    _assert_nothing_changed(application, source, history, callbacks)
+
+
+@pytest.mark.parametrize(("transition", "role"), CONFLICT_CASES)
+def test_nobody_decides_on_an_application_of_their_own_organisation(
+    workflow, transition, role, django_capture_on_commit_callbacks
+):
+    """Staff holding exactly the step's role are refused once they belong to the applicant."""
+    source, _target, _roles = MATRIX[transition]
+    application = workflow.bring_to(source)
+    actor = person(workflow, role)
+    history = _history(application)
+    # Without the carrier membership the same person may take the step.
+    OrganisationMembership.objects.filter(user=actor).delete()
+    actor.__dict__.pop("_carrier_org_ids_cache", None)
+    assert transition in Application.objects.get(pk=application.pk).available_steps(actor)
+    OrganisationMembership.objects.create(user=actor, organisation=workflow.organisation)
+    actor.__dict__.pop("_carrier_org_ids_cache", None)
+    assert transition not in Application.objects.get(pk=application.pk).available_steps(actor)
+
+    with (
+        translation.override("en"),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(AccessDenied) as refused,
+    ):
+        workflow.step(application, transition, by=actor)
+
+    assert refused.value.messages == [OWN_ORGANISATION]
     _assert_nothing_changed(application, source, history, callbacks)
 
 

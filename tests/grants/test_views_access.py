@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from grants.applications.models import Application, Attachment
-from grants.applications.services.application import TRANSITION_SERVICES, application_submit
+from grants.applications.services.application import application_submit
 from grants.applications.services.attachment import attachment_add
+from grants.awards.services.award import WORKFLOW_SERVICES as TRANSITION_SERVICES
 from tests.budgets.factories import UserFactory, membership, office
 from tests.grants.factories import ApplicationFactory, OrganisationFactory, add_plan, carrier_user
 
@@ -80,8 +81,9 @@ def _every_request(app, attachment):
     yield "post", reverse("attachment_delete", args=[pk, apk]), {}
 
 
-@pytest.mark.parametrize("who", ["other_carrier", "sibling_staff"])
+@pytest.mark.parametrize("who", ["other_carrier", "sibling_staff", "officer"])
 def test_every_application_url_is_404_for_users_who_cannot_see_the_application(client, world, who):
+    """The officer of the office does not see the carrier's draft before it is handed in."""
     client.force_login(world[who])
     app = world["app"]
     statuses = {
@@ -105,7 +107,9 @@ def test_anonymous_users_are_sent_to_the_login_page(client, world):
 
 def test_office_staff_may_see_but_not_change_a_carriers_application(client, world):
     app, attachment = world["app"], world["attachment"]
+    application_submit(application=app, by=world["carrier"])
     client.force_login(world["officer"])
+    client.cookies["django_language"] = "en"
     assert client.get(reverse("application_detail", args=[app.pk])).status_code == 200
     download = client.get(reverse("attachment_download", args=[app.pk, attachment.pk]))
     assert download.status_code == 200
@@ -116,11 +120,24 @@ def test_office_staff_may_see_but_not_change_a_carriers_application(client, worl
     upload = client.post(reverse("attachment_upload", args=[app.pk]), {"kind": "other", "file": _pdf()})
     assert upload.status_code == 403
     assert client.post(reverse("attachment_delete", args=[app.pk, attachment.pk])).status_code == 403
-    # A carrier's step is refused with the service's own reason.
-    submit = client.post(reverse("application_transition", args=[app.pk, "submit"]), {"comment": ""})
-    assert submit.status_code == 403
-    assert Application.objects.get(pk=app.pk).state == "draft"
+    # A carrier's step is refused with the rule's own reason.
+    withdraw = client.post(reverse("application_transition", args=[app.pk, "withdraw"]), {"comment": ""})
+    assert withdraw.status_code == 403
+    assert (
+        "Only members of the applying organisation may change this application." in withdraw.content.decode()
+    )
+    assert Application.objects.get(pk=app.pk).state == "submitted"
     assert Attachment.objects.filter(pk=attachment.pk).exists()
+
+
+def test_the_draft_opens_for_the_office_once_the_carrier_has_handed_it_in(client, world):
+    app, attachment = world["app"], world["attachment"]
+    client.force_login(world["officer"])
+    detail = reverse("application_detail", args=[app.pk])
+    download = reverse("attachment_download", args=[app.pk, attachment.pk])
+    assert (client.get(detail).status_code, client.get(download).status_code) == (404, 404)
+    application_submit(application=app, by=world["carrier"])
+    assert (client.get(detail).status_code, client.get(download).status_code) == (200, 200)
 
 
 def test_the_carrier_may_use_every_page_of_its_own_draft(client, world):

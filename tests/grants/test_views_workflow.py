@@ -8,13 +8,13 @@ from django.urls import reverse
 
 from grants.applications.models import Application
 from grants.applications.services.application import (
-    TRANSITION_SERVICES,
     application_complete_formal_check,
     application_propose_approval,
     application_start_formal_check,
     application_submit,
     default_instalments,
 )
+from grants.awards.services.award import WORKFLOW_SERVICES as TRANSITION_SERVICES
 from tests.budgets.factories import UserFactory, envelope, membership, office
 from tests.grants.factories import ApplicationFactory, add_plan, carrier_user
 
@@ -131,8 +131,11 @@ def test_the_proposer_posting_approve_is_refused_by_the_four_eyes_rule(client, w
     client.force_login(world["officer"])
     client.cookies["django_language"] = "en"
     response = _step(client, app, "approve", comment="")
-    messages = [str(m) for m in get_messages(response.wsgi_request)]
-    assert len(messages) == 1 and messages[0].startswith("Four-eyes principle")
+    # A refusal by the rule is a 403 page with the rule's sentence, like every other refusal.
+    assert response.status_code == 403
+    assert "Four-eyes principle: the decision must be taken by someone other than the person who" in (
+        response.content.decode()
+    )
     assert Application.objects.get(pk=app.pk).state == "approval_proposed"
     client.force_login(world["approver"])
     _step(client, app, "approve", comment="Einverstanden")

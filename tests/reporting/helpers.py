@@ -9,7 +9,6 @@ from pypdf import PdfReader
 
 from grants.applications.models import CoverLine, ExpenditureLine
 from grants.applications.services.application import (
-    application_approve,
     application_complete_formal_check,
     application_propose_approval,
     application_propose_rejection,
@@ -17,6 +16,7 @@ from grants.applications.services.application import (
     application_start_formal_check,
     application_submit,
 )
+from grants.awards.services.award import application_approve
 from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, membership, office
 from tests.grants.factories import ApplicationFactory, OrganisationFactory, carrier_user
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -13,15 +13,13 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from budgets.choices import FinancingType
 from budgets.models import CoordinatingOffice, FundingProgramme
+from budgets.rules import fsm_permission
 from core.errors import DomainError
 from core.models import SavesChangedFields
 from grants.carriers.models import Organisation
-from grants.predicates import (
-    as_fsm_permission,
-    can_decide_application,
-    can_edit_application,
-    can_process_application,
-)
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class ApplicationState(models.TextChoices):
@@ -50,9 +48,23 @@ UNDECIDED_STATES = (
 )
 DECIDED_STATES = (S.APPROVED, S.REJECTED, S.WITHDRAWN)
 
-carrier = as_fsm_permission(can_edit_application)
-case_officer = as_fsm_permission(can_process_application)
-approver = as_fsm_permission(can_decide_application)
+# The named rules (grants.rules) that guard the steps: the carrier edits and hands in, the case
+# officer processes, the approver decides. Services, views and templates ask the same names.
+EDIT = "grants.edit_application"
+PROCESS = "grants.process_application"
+DECIDE = "grants.decide_application"
+
+
+def _rule(name: str) -> Any:
+    """``fsm_permission(name)`` that remembers its rule, so a service can ask which rule guards a step."""
+    permission = fsm_permission(name)
+    permission.rule = name  # type: ignore[attr-defined]
+    return permission
+
+
+carrier = _rule(EDIT)
+case_officer = _rule(PROCESS)
+approver = _rule(DECIDE)
 
 
 class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
@@ -147,6 +159,38 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         """The carrier has submitted it at least once; before that it is the carrier's own draft."""
         return self.submitted_at is not None
 
+    @property
+    def is_approved(self) -> bool:
+        return self.state == S.APPROVED
+
+    @property
+    def is_decided(self) -> bool:
+        return self.state in DECIDED_STATES
+
+    @property
+    def awaits_decision(self) -> bool:
+        """A proposal (approval or rejection) waits for the approver."""
+        return self.state in (S.APPROVAL_PROPOSED, S.REJECTION_PROPOSED)
+
+    @property
+    def has_approval_proposal(self) -> bool:
+        return self.proposed_by_id is not None and self.proposed_amount is not None
+
+    def save_changes(self) -> list[str]:
+        # ``updated_at`` is ``auto_now``: it only moves when it is among the saved fields.
+        self.updated_at = timezone.now()
+        return super().save_changes()
+
+    def rule_for(self, transition: str) -> str:
+        """The named rule that guards ``transition`` from the current state (read off the machine)."""
+        meta = getattr(type(self), transition)._django_fsm
+        step = meta.get_transition(self.state) or next(iter(meta.transitions.values()))
+        return str(step.permission.rule)
+
+    def available_steps(self, user: Any) -> list[str]:
+        """Names of the steps ``user`` may take now: the state machine filtered by the named rules."""
+        return [t.name for t in self.get_available_user_state_transitions(user)]  # type: ignore[attr-defined]
+
     # --- transitions -----------------------------------------------------------------------
     # Keyword ``by`` (the acting user) and ``description`` (the comment) are recorded by
     # django-fsm-log in the state history.
@@ -154,7 +198,7 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=[S.DRAFT, S.REVISION_REQUESTED], target=S.SUBMITTED, permission=carrier)
-    def submit(self, *, by: Any, description: str = "") -> None:
+    def submit(self, *, by: User, description: str = "") -> None:
         # The first submission decides whether the deadline was met; resubmissions keep it.
         if self.submitted_at is None:
             self.submitted_at = timezone.now()
@@ -162,13 +206,13 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.SUBMITTED, target=S.FORMAL_CHECK, permission=case_officer)
-    def start_formal_check(self, *, by: Any, description: str = "") -> None:
+    def start_formal_check(self, *, by: User, description: str = "") -> None:
         pass
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.FORMAL_CHECK, target=S.CONTENT_REVIEW, permission=case_officer)
-    def complete_formal_check(self, *, by: Any, description: str = "") -> None:
+    def complete_formal_check(self, *, by: User, description: str = "") -> None:
         self.formal_checked_by = by
 
     @fsm_log_by
@@ -179,13 +223,13 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         target=S.REVISION_REQUESTED,
         permission=case_officer,
     )
-    def request_revision(self, *, by: Any, description: str = "") -> None:
+    def request_revision(self, *, by: User, description: str = "") -> None:
         pass
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.CONTENT_REVIEW, target=S.APPROVAL_PROPOSED, permission=case_officer)
-    def propose_approval(self, *, by: Any, amount: Decimal, description: str = "") -> None:
+    def propose_approval(self, *, by: User, amount: Decimal, description: str = "") -> None:
         # Proposing closes the content review: the proposer is its reviewer.
         self.content_reviewed_by = by
         self.proposed_by = by
@@ -201,7 +245,7 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         target=S.REJECTION_PROPOSED,
         permission=case_officer,
     )
-    def propose_rejection(self, *, by: Any, reasons: str, description: str = "") -> None:
+    def propose_rejection(self, *, by: User, reasons: str, description: str = "") -> None:
         if self.state == S.CONTENT_REVIEW:
             self.content_reviewed_by = by
         self.proposed_by = by
@@ -217,13 +261,13 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         target=S.CONTENT_REVIEW,
         permission=approver,
     )
-    def return_proposal(self, *, by: Any, description: str = "") -> None:
+    def return_proposal(self, *, by: User, description: str = "") -> None:
         self._check_four_eyes(by)
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.APPROVAL_PROPOSED, target=S.APPROVED, permission=approver)
-    def approve(self, *, by: Any, description: str = "") -> None:
+    def approve(self, *, by: User, description: str = "") -> None:
         self._check_four_eyes(by)
         self.decided_by = by
         self.decided_at = timezone.now()
@@ -231,7 +275,7 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=S.REJECTION_PROPOSED, target=S.REJECTED, permission=approver)
-    def reject(self, *, by: Any, description: str = "") -> None:
+    def reject(self, *, by: User, description: str = "") -> None:
         self._check_four_eyes(by)
         self.decided_by = by
         self.decided_at = timezone.now()
@@ -244,10 +288,10 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         target=S.WITHDRAWN,
         permission=carrier,
     )
-    def withdraw(self, *, by: Any, description: str = "") -> None:
+    def withdraw(self, *, by: User, description: str = "") -> None:
         pass
 
-    def _check_four_eyes(self, by: Any) -> None:
+    def _check_four_eyes(self, by: User | None) -> None:
         # Enforced here as well as in the permission, so no caller can skip it.
         if by is None or by.pk in {self.proposed_by_id, self.content_reviewed_by_id}:
             raise DomainError(

@@ -1,32 +1,35 @@
-"""Use cases of the application workflow (Antrag → Entscheidung).
+"""Use cases of the application workflow (Antrag → Entscheidung), except the approval itself.
 
-Every function is atomic: it locks the application row, checks access and rules, calls the
-model's transition (which django-fsm-log records with actor and comment), saves with
-``update_fields``, and schedules the e-mail to the carrier on commit.
+Every function is atomic: it locks the application row, asks the named rule that guards the step
+(``grants.rules``; the state machine names it), calls the model's transition (which
+django-fsm-log records with actor and comment), saves the changed fields, and schedules the
+e-mail to the carrier on commit. The approval creates the grant and commits the budget, so it
+lives with the grants: ``grants.awards.services.award.application_approve``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import rules
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed, has_transition_perm
+from django_fsm import can_proceed
 
 from budgets.models import CoordinatingOffice, FundingProgramme
-from budgets.services.commitments import commit_instalments
-from core.errors import AccessDenied, DomainError
+from budgets.rules import require
+from core.errors import DomainError
 from core.formatting import format_eur
 from grants.applications.models import Application, ApplicationState, CoverLine, ExpenditureLine, Instalment
+from grants.applications.selectors import budget_available
 from grants.applications.validation import check_application, plan_totals
-from grants.awards.services.grant import grant_create_from_application
 from grants.carriers.models import Organisation
-from grants.predicates import carrier_organisation_ids, is_approver, is_carrier_member, is_case_officer
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 EDITABLE_FIELDS = (
     "title",
@@ -42,7 +45,8 @@ EDITABLE_FIELDS = (
 )
 
 
-def _locked(application: Application) -> Application:
+def lock_application(application: Application) -> Application:
+    """A fresh copy of the row under ``SELECT … FOR UPDATE``; the caller is inside ``atomic``."""
     return (
         Application.objects.select_for_update(of=("self",))
         .select_related("office", "programme", "organisation")
@@ -50,39 +54,39 @@ def _locked(application: Application) -> Application:
     )
 
 
-def _transition(
-    application: Application,
-    name: str,
-    *,
-    by: Any,
-    comment: str = "",
-    update_fields: Sequence[str] = (),
-    role: rules.Predicate | None = None,
-    **kwargs: Any,
-) -> Application:
-    """Run transition ``name`` on a freshly locked copy; the caller is inside ``atomic``."""
-    locked = _locked(application)
+def begin_step(application: Application, name: str, *, by: User) -> Application:
+    """Lock the row, then refuse a step the state does not allow or the rule does not grant.
+
+    The state comes first: a step that is impossible now is impossible for everyone.
+    """
+    locked = lock_application(application)
     method = getattr(locked, name)
     if not can_proceed(method, check_conditions=False):
         raise DomainError(
             _("This step is not possible while the application is in state “%(state)s”.")
             % {"state": locked.get_state_display()}
         )
-    # ``role`` narrows the check to the role when the transition itself enforces more (four
-    # eyes), so the user gets the specific reason instead of a bare refusal.
-    allowed = role.test(by, locked) if role is not None else has_transition_perm(method, by)
-    if not allowed:
-        raise AccessDenied(_("You are not allowed to perform this step on this application."))
+    require(by, locked.rule_for(name), locked)
     if not can_proceed(method):
         raise DomainError(_("The conditions for this step are not met."))
-    method(by=by, description=comment, **kwargs)
-    locked.save(update_fields=["state", "updated_at", *update_fields])
+    return locked
+
+
+def finish_step(locked: Application, name: str, *, by: User, comment: str = "", **kwargs: Any) -> Application:
+    """Run transition ``name`` on a row from :func:`begin_step`, save what it changed, notify."""
+    getattr(locked, name)(by=by, description=comment, **kwargs)
+    locked.save_changes()
     _notify_carrier_on_commit(locked)
     return locked
 
 
+def _step(application: Application, name: str, *, by: User, comment: str = "", **kwargs: Any) -> Application:
+    locked = begin_step(application, name, by=by)
+    return finish_step(locked, name, by=by, comment=comment, **kwargs)
+
+
 def _notify_carrier_on_commit(application: Application) -> None:
-    from grants.tasks import send_application_state_email
+    from grants.applications.tasks import send_application_state_email
 
     application_id, state = application.pk, application.state
     transaction.on_commit(lambda: send_application_state_email.delay(application_id, state))
@@ -91,12 +95,7 @@ def _notify_carrier_on_commit(application: Application) -> None:
 # --- carrier side ------------------------------------------------------------------------
 
 
-def _require_carrier(application: Application, by: Any) -> None:
-    if not is_carrier_member.test(by, application):
-        raise AccessDenied(_("Only members of the applying organisation may change this application."))
-
-
-def _require_editable(application: Application) -> None:
+def require_editable(application: Application) -> None:
     if not application.is_editable:
         raise DomainError(
             _(
@@ -106,18 +105,25 @@ def _require_editable(application: Application) -> None:
         )
 
 
+def lock_for_editing(application: Application, *, by: User) -> Application:
+    """The locked row, if ``by`` may change it (carrier member) and it is editable now."""
+    locked = lock_application(application)
+    require(by, "grants.edit_application", locked)
+    require_editable(locked)
+    return locked
+
+
 @transaction.atomic
 def application_create(
     *,
     organisation: Organisation,
     programme: FundingProgramme,
     office: CoordinatingOffice,
-    by: Any,
+    by: User,
     title: str,
     **fields: Any,
 ) -> Application:
-    if organisation.pk not in carrier_organisation_ids(by):
-        raise AccessDenied(_("You can only apply on behalf of your own organisation."))
+    require(by, "grants.create_application", organisation)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown application fields: {sorted(unknown)}")
@@ -139,17 +145,15 @@ def application_create(
 
 
 @transaction.atomic
-def application_update(*, application: Application, by: Any, **fields: Any) -> Application:
-    locked = _locked(application)
-    _require_carrier(locked, by)
-    _require_editable(locked)
+def application_update(*, application: Application, by: User, **fields: Any) -> Application:
+    locked = lock_for_editing(application, by=by)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown application fields: {sorted(unknown)}")
     for key, value in fields.items():
         setattr(locked, key, value)
     locked.full_clean(exclude=["reference", "state"])
-    locked.save(update_fields=[*fields, "updated_at"])
+    locked.save_changes()
     return locked
 
 
@@ -157,14 +161,12 @@ def application_update(*, application: Application, by: Any, **fields: Any) -> A
 def financing_plan_replace(
     *,
     application: Application,
-    by: Any,
+    by: User,
     expenditure: Sequence[Mapping[str, Any]],
     cover: Sequence[Mapping[str, Any]],
 ) -> None:
     """Replace the whole financing plan: the editor always submits all lines at once."""
-    locked = _locked(application)
-    _require_carrier(locked, by)
-    _require_editable(locked)
+    locked = lock_for_editing(application, by=by)
     for line in [*expenditure, *cover]:
         if Decimal(line["amount"]) < 0:
             raise DomainError(_("Amounts in the financing plan must not be negative."))
@@ -176,7 +178,7 @@ def financing_plan_replace(
     CoverLine.objects.bulk_create(
         CoverLine(application=locked, position=i, **line) for i, line in enumerate(cover)
     )
-    locked.save(update_fields=["updated_at"])
+    locked.save_changes()
 
 
 def application_rule_check(application: Application, *, today: date | None = None) -> list[str]:
@@ -196,41 +198,40 @@ def application_rule_check(application: Application, *, today: date | None = Non
 
 @transaction.atomic
 def application_submit(
-    *, application: Application, by: Any, comment: str = "", today: date | None = None
+    *, application: Application, by: User, comment: str = "", today: date | None = None
 ) -> Application:
-    locked = _locked(application)
-    _require_carrier(locked, by)
+    locked = begin_step(application, "submit", by=by)
     errors = application_rule_check(locked, today=today)
     if errors:
         raise DomainError(errors)
-    return _transition(locked, "submit", by=by, comment=comment, update_fields=["submitted_at"])
+    return finish_step(locked, "submit", by=by, comment=comment)
 
 
 @transaction.atomic
-def application_withdraw(*, application: Application, by: Any, comment: str = "") -> Application:
-    return _transition(application, "withdraw", by=by, comment=comment)
+def application_withdraw(*, application: Application, by: User, comment: str = "") -> Application:
+    return _step(application, "withdraw", by=by, comment=comment)
 
 
 # --- office side -------------------------------------------------------------------------
 
 
 @transaction.atomic
-def application_start_formal_check(*, application: Application, by: Any, comment: str = "") -> Application:
-    return _transition(application, "start_formal_check", by=by, comment=comment)
+def application_start_formal_check(*, application: Application, by: User, comment: str = "") -> Application:
+    return _step(application, "start_formal_check", by=by, comment=comment)
 
 
 @transaction.atomic
-def application_complete_formal_check(*, application: Application, by: Any, comment: str = "") -> Application:
-    return _transition(
-        application, "complete_formal_check", by=by, comment=comment, update_fields=["formal_checked_by"]
-    )
+def application_complete_formal_check(
+    *, application: Application, by: User, comment: str = ""
+) -> Application:
+    return _step(application, "complete_formal_check", by=by, comment=comment)
 
 
 @transaction.atomic
-def application_request_revision(*, application: Application, by: Any, comment: str) -> Application:
+def application_request_revision(*, application: Application, by: User, comment: str) -> Application:
     if not comment.strip():
         raise DomainError(_("Please tell the carrier what needs to be revised."))
-    return _transition(application, "request_revision", by=by, comment=comment)
+    return _step(application, "request_revision", by=by, comment=comment)
 
 
 def default_instalments(application: Application) -> dict[int, Decimal]:
@@ -238,36 +239,36 @@ def default_instalments(application: Application) -> dict[int, Decimal]:
     return plan_totals(application.expenditure_lines.all(), application.cover_lines.all()).grant_by_year
 
 
+def budget_refusals(*, application: Application, instalments: Mapping[int, Decimal]) -> list[str]:
+    """Why the budget cannot carry ``instalments``: a shortfall in a matching envelope.
+
+    A year without a matching envelope does not stop a proposal (the budget may not be
+    allocated yet); the approval needs one (see ``application_approve``).
+    """
+    return [
+        row.problem
+        for row in budget_available(application=application, instalments=instalments)
+        if not row.fits and not row.missing_envelope
+    ]
+
+
 @transaction.atomic
 def application_propose_approval(
     *,
     application: Application,
-    by: Any,
+    by: User,
     instalments: Mapping[int, Decimal],
     comment: str = "",
 ) -> Application:
-    locked = _locked(application)
-    if not is_case_officer.test(by, locked):
-        raise AccessDenied(_("You are not allowed to perform this step on this application."))
+    locked = begin_step(application, "propose_approval", by=by)
     requested = plan_totals(locked.expenditure_lines.all(), locked.cover_lines.all()).grant
     errors = _instalment_errors(locked, instalments, requested)
+    if not errors:
+        errors = budget_refusals(application=locked, instalments=instalments)
     if errors:
         raise DomainError(errors)
     amount = sum(instalments.values(), Decimal(0))
-    locked = _transition(
-        locked,
-        "propose_approval",
-        by=by,
-        comment=comment,
-        amount=amount,
-        update_fields=[
-            "content_reviewed_by",
-            "proposed_by",
-            "proposed_at",
-            "proposed_amount",
-            "decision_reasons",
-        ],
-    )
+    locked = finish_step(locked, "propose_approval", by=by, comment=comment, amount=amount)
     locked.instalments.all().delete()
     Instalment.objects.bulk_create(
         Instalment(application=locked, budget_year=year, amount=value)
@@ -306,75 +307,29 @@ def _instalment_errors(
 
 @transaction.atomic
 def application_propose_rejection(
-    *, application: Application, by: Any, reasons: str, comment: str = ""
+    *, application: Application, by: User, reasons: str, comment: str = ""
 ) -> Application:
     if not reasons.strip():
         raise DomainError(_("A rejection needs reasons."))
-    return _transition(
-        application,
-        "propose_rejection",
-        by=by,
-        comment=comment,
-        reasons=reasons,
-        update_fields=[
-            "content_reviewed_by",
-            "proposed_by",
-            "proposed_at",
-            "proposed_amount",
-            "decision_reasons",
-        ],
-    )
+    return _step(application, "propose_rejection", by=by, comment=comment, reasons=reasons)
 
 
 @transaction.atomic
-def application_return_proposal(*, application: Application, by: Any, comment: str) -> Application:
+def application_return_proposal(*, application: Application, by: User, comment: str) -> Application:
     if not comment.strip():
         raise DomainError(_("Please say why the proposal goes back to review."))
-    return _transition(application, "return_proposal", by=by, comment=comment, role=is_approver)
+    return _step(application, "return_proposal", by=by, comment=comment)
 
 
 @transaction.atomic
-def application_approve(*, application: Application, by: Any, comment: str = "") -> Application:
-    """The approval: the single seam where the budget commitment and the grant notice attach.
-
-    Everything that approval causes happens in this transaction, so a failure in any part
-    leaves no state change, no ledger row and no e-mail behind.
-    """
-    approved = _transition(
-        application,
-        "approve",
-        by=by,
-        comment=comment,
-        update_fields=["decided_by", "decided_at"],
-        role=is_approver,
-    )
-    grant = grant_create_from_application(application=approved, by=by)
-    commit_instalments(
-        office=approved.office,
-        programme=approved.programme,
-        instalments={i.budget_year: i.amount for i in grant.instalments.all()},
-        reference=grant.file_number,
-        by=by,
-        comment=approved.reference,
-    )
-    return approved
+def application_reject(*, application: Application, by: User, comment: str = "") -> Application:
+    return _step(application, "reject", by=by, comment=comment)
 
 
-@transaction.atomic
-def application_reject(*, application: Application, by: Any, comment: str = "") -> Application:
-    return _transition(
-        application,
-        "reject",
-        by=by,
-        comment=comment,
-        update_fields=["decided_by", "decided_at"],
-        role=is_approver,
-    )
-
-
-# The transitions a person can trigger from the review page, in display order, with the
-# service that performs each.
-TRANSITION_SERVICES = {
+# The steps of the pre-award workflow with the service that performs each, in display order.
+# The approval (``approve``) creates the grant and is performed by
+# ``grants.awards.services.award.application_approve``; ``WORKFLOW_SERVICES`` there lists all.
+TRANSITION_SERVICES: dict[str, Callable[..., Application]] = {
     "submit": application_submit,
     "start_formal_check": application_start_formal_check,
     "complete_formal_check": application_complete_formal_check,
@@ -382,7 +337,6 @@ TRANSITION_SERVICES = {
     "propose_approval": application_propose_approval,
     "propose_rejection": application_propose_rejection,
     "return_proposal": application_return_proposal,
-    "approve": application_approve,
     "reject": application_reject,
     "withdraw": application_withdraw,
 }
@@ -390,7 +344,6 @@ TRANSITION_SERVICES = {
 __all__ = [
     "TRANSITION_SERVICES",
     "ApplicationState",
-    "application_approve",
     "application_complete_formal_check",
     "application_create",
     "application_propose_approval",
@@ -403,6 +356,11 @@ __all__ = [
     "application_submit",
     "application_update",
     "application_withdraw",
+    "begin_step",
+    "budget_refusals",
     "default_instalments",
     "financing_plan_replace",
+    "finish_step",
+    "lock_application",
+    "lock_for_editing",
 ]

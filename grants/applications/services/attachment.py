@@ -1,8 +1,10 @@
 """Uploading and removing application attachments."""
 
+from __future__ import annotations
+
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -12,7 +14,10 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.formatting import format_number
 from grants.applications.models import Application, Attachment
-from grants.applications.services.application import _locked, _require_carrier, _require_editable
+from grants.applications.services.application import lock_for_editing
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # Extension → content types a browser may send for it. Anything else is refused.
 ALLOWED_TYPES = {
@@ -69,10 +74,8 @@ def attachment_errors(upload: UploadedFile) -> list[str]:
 
 
 @transaction.atomic
-def attachment_add(*, application: Application, by: Any, kind: str, upload: UploadedFile) -> Attachment:
-    locked = _locked(application)
-    _require_carrier(locked, by)
-    _require_editable(locked)
+def attachment_add(*, application: Application, by: User, kind: str, upload: UploadedFile) -> Attachment:
+    locked = lock_for_editing(application, by=by)
     errors = attachment_errors(upload)
     if errors:
         raise DomainError(errors)
@@ -96,10 +99,8 @@ def attachment_add(*, application: Application, by: Any, kind: str, upload: Uplo
 
 
 @transaction.atomic
-def attachment_delete(*, attachment: Attachment, by: Any) -> None:
-    locked = _locked(attachment.application)
-    _require_carrier(locked, by)
-    _require_editable(locked)
+def attachment_delete(*, attachment: Attachment, by: User) -> None:
+    lock_for_editing(attachment.application, by=by)
     storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from budgets.rules import allowed
 from core.errors import DomainError
 from grants.applications.forms import (
     TRANSITION_FORMS,
@@ -26,7 +27,13 @@ from grants.applications.forms import (
     TransitionForm,
 )
 from grants.applications.models import Application, ApplicationState, Attachment
-from grants.applications.selectors import applications_visible_to, carrier_applications, timeline
+from grants.applications.selectors import (
+    applications_visible_to,
+    approval_budget,
+    budget_available,
+    carrier_applications,
+    timeline,
+)
 from grants.applications.services.application import (
     TRANSITION_SERVICES,
     application_rule_check,
@@ -41,7 +48,7 @@ from grants.applications.views.common import (
     with_requested_grant,
 )
 from grants.carriers.models import Organisation
-from grants.predicates import carrier_organisation_ids, is_carrier_member
+from grants.rules import carrier_organisation_ids
 
 PAGE_SIZE = 25
 FORWARD_STEPS = {"submit", "start_formal_check", "complete_formal_check", "propose_approval", "approve"}
@@ -116,10 +123,18 @@ def _instalment_years(application: Application) -> dict[int, Decimal | None]:
 
 
 def _available_transitions(application: Application, user: Any) -> list[str]:
-    # django-fsm adds this method per FSM field when the class is created.
-    transitions = application.get_available_user_state_transitions(user)  # type: ignore[attr-defined]
-    names = {t.name for t in transitions}
-    return [name for name in TRANSITION_SERVICES if name in names]
+    """The steps the state machine offers this user now (its rules decide), in display order."""
+    names = set(application.available_steps(user))
+    return [name for name in TRANSITION_LABELS if name in names]
+
+
+def _budget(name: str, application: Application) -> Any:
+    """The budget a proposal or an approval would use, from the read the service itself calls."""
+    if name == "propose_approval":
+        return budget_available(application=application, instalments=default_instalments(application))
+    if name == "approve":
+        return approval_budget(application)
+    return None
 
 
 def _render_detail(
@@ -132,7 +147,15 @@ def _render_detail(
     for name in _available_transitions(application, request.user):
         form = (bound or {}).get(name) or _transition_form(name, application)
         style = "primary" if name in FORWARD_STEPS else "danger" if name in NEGATIVE_STEPS else "secondary"
-        steps.append({"name": name, "label": TRANSITION_LABELS[name], "form": form, "style": style})
+        steps.append(
+            {
+                "name": name,
+                "label": TRANSITION_LABELS[name],
+                "form": form,
+                "style": style,
+                "budget": _budget(name, application),
+            }
+        )
     # Unfold the step that moves the application forward (or the one with errors); the
     # others stay folded so the page does not invite a rejection by accident.
     unfolded = next((s for s in steps if s["form"].is_bound), None) or next(
@@ -148,7 +171,7 @@ def _render_detail(
         }
         for entry in timeline(application)
     ]
-    can_edit = application.is_editable and is_carrier_member.test(request.user, application)
+    can_edit = application.is_editable and allowed(request.user, "grants.edit_application", application)
     context = {
         "application": application,
         "expenditure": expenditure,
@@ -171,12 +194,14 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, application)
 
 
-@login_required
-@require_POST
-def application_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
-    service = cast("Callable[..., Application] | None", TRANSITION_SERVICES.get(transition))
-    if service is None:
-        raise Http404
+def run_step(
+    request: HttpRequest, pk: int, transition: str, service: Callable[..., Application]
+) -> HttpResponse:
+    """Parse the step's form, call its service, and come back to the detail page.
+
+    Shared by every step of the workflow; the approval's view (``grants.awards.views.decision``)
+    passes the award service.
+    """
     application = visible_application(request, pk, _detail_queryset(request.user))
     form = _transition_form(transition, application, request.POST)
     if not form.is_valid():
@@ -198,3 +223,12 @@ def application_transition(request: HttpRequest, pk: int, transition: str) -> Ht
             % {"step": TRANSITION_LABELS[transition], "state": result.get_state_display()},
         )
     return redirect("application_detail", pk=application.pk)
+
+
+@login_required
+@require_POST
+def application_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
+    service = TRANSITION_SERVICES.get(transition)
+    if service is None:
+        raise Http404
+    return run_step(request, pk, transition, service)

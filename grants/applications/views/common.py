@@ -8,15 +8,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from budgets.rules import allowed, office_roles, refusal
 from core.errors import AccessDenied, DomainError
 from grants.applications.models import Application, CoverKind, CoverLine
 from grants.applications.selectors import applications_visible_to
-from grants.predicates import carrier_organisation_ids, is_carrier_member, office_roles
+from grants.rules import carrier_organisation_ids
 
 
 def is_staff_user(user: Any) -> bool:
@@ -30,9 +31,16 @@ def is_carrier_user(user: Any) -> bool:
 def visible_application(
     request: HttpRequest, pk: int, queryset: QuerySet[Application] | None = None
 ) -> Application:
-    """The application if this user may see it, else 404 (its existence is not revealed)."""
+    """The application if this user may see it (``grants.view_application``), else 404.
+
+    A 404 does not reveal that the application exists: staff do not learn of a carrier's draft
+    that was never handed in.
+    """
     qs = applications_visible_to(request.user) if queryset is None else queryset
-    return get_object_or_404(qs, pk=pk)
+    application = get_object_or_404(qs, pk=pk)
+    if not allowed(request.user, "grants.view_application", application):
+        raise Http404
+    return application
 
 
 def editable_application(
@@ -40,8 +48,8 @@ def editable_application(
 ) -> Application:
     """404 when invisible; 403 when visible but this user may not change it now."""
     application = visible_application(request, pk, queryset)
-    if not is_carrier_member.test(request.user, application):
-        raise PermissionDenied(_("Only members of the applying organisation may change this application."))
+    if not allowed(request.user, "grants.edit_application", application):
+        raise PermissionDenied(refusal(request.user, "grants.edit_application", application))
     if not application.is_editable:
         raise PermissionDenied(
             _(
