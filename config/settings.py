@@ -86,6 +86,8 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE",
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-fsm-log keys objects by integer id; export jobs (UUID ids) keep their own ExportJobLog.
+DJANGO_FSM_LOG_IGNORED_MODELS = ["reporting.models.ExportJob"]
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -9,9 +9,11 @@ it is.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 
-from babel.dates import ParseError
+from babel import Locale
+from babel.dates import ParseError, parse_pattern
 from babel.dates import format_date as babel_format_date
 from babel.dates import parse_date as babel_parse_date
 from dateutil.relativedelta import relativedelta
@@ -36,6 +38,13 @@ def format_date(value: date | None, *, locale: str | None = None) -> str:
 def format_german_date(value: date) -> str:
     """``31.12.2025`` whatever the UI language (files for German offices, German documents)."""
     return babel_format_date(value, GERMAN_PATTERN, locale=GERMAN)
+
+
+def date_converter(locale: str = GERMAN) -> Callable[[date], str]:
+    """A fast writer of dates for large files: the Babel pattern is compiled once."""
+    pattern = parse_pattern(ENGLISH_PATTERN if locale == ENGLISH else GERMAN_PATTERN)
+    babel_locale = Locale.parse(locale)
+    return lambda value: pattern.apply(value, babel_locale)
 
 
 def _invalid(text: str) -> ValidationError:

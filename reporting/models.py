@@ -1,15 +1,23 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm.signals import post_transition
 
 from budgets.models import CoordinatingOffice
+from core.models import SavesChangedFields
 from grants.applications.models import Application
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class DocumentKind(models.TextChoices):
@@ -136,14 +144,22 @@ def export_path(instance: ExportJob, filename: str) -> str:
     return f"exports/{instance.pk}/{filename}"
 
 
-class ExportJob(models.Model):
-    """A finance export that runs as a Celery job; the user polls its progress and downloads it."""
+class ExportJob(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
+    """A finance export that runs as a Celery job; the user polls its progress and downloads it.
+
+    ``state`` is a protected state machine: queued → running → done, or → failed with the
+    reason. A failed job may run again (the task's retry after an internal error), and so may a
+    running one whose worker died (``acks_late`` redelivers it); a done job never changes again.
+    Every transition is written to ``ExportJobLog`` (the job's history page).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("export"), max_length=14, choices=ExportKind.choices)
     format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
-    state = models.CharField(_("state"), max_length=8, choices=JobState.choices, default=JobState.QUEUED)
+    state = FSMField(
+        _("state"), max_length=8, choices=JobState.choices, default=JobState.QUEUED, protected=True
+    )
     rows_done = models.PositiveIntegerField(_("rows written"), default=0)
     rows_total = models.PositiveIntegerField(_("rows in total"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to=export_path, blank=True, max_length=255)
@@ -160,6 +176,102 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.format}) – {self.get_state_display()}"
+
+    @property
+    def is_queued(self) -> bool:
+        return self.state == JobState.QUEUED
+
+    @property
+    def is_done(self) -> bool:
+        return self.state == JobState.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.state == JobState.FAILED
+
+    @property
+    def is_pending(self) -> bool:
+        """Queued or running: the progress page keeps polling."""
+        return self.state in (JobState.QUEUED, JobState.RUNNING)
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.is_done and bool(self.file)
+
+    @transition(
+        field=state, source=[JobState.QUEUED, JobState.RUNNING, JobState.FAILED], target=JobState.RUNNING
+    )
+    def start(self, *, by: User | None = None) -> None:
+        """A worker takes the job (again: a redelivery or a retry starts from nothing)."""
+        self.rows_done = 0
+        self.rows_total = None
+        self.error = ""
+        self.finished_at = None
+
+    @transition(field=state, source=JobState.RUNNING, target=JobState.DONE)
+    def finish(self, *, rows: int, file_name: str, by: User | None = None) -> None:
+        self.file_name = file_name
+        self.rows_done = rows
+        self.rows_total = rows
+        self.error = ""
+        self.finished_at = timezone.now()
+
+    @transition(field=state, source=[JobState.QUEUED, JobState.RUNNING], target=JobState.FAILED)
+    def fail(self, *, reason: str, by: User | None = None) -> None:
+        self.error = reason
+        self.finished_at = timezone.now()
+
+
+class ExportJobLog(models.Model):
+    """One step in an export job's history: created by whom, and when it ran, finished or failed.
+
+    django-fsm-log's ``StateLog`` keys objects by an integer id; an export job's id is a UUID
+    (it is part of the download address and must not be guessable), so the job keeps its own
+    history with the same columns, written for every transition by ``_log_export_transition``.
+    """
+
+    job = models.ForeignKey(ExportJob, on_delete=models.CASCADE, related_name="history")
+    timestamp = models.DateTimeField(_("time"), default=timezone.now)
+    by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    source_state = models.CharField(_("from"), max_length=8, choices=JobState.choices, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=JobState.choices)
+    transition = models.CharField(_("step"), max_length=20)
+
+    class Meta:
+        verbose_name = _("export job step")
+        verbose_name_plural = _("export job history")
+        ordering = ["timestamp", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.transition} → {self.state}"
+
+    @property
+    def step(self) -> str:
+        """The step as the job page names it."""
+        if self.transition == "start" and self.source_state in (JobState.RUNNING, JobState.FAILED):
+            return str(_("Started again"))
+        labels = {
+            "create": _("Export requested"),
+            "start": _("Started"),
+            "finish": _("File written"),
+            "fail": _("Failed"),
+        }
+        return str(labels.get(self.transition, self.transition))
+
+
+@receiver(post_transition, sender=ExportJob)
+def _log_export_transition(
+    sender: type[ExportJob], instance: ExportJob, name: str, source: str, target: str, **kwargs: Any
+) -> None:
+    by = (kwargs.get("method_kwargs") or {}).get("by")
+    ExportJobLog.objects.create(job=instance, by=by, source_state=source, state=target, transition=name)
 
 
 class PaymentRunState(models.TextChoices):

@@ -20,7 +20,7 @@ from reporting.exports.forms import ExportForm
 from reporting.exports.selectors import check_filters, exportable_kinds, filters_summary
 from reporting.exports.services import export_job_create
 from reporting.exports.writers import CONTENT_TYPES
-from reporting.models import ExportJob, JobState
+from reporting.models import ExportJob
 
 RECENT_JOBS = 20
 
@@ -58,7 +58,11 @@ def export_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_job(request: HttpRequest, pk: Any) -> HttpResponse:
     job = _own_job(request, pk)
-    context = {"job": job, "filters": filters_summary(job.filters, job.kind)}
+    context = {
+        "job": job,
+        "filters": filters_summary(job.filters, job.kind),
+        "history": job.history.select_related("by"),
+    }
     return render(request, "reporting/export_job.html", context)
 
 
@@ -76,7 +80,7 @@ def export_job_progress(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_GET
 def export_job_download(request: HttpRequest, pk: Any) -> FileResponse:
     job = _own_job(request, pk)
-    if job.state != JobState.DONE or not job.file:
+    if not job.is_downloadable:
         raise Http404
     try:
         # The file holds what the creator could see when it ran: they must still see it now.

@@ -1,7 +1,9 @@
 """Export jobs: start one, run it (in a Celery worker), and write an export into a file.
 
 A job is safe to run twice (``acks_late`` redelivers it when a worker dies): a finished job
-returns at once, and a rerun replaces the job's one file instead of adding a second.
+returns at once, and a rerun replaces the job's one file instead of adding a second. The job's
+state changes only through its transitions (``start``, ``finish``, ``fail``), each under the
+job's row lock and saved with ``save_changes``; ``ExportJobLog`` keeps the history.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from core.errors import DomainError
 from core.formatting import format_number
 from reporting.exports.selectors import CHUNK_SIZE, SPECS, check_filters, export_table
 from reporting.exports.writers import WRITERS, Progress
-from reporting.models import ExportFormat, ExportJob, ExportKind, JobState
+from accounts.models import User
+from reporting.models import ExportFormat, ExportJob, ExportJobLog, ExportKind
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +35,7 @@ XLSX_MAX_ROWS = 1_048_575  # an Excel sheet has 1,048,576 rows, one of them the 
 def export_write(
     *,
     kind: str,
-    user: Any,
+    user: User,
     filters: dict[str, Any],
     fmt: str,
     out: BinaryIO,
@@ -53,7 +56,7 @@ def export_file_name(job: ExportJob) -> str:
     return f"{SPECS[job.kind].file_stem}_{day}_{job.pk.hex[:8]}.{job.format}"
 
 
-def export_job_create(*, user: Any, kind: str, fmt: str, filters: dict[str, Any]) -> ExportJob:
+def export_job_create(*, user: User, kind: str, fmt: str, filters: dict[str, Any]) -> ExportJob:
     """Record the job and queue it once the transaction commits; refuses what the user may not see."""
     if kind not in ExportKind.values or fmt not in ExportFormat.values:
         raise DomainError(_("Please choose an export and a format."))
@@ -61,6 +64,7 @@ def export_job_create(*, user: Any, kind: str, fmt: str, filters: dict[str, Any]
     check_filters(user, kind, clean)
     with transaction.atomic():
         job = ExportJob.objects.create(kind=kind, format=fmt, filters=clean, created_by=user)
+        ExportJobLog.objects.create(job=job, by=user, state=job.state, transition="create")
         # robust: without a broker the task runs in-process; its failure is recorded on the
         # job and must not break the page that started it.
         transaction.on_commit(partial(_enqueue, job.pk), robust=True)
@@ -77,14 +81,10 @@ def export_job_run(*, job_id: UUID | str, every: int = CHUNK_SIZE) -> ExportJob:
     """Run a queued (or interrupted) job to the end: done with its file, or failed with the reason."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=job_id)
-        if job.state == JobState.DONE:
+        if job.is_done:
             return job
-        job.state = JobState.RUNNING
-        job.rows_done = 0
-        job.rows_total = None
-        job.error = ""
-        job.finished_at = None
-        job.save(update_fields=["state", "rows_done", "rows_total", "error", "finished_at"])
+        job.start()
+        job.save_changes()
     try:
         with tempfile.TemporaryFile() as scratch:
             rows = _write(job, scratch, every)
@@ -126,19 +126,13 @@ def _store(job: ExportJob, scratch: BinaryIO, rows: int) -> ExportJob:
         # The row lock makes storing and finishing one step: two deliveries of the same job
         # cannot both store a file.
         locked = ExportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.state == JobState.DONE:
+        if locked.is_done:
             return locked
         _remove_files(locked)
-        locked.file.save(export_file_name(locked), File(scratch), save=False)
-        locked.file_name = export_file_name(locked)
-        locked.state = JobState.DONE
-        locked.rows_done = rows
-        locked.rows_total = rows
-        locked.error = ""
-        locked.finished_at = timezone.now()
-        locked.save(
-            update_fields=["file", "file_name", "state", "rows_done", "rows_total", "error", "finished_at"]
-        )
+        name = export_file_name(locked)
+        locked.file.save(name, File(scratch), save=False)
+        locked.finish(rows=rows, file_name=name)
+        locked.save_changes()
     logger.info("Export job %s wrote %s rows to %s", job.pk, rows, locked.file.name)
     return locked
 
@@ -158,8 +152,9 @@ def _remove_files(job: ExportJob) -> None:
 
 
 def _fail(job: ExportJob, message: str) -> ExportJob:
-    ExportJob.objects.filter(pk=job.pk).exclude(state=JobState.DONE).update(
-        state=JobState.FAILED, error=str(message), finished_at=timezone.now()
-    )
-    job.refresh_from_db()
-    return job
+    with transaction.atomic():
+        locked = ExportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.is_pending:  # a done job stays done; a failed one keeps its first reason
+            locked.fail(reason=str(message))
+            locked.save_changes()
+    return locked

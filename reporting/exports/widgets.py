@@ -19,13 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone, translation
 from import_export import widgets
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from core.dates import date_converter
+from core.money import GERMAN, plain_amount_converter
 
 Converter = Callable[[Any], Any] | None
 
@@ -54,19 +56,15 @@ def _local_date_converter() -> Callable[[date | datetime], date]:
 
 
 def _german_date_converter() -> Callable[[Any], str]:
-    local = _local_date_converter()
+    local, german = _local_date_converter(), date_converter(GERMAN)
 
     def convert(value: date | datetime | None) -> str:
-        if value is None:
-            return ""
-        day = local(value)
-        return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
+        return "" if value is None else german(local(value))
 
     return convert
 
 
-def _german_amount(value: Decimal | None) -> str:
-    return "" if value is None else format(value, "f").replace(".", ",")
+_german_amount = plain_amount_converter(GERMAN)
 
 
 def _styled_cell_factory(sheet: Any, number_format: str) -> Callable[[Any], Any]:
