@@ -285,6 +285,9 @@ add_permission(
 )
 
 # --- amendments -----------------------------------------------------------------------------
+# The carrier creates, changes, submits and withdraws; a case officer proposes; an approver
+# decides (approves or rejects) — never for their own organisation and never on their own
+# proposal. A submitted amendment can be rejected before anyone proposed it.
 
 add_permission(
     "grants.request_amendment",
@@ -292,7 +295,10 @@ add_permission(
 )
 add_permission(
     "grants.propose_amendment",
-    Check(is_case_officer, _("Only a case officer of the granting office can propose a decision.")),
+    Check(
+        is_case_officer,
+        _("Only a case officer of the granting office can propose to approve an amendment."),
+    ),
     Check(not_own_organisation, _("Nobody may decide on an amendment for their own organisation.")),
 )
 add_permission(

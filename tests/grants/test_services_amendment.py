@@ -46,8 +46,7 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 SUBMITTED_ON = date(2026, 6, 1)
 FOUR_EYES = (
-    "Four-eyes principle: the decision must be taken by someone other than the person who proposed it "
-    "or reviewed its content."
+    "Four-eyes principle: the decision must be taken by someone other than the person who proposed it."
 )
 
 

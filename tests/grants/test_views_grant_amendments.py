@@ -75,9 +75,15 @@ def test_the_proposer_cannot_approve_through_the_page(client, world):
     client.post(reverse("amendment_step", args=[grant.pk, amendment.pk, "submit"]))
     client.force_login(world["officer"])
     client.post(reverse("amendment_step", args=[grant.pk, amendment.pk, "propose"]))
-    response = client.post(reverse("amendment_step", args=[grant.pk, amendment.pk, "approve"]), follow=True)
+    page = html(client.get(reverse("amendment_detail", args=[grant.pk, amendment.pk])))
+    assert "Änderungsantrag bewilligen" not in page  # no button for a step the rule refuses
+    response = client.post(reverse("amendment_step", args=[grant.pk, amendment.pk, "approve"]))
     assert Amendment.objects.get(pk=amendment.pk).state == "proposed"
-    assert "alert--error" in html(response)
+    assert response.status_code == 403
+    assert (
+        "Vier-Augen-Prinzip: Die Entscheidung muss eine andere Person treffen als die, die sie vorgeschlagen hat."
+        in html(response)
+    )
 
 
 def test_amendment_pages_are_hidden_from_other_organisations_and_unrelated_offices(client, world):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from core.errors import DomainError
+from budgets.rules import fsm_permission, require
 from core.models import SavesChangedFields
 from grants.applications.models.plan import (
     BaseInstalment,
@@ -18,6 +18,9 @@ from grants.applications.models.plan import (
     plan_line_constraints,
 )
 from grants.awards.models.grant import Grant, PlanVersion
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class AmendmentState(models.TextChoices):
@@ -67,42 +70,100 @@ class Amendment(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     def __str__(self) -> str:
         return f"{self.grant.file_number} · Änderung {self.number}"
 
+    # --- what the state allows (ask these; never compare state strings outside the model) ---
+
+    OPEN_STATES = (A.DRAFT, A.SUBMITTED, A.PROPOSED)
+    REJECTABLE_STATES = (A.SUBMITTED, A.PROPOSED)
+
+    @property
+    def is_draft(self) -> bool:
+        """Only a draft can be changed and submitted."""
+        return self.state == A.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        """Not decided or withdrawn yet: a grant has at most one open amendment."""
+        return self.state in self.OPEN_STATES
+
+    @property
+    def awaits_proposal(self) -> bool:
+        return self.state == A.SUBMITTED
+
+    @property
+    def awaits_decision(self) -> bool:
+        return self.state == A.PROPOSED
+
+    @property
+    def is_rejectable(self) -> bool:
+        return self.state in self.REJECTABLE_STATES
+
+    @property
+    def is_approved(self) -> bool:
+        return self.state == A.APPROVED
+
+    def wrong_state(self) -> str:
+        """The sentence for a step the current state does not allow."""
+        return str(
+            _("This step is not possible while the amendment is in state “%(state)s”.")
+            % {"state": self.get_state_display()}
+        )
+
+    # --- transitions -----------------------------------------------------------------------
+
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=A.DRAFT, target=A.SUBMITTED)
-    def submit(self, *, by: Any, description: str = "") -> None:
+    @transition(
+        field=state, source=A.DRAFT, target=A.SUBMITTED, permission=fsm_permission("grants.request_amendment")
+    )
+    def submit(self, *, by: User, description: str = "") -> None:
         self.submitted_at = timezone.now()
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=A.SUBMITTED, target=A.PROPOSED)
-    def propose(self, *, by: Any, description: str = "") -> None:
+    @transition(
+        field=state,
+        source=A.SUBMITTED,
+        target=A.PROPOSED,
+        permission=fsm_permission("grants.propose_amendment"),
+    )
+    def propose(self, *, by: User, description: str = "") -> None:
         self.proposed_by = by
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=A.PROPOSED, target=A.APPROVED)
-    def approve(self, *, by: Any, description: str = "") -> None:
-        if by.pk == self.proposed_by_id:
-            raise DomainError(
-                _(
-                    "Four-eyes principle: the decision must be taken by someone other than the person who proposed it or reviewed its content."
-                )
-            )
+    @transition(
+        field=state,
+        source=A.PROPOSED,
+        target=A.APPROVED,
+        permission=fsm_permission("grants.decide_amendment"),
+    )
+    def approve(self, *, by: User, description: str = "") -> None:
+        # The transition itself refuses the proposer (four eyes), whoever calls it.
+        require(by, "grants.decide_amendment", self)
         self.decided_by = by
         self.decided_at = timezone.now()
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=[A.SUBMITTED, A.PROPOSED], target=A.REJECTED)
-    def reject(self, *, by: Any, description: str = "") -> None:
+    @transition(
+        field=state,
+        source=list(REJECTABLE_STATES),
+        target=A.REJECTED,
+        permission=fsm_permission("grants.decide_amendment"),
+    )
+    def reject(self, *, by: User, description: str = "") -> None:
         self.decided_by = by
         self.decided_at = timezone.now()
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=[A.DRAFT, A.SUBMITTED, A.PROPOSED], target=A.WITHDRAWN)
-    def withdraw(self, *, by: Any, description: str = "") -> None:
+    @transition(
+        field=state,
+        source=list(OPEN_STATES),
+        target=A.WITHDRAWN,
+        permission=fsm_permission("grants.request_amendment"),
+    )
+    def withdraw(self, *, by: User, description: str = "") -> None:
         pass
 
 

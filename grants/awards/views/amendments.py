@@ -17,46 +17,38 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from budgets.choices import StaffRole
+from budgets.rules import allowed, refusal
 from core.errors import DomainError
 from grants.applications.forms import Form
 from grants.applications.views.common import show_domain_error
 from grants.awards.forms import AmendmentForm, AmendmentRejectForm, AmendmentSubmitForm, ProofStepForm
-from grants.awards.models import Amendment, Grant
+from grants.awards.models import Amendment, AmendmentLine, Grant
 from grants.awards.selectors import plan_sides, plan_versions
 from grants.awards.services import amendment as amendment_services
-from grants.awards.views.common import is_recipient, is_staff_for, require_recipient, visible_grant
+from grants.awards.views.common import visible_grant
 
 EMPTY_ROWS = 3
+REQUEST = "grants.request_amendment"
 
 
 @dataclass(frozen=True)
 class Step:
     label: Promise
     form: type[Form]
-    states: tuple[str, ...]
-    roles: tuple[str, ...] | None  # None: the recipient
     style: str
+    rule: str
 
 
+# Which steps a user sees comes from the state machine (state and named permission of each
+# transition); this table only says how a step looks.
 STEPS = {
-    "submit": Step(gettext_lazy("Submit amendment"), AmendmentSubmitForm, ("draft",), None, "primary"),
-    "withdraw": Step(
-        gettext_lazy("Withdraw amendment"), ProofStepForm, ("draft", "submitted", "proposed"), None, "danger"
-    ),
-    "propose": Step(
-        gettext_lazy("Propose approval"), ProofStepForm, ("submitted",), (StaffRole.CASE_OFFICER,), "primary"
-    ),
-    "approve": Step(
-        gettext_lazy("Approve amendment"), ProofStepForm, ("proposed",), (StaffRole.APPROVER,), "primary"
-    ),
+    "submit": Step(gettext_lazy("Submit amendment"), AmendmentSubmitForm, "primary", REQUEST),
+    "propose": Step(gettext_lazy("Propose approval"), ProofStepForm, "primary", "grants.propose_amendment"),
+    "approve": Step(gettext_lazy("Approve amendment"), ProofStepForm, "primary", "grants.decide_amendment"),
     "reject": Step(
-        gettext_lazy("Reject amendment"),
-        AmendmentRejectForm,
-        ("submitted", "proposed"),
-        (StaffRole.APPROVER,),
-        "danger",
+        gettext_lazy("Reject amendment"), AmendmentRejectForm, "danger", "grants.decide_amendment"
     ),
+    "withdraw": Step(gettext_lazy("Withdraw amendment"), ProofStepForm, "danger", REQUEST),
 }
 SERVICES = {
     "submit": lambda **kw: amendment_services.amendment_submit(**kw),
@@ -72,11 +64,10 @@ def _years(grant: Grant, extra: list[int]) -> list[int]:
     return sorted(years)
 
 
-def _allowed(name: str, amendment: Amendment, grant: Grant, user: Any) -> bool:
-    step = STEPS[name]
-    if amendment.state not in step.states:
-        return False
-    return is_recipient(user, grant) if step.roles is None else is_staff_for(user, grant, step.roles)
+def _require(user: Any, name: str, obj: Any) -> None:
+    """The named rule, refused as a 403 page with its sentence."""
+    if not allowed(user, name, obj):
+        raise PermissionDenied(refusal(user, name, obj))
 
 
 @login_required
@@ -86,10 +77,8 @@ def grant_amendments(request: HttpRequest, pk: int) -> HttpResponse:
         Amendment.objects.filter(grant=grant).select_related("resulting_plan").order_by("number")
     )
     versions = [plan_sides(v) for v in plan_versions(grant)]
-    can_create = (
-        is_recipient(request.user, grant)
-        and grant.state in amendment_services.AMENDABLE_GRANT_STATES
-        and not any(a.state in amendment_services.OPEN_AMENDMENT_STATES for a in amendments)
+    can_create = allowed(request.user, REQUEST, grant) and not amendment_services.amendment_start_refusal(
+        grant
     )
     return render(
         request,
@@ -127,7 +116,7 @@ def _editor(grant: Grant, data: Any = None, amendment: Amendment | None = None) 
 @login_required
 def amendment_new(request: HttpRequest, pk: int) -> HttpResponse:
     grant = visible_grant(request, pk)
-    require_recipient(request.user, grant)
+    _require(request.user, REQUEST, grant)
     form = _editor(grant, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,8 +148,8 @@ def _amendment(request: HttpRequest, pk: int, amendment_pk: int) -> tuple[Grant,
 @login_required
 def amendment_edit(request: HttpRequest, pk: int, amendment_pk: int) -> HttpResponse:
     grant, amendment = _amendment(request, pk, amendment_pk)
-    require_recipient(request.user, grant)
-    if amendment.state != "draft":
+    _require(request.user, REQUEST, amendment)
+    if not amendment.is_draft:
         raise PermissionDenied(_("Only a draft amendment can be changed."))
     form = _editor(grant, request.POST if request.method == "POST" else None, amendment)
     if request.method == "POST" and form.is_valid():
@@ -178,14 +167,26 @@ def amendment_edit(request: HttpRequest, pk: int, amendment_pk: int) -> HttpResp
 
 def _proposed_sides(amendment: Amendment) -> dict[str, Any]:
     lines = list(amendment.lines.all())
-    expenditure = [x for x in lines if x.side == "expenditure"]
-    cover = [x for x in lines if x.side == "cover"]
+    expenditure = [x for x in lines if x.side == AmendmentLine.Side.EXPENDITURE]
+    cover = [x for x in lines if x.side == AmendmentLine.Side.COVER]
     return {
         "expenditure": expenditure,
         "cover": cover,
         "expenditure_total": sum((x.amount for x in expenditure), 0),
         "cover_total": sum((x.amount for x in cover), 0),
     }
+
+
+def _steps(grant: Grant, amendment: Amendment, user: Any, bound: tuple[str, Form] | None) -> list[dict]:
+    """The transitions this user may take now (state and named rule), in the order of ``STEPS``."""
+    available = {t.name for t in amendment.get_available_user_state_transitions(user)}
+    steps = []
+    for name, step in STEPS.items():
+        if name in available:
+            form = bound[1] if bound and bound[0] == name else step.form(auto_id=f"id_{name}_%s")
+            url = reverse("amendment_step", args=[grant.pk, amendment.pk, name])
+            steps.append({"name": name, "label": step.label, "form": form, "style": step.style, "url": url})
+    return steps
 
 
 @login_required
@@ -205,13 +206,9 @@ def amendment_detail(
     current = versions[-1] if versions else None
     if base is not None:
         current = next((v for v in versions if v["version"].version == base["version"].version - 1), current)
-    assessment = amendment_services.amendment_assessment(amendment) if amendment.state == "draft" else None
-    steps = []
-    for name, step in STEPS.items():
-        if _allowed(name, amendment, grant, request.user):
-            form = bound[1] if bound and bound[0] == name else step.form(auto_id=f"id_{name}_%s")
-            url = reverse("amendment_step", args=[grant.pk, amendment.pk, name])
-            steps.append({"name": name, "label": step.label, "form": form, "style": step.style, "url": url})
+    assessment = amendment_services.amendment_assessment(amendment) if amendment.is_draft else None
+    # The same read ``amendment_approve`` makes before it writes.
+    effect = amendment_services.amendment_budget_effect(amendment) if amendment.is_open else None
     return render(
         request,
         "grants/grant_amendment_detail.html",
@@ -223,8 +220,9 @@ def amendment_detail(
             "current": current,
             "instalments": list(grant.instalments.all()),
             "assessment": assessment,
-            "steps": steps,
-            "can_edit": amendment.state == "draft" and is_recipient(request.user, grant),
+            "effect": effect,
+            "steps": _steps(grant, amendment, request.user, bound),
+            "can_edit": amendment.is_draft and allowed(request.user, REQUEST, amendment),
         },
     )
 
@@ -236,17 +234,14 @@ def amendment_step(request: HttpRequest, pk: int, amendment_pk: int, step: str) 
     if definition is None:
         raise Http404
     grant, amendment = _amendment(request, pk, amendment_pk)
-    if definition.roles is None:
-        require_recipient(request.user, grant)
-    elif not is_staff_for(request.user, grant, definition.roles):
-        raise PermissionDenied(_("Your role in the granting office does not allow this step."))
+    _require(request.user, definition.rule, amendment)
     form = definition.form(request.POST, auto_id=f"id_{step}_%s")
     if not form.is_valid():
         return amendment_detail(request, pk, amendment_pk, bound=(step, form))
     try:
         result = SERVICES[step](amendment=amendment, by=request.user, **cast(Any, form).service_kwargs())
     except DomainError as error:
-        show_domain_error(request, error)
+        show_domain_error(request, error)  # a refused permission becomes a 403 page with its sentence
     else:
         messages.success(
             request,

@@ -6,10 +6,16 @@ from grants.awards.services.amendment.checks import (
     amendment_check,
     current_plan,
 )
-from grants.awards.services.amendment.reads import amendment_lines_from_plan, paid_by_year, plan_versions
+from grants.awards.services.amendment.reads import (
+    BudgetEffect,
+    YearEffect,
+    amendment_budget_effect,
+    amendment_lines_from_plan,
+    amendment_start_refusal,
+    paid_by_year,
+    plan_versions,
+)
 from grants.awards.services.amendment.use_cases import (
-    AMENDABLE_GRANT_STATES,
-    OPEN_AMENDMENT_STATES,
     amendment_approve,
     amendment_create,
     amendment_propose,
@@ -20,16 +26,18 @@ from grants.awards.services.amendment.use_cases import (
 )
 
 __all__ = [
-    "AMENDABLE_GRANT_STATES",
-    "OPEN_AMENDMENT_STATES",
     "Assessment",
+    "BudgetEffect",
+    "YearEffect",
     "amendment_approve",
     "amendment_assessment",
+    "amendment_budget_effect",
     "amendment_check",
     "amendment_create",
     "amendment_lines_from_plan",
     "amendment_propose",
     "amendment_reject",
+    "amendment_start_refusal",
     "amendment_submit",
     "amendment_update",
     "amendment_withdraw",

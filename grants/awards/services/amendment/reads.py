@@ -1,16 +1,162 @@
-"""Reads around amendments: every plan version, the editor's starting point, payments per year."""
+"""Reads around amendments: whether one can start, its budget effect, the editor's starting point.
+
+``amendment_budget_effect`` is the preview the amendment page shows and the first half of
+``amendment_approve``: the service calls it before it writes, so what the page promises and what
+the approval does cannot disagree.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
-from grants.awards.models import Grant, PlanVersionLine
+from budgets.models import BudgetEnvelope
+from budgets.selectors import envelope_figures
+from budgets.services._posting import envelope_label
+from budgets.services.commitments import matching_envelopes
+from core.errors import DomainError
+from core.formatting import format_eur
+from grants.awards.models import Amendment, Grant, PlanVersionLine
+from grants.awards.payments.models import DrawdownState
 from grants.awards.selectors import plan_versions
 from grants.awards.services.amendment.checks import current_plan
 
-__all__ = ["amendment_lines_from_plan", "paid_by_year", "plan_versions"]
+__all__ = [
+    "BudgetEffect",
+    "YearEffect",
+    "amendment_budget_effect",
+    "amendment_lines_from_plan",
+    "amendment_start_refusal",
+    "paid_by_year",
+    "plan_versions",
+]
+
+ZERO = Decimal(0)
+
+
+def amendment_start_refusal(grant: Grant) -> str:
+    """Why no amendment can be started for ``grant`` now (empty when one can), whoever asks."""
+    if not grant.is_amendable:
+        return _("An amendment is not possible while the grant is in state “%(state)s”.") % {
+            "state": grant.get_state_display()
+        }
+    open_one = next((a for a in grant.amendments.order_by("number") if a.is_open), None)
+    if open_one is not None:
+        return _(
+            "Amendment %(number)s of this grant is still open; withdraw it or wait for its decision before starting another."
+        ) % {"number": open_one.number}
+    return ""
+
+
+# --- the budget effect ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearEffect:
+    """One budget year: the instalment before and after, and the envelope it commits against."""
+
+    year: int
+    before: Decimal
+    after: Decimal
+    envelope: str  # how messages name the envelope; empty when the year has none
+    available: Decimal | None  # available in that envelope now; None without an envelope
+    problem: str  # why the increase does not fit; empty when it does
+
+    @property
+    def change(self) -> Decimal:
+        return self.after - self.before
+
+    @property
+    def fits(self) -> bool:
+        return not self.problem
+
+
+@dataclass(frozen=True)
+class BudgetEffect:
+    years: list[YearEffect]
+
+    @property
+    def fits(self) -> bool:
+        return all(y.fits for y in self.years)
+
+    @property
+    def problems(self) -> list[str]:
+        return [y.problem for y in self.years if y.problem]
+
+    @property
+    def increases(self) -> dict[int, Decimal]:
+        """What approval commits additionally, per budget year."""
+        return {y.year: y.change for y in self.years if y.change > 0}
+
+    @property
+    def decreases(self) -> dict[int, Decimal]:
+        """What approval releases, per budget year (positive numbers)."""
+        return {y.year: -y.change for y in self.years if y.change < 0}
+
+
+def _envelopes(grant: Grant, years: list[int]) -> dict[int, BudgetEnvelope | str]:
+    """The envelope of each year, or the sentence why there is none (one query when all match)."""
+    try:
+        return dict(matching_envelopes(office=grant.office, programme=grant.programme, years=years))
+    except DomainError:
+        pass
+    found: dict[int, BudgetEnvelope | str] = {}
+    for year in years:
+        try:
+            found[year] = matching_envelopes(office=grant.office, programme=grant.programme, years=[year])[
+                year
+            ]
+        except DomainError as error:
+            found[year] = error.messages[0]
+    return found
+
+
+def amendment_budget_effect(amendment: Amendment) -> BudgetEffect:
+    """Per budget year: the instalment before and after approval, what is available in the
+    envelope, and whether the increase fits (decreases always fit: they release money)."""
+    grant = amendment.grant
+    before = {i.budget_year: i.amount for i in grant.instalments.all()}
+    after = {i.budget_year: i.amount for i in amendment.instalments.all()}
+    years = sorted(set(before) | set(after))
+    envelopes = _envelopes(grant, years) if years else {}
+    figures = envelope_figures(e.pk for e in envelopes.values() if isinstance(e, BudgetEnvelope))
+    rows = []
+    for year in years:
+        old, new = before.get(year, ZERO), after.get(year, ZERO)
+        envelope = envelopes[year]
+        available = figures[envelope.pk].available if isinstance(envelope, BudgetEnvelope) else None
+        problem = ""
+        if new > old and not isinstance(envelope, BudgetEnvelope):
+            problem = envelope
+        elif new > old and available is not None and new - old > available:
+            problem = _(
+                "Budget year %(year)s: envelope %(envelope)s has %(available)s available, but "
+                "%(requested)s are requested (shortfall %(shortfall)s)."
+            ) % {
+                "year": year,
+                "envelope": envelope_label(envelope),  # type: ignore[arg-type]
+                "available": format_eur(available),
+                "requested": format_eur(new - old),
+                "shortfall": format_eur(new - old - available),
+            }
+        rows.append(
+            YearEffect(
+                year=year,
+                before=old,
+                after=new,
+                envelope=envelope_label(envelope) if isinstance(envelope, BudgetEnvelope) else "",
+                available=available,
+                problem=problem,
+            )
+        )
+    return BudgetEffect(rows)
+
+
+# --- the editor -----------------------------------------------------------------------------
 
 
 def amendment_lines_from_plan(grant: Grant) -> tuple[list[dict[str, Any]], dict[int, Any]]:
@@ -31,5 +177,10 @@ def amendment_lines_from_plan(grant: Grant) -> tuple[list[dict[str, Any]], dict[
 
 def paid_by_year(grant: Grant) -> dict[int, Any]:
     """What was paid out per budget year (for the editor's hints)."""
-    rows = grant.drawdowns.filter(state="paid").values("budget_year").annotate(total=Sum("amount")).order_by()
+    rows = (
+        grant.drawdowns.filter(state=DrawdownState.PAID)
+        .values("budget_year")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
     return {row["budget_year"]: row["total"] for row in rows}

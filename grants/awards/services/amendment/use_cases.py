@@ -22,17 +22,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
 
-from budgets.choices import StaffRole
+from budgets.rules import require
 from budgets.services.commitments import commit_instalments, decommit
-from core.errors import AccessDenied, DomainError
+from core.errors import DomainError
+from grants.awards.locks import lock_child, lock_grant
 from grants.awards.models import (
     Amendment,
     AmendmentInstalment,
@@ -48,59 +48,27 @@ from grants.awards.services.amendment.checks import (
     normalise_instalments,
     normalise_lines,
 )
+from grants.awards.services.amendment.reads import (
+    BudgetEffect,
+    amendment_budget_effect,
+    amendment_start_refusal,
+)
 from grants.awards.services.proof.schedule import proofs_schedule
-from grants.predicates import carrier_organisation_ids, covers
 
-AMENDABLE_GRANT_STATES = ("notified", "final", "running")
-OPEN_AMENDMENT_STATES = ("draft", "submitted", "proposed")
+if TYPE_CHECKING:
+    from accounts.models import User
+
 _UNSET: Any = object()
 
 
-# --- helpers ------------------------------------------------------------------------------
+def _locked(amendment: Amendment) -> tuple[Grant, Amendment]:
+    """The grant first, then the amendment (the one lock order, ``grants.awards.locks``)."""
+    return lock_child(Amendment, amendment.pk)
 
 
-def _lock_grant(grant_id: int) -> Grant:
-    return (
-        Grant.objects.select_for_update(of=("self",))
-        .select_related("office", "programme", "organisation")
-        .get(pk=grant_id)
-    )
-
-
-def _locked(amendment: Amendment) -> Amendment:
-    return (
-        Amendment.objects.select_for_update(of=("self",))
-        .select_related("grant__office", "grant__programme", "grant__organisation")
-        .get(pk=amendment.pk)
-    )
-
-
-def _require_carrier(grant: Grant, by: Any) -> None:
-    if grant.organisation_id not in carrier_organisation_ids(by):
-        raise AccessDenied(_("Only the grant recipient can apply for an amendment."))
-
-
-def _require_role(grant: Grant, by: Any, role: str, message: str) -> None:
-    if not covers(by, grant.office.path, (role,)):
-        raise AccessDenied(message)
-    if grant.organisation_id in carrier_organisation_ids(by):
-        raise AccessDenied(_("Nobody may decide on an amendment for their own organisation."))
-
-
-def _require_step(amendment: Amendment, name: str) -> None:
-    if not can_proceed(getattr(amendment, name), check_conditions=False):
-        raise DomainError(
-            _("This step is not possible while the amendment is in state “%(state)s”.")
-            % {"state": amendment.get_state_display()}
-        )
-
-
-def _require_amendable(grant: Grant) -> None:
-    if grant.state not in AMENDABLE_GRANT_STATES:
-        raise DomainError(
-            _("An amendment is not possible while the grant is in state “%(state)s”.")
-            % {"state": grant.get_state_display()}
-        )
+def _refuse_unless(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise DomainError(message)
 
 
 def _write_plan(amendment: Amendment, lines: list[dict[str, Any]], instalments: dict[int, Any]) -> None:
@@ -120,6 +88,18 @@ def _write_plan(amendment: Amendment, lines: list[dict[str, Any]], instalments: 
     )
 
 
+def _checked(amendment: Amendment, *, today: date | None, increase_confirmed: bool) -> None:
+    grant = amendment.grant
+    _refuse_unless(
+        grant.is_amendable,
+        _("An amendment is not possible while the grant is in state “%(state)s”.")
+        % {"state": grant.get_state_display()},
+    )
+    errors = amendment_check(amendment, today=today, increase_confirmed=increase_confirmed)
+    if errors:
+        raise DomainError(errors)
+
+
 # --- carrier side -------------------------------------------------------------------------
 
 
@@ -127,24 +107,17 @@ def _write_plan(amendment: Amendment, lines: list[dict[str, Any]], instalments: 
 def amendment_create(
     *,
     grant: Grant,
-    by: Any,
+    by: User,
     reason: str,
     lines: Sequence[Mapping[str, Any]],
     instalments: Mapping[int, Any],
     new_period_end: date | None = None,
 ) -> Amendment:
     """A draft amendment holding the complete proposed plan; numbered per grant (1, 2, …)."""
-    locked = _lock_grant(grant.pk)
-    _require_carrier(locked, by)
-    _require_amendable(locked)
-    open_one = locked.amendments.filter(state__in=OPEN_AMENDMENT_STATES).order_by("number").first()
-    if open_one is not None:
-        raise DomainError(
-            _(
-                "Amendment %(number)s of this grant is still open; withdraw it or wait for its decision before starting another."
-            )
-            % {"number": open_one.number}
-        )
+    locked = lock_grant(grant.pk)
+    require(by, "grants.request_amendment", locked)
+    refusal = amendment_start_refusal(locked)
+    _refuse_unless(not refusal, refusal)
     normal_lines, normal_instalments = normalise_lines(lines), normalise_instalments(instalments)
     number = (locked.amendments.aggregate(last=Max("number"))["last"] or 0) + 1
     amendment = Amendment.objects.create(
@@ -158,26 +131,20 @@ def amendment_create(
 def amendment_update(
     *,
     amendment: Amendment,
-    by: Any,
+    by: User,
     reason: str | None = None,
     lines: Sequence[Mapping[str, Any]] | None = None,
     instalments: Mapping[int, Any] | None = None,
     new_period_end: date | None = _UNSET,
 ) -> Amendment:
     """Change a draft; ``lines`` and ``instalments`` replace the whole proposed plan when given."""
-    locked = _locked(amendment)
-    _require_carrier(locked.grant, by)
-    if locked.state != "draft":
-        raise DomainError(_("An amendment can only be changed as a draft."))
-    fields = []
+    _grant, locked = _locked(amendment)
+    require(by, "grants.request_amendment", locked)
+    _refuse_unless(locked.is_draft, _("An amendment can only be changed as a draft."))
     if reason is not None:
         locked.reason = reason
-        fields.append("reason")
     if new_period_end is not _UNSET:
         locked.new_period_end = new_period_end
-        fields.append("new_period_end")
-    if fields:
-        locked.save(update_fields=fields)
     if lines is not None or instalments is not None:
         current_lines = [
             {k: getattr(line, k) for k in ("side", "category", "cover_kind", "text", "budget_year", "amount")}
@@ -192,6 +159,7 @@ def amendment_update(
                 else {i.budget_year: i.amount for i in locked.instalments.all()}
             ),
         )
+    locked.save_changes()
     return locked
 
 
@@ -199,37 +167,30 @@ def amendment_update(
 def amendment_submit(
     *,
     amendment: Amendment,
-    by: Any,
+    by: User,
     comment: str = "",
     asks_for_increase: bool = False,
     today: date | None = None,
 ) -> Amendment:
     """Hand the amendment in; every rule is checked and a needless amendment is refused."""
-    locked = _locked(amendment)
-    grant = locked.grant
-    _require_carrier(grant, by)
-    _require_step(locked, "submit")
-    _require_amendable(grant)
-    errors = amendment_check(
-        locked, today=today or timezone.localdate(), increase_confirmed=asks_for_increase
-    )
-    if errors:
-        raise DomainError(errors)
+    _grant, locked = _locked(amendment)
+    require(by, "grants.request_amendment", locked)
+    _refuse_unless(locked.is_draft, locked.wrong_state())
+    _checked(locked, today=today or timezone.localdate(), increase_confirmed=asks_for_increase)
     assessment = amendment_assessment(locked)
-    if not assessment.required:
-        raise DomainError(assessment.message)
+    _refuse_unless(assessment.required, assessment.message)
     locked.submit(by=by, description=comment)
-    locked.save(update_fields=["state", "submitted_at"])
+    locked.save_changes()
     return locked
 
 
 @transaction.atomic
-def amendment_withdraw(*, amendment: Amendment, by: Any, comment: str = "") -> Amendment:
-    locked = _locked(amendment)
-    _require_carrier(locked.grant, by)
-    _require_step(locked, "withdraw")
+def amendment_withdraw(*, amendment: Amendment, by: User, comment: str = "") -> Amendment:
+    _grant, locked = _locked(amendment)
+    require(by, "grants.request_amendment", locked)
+    _refuse_unless(locked.is_open, locked.wrong_state())
     locked.withdraw(by=by, description=comment)
-    locked.save(update_fields=["state"])
+    locked.save_changes()
     return locked
 
 
@@ -237,46 +198,36 @@ def amendment_withdraw(*, amendment: Amendment, by: Any, comment: str = "") -> A
 
 
 @transaction.atomic
-def amendment_propose(*, amendment: Amendment, by: Any, comment: str = "") -> Amendment:
+def amendment_propose(*, amendment: Amendment, by: User, comment: str = "") -> Amendment:
     """The case officer proposes approval after checking the amendment."""
-    locked = _locked(amendment)
-    grant = locked.grant
-    _require_role(
-        grant,
-        by,
-        StaffRole.CASE_OFFICER,
-        _("Only a case officer of the granting office can propose to approve an amendment."),
-    )
-    _require_step(locked, "propose")
-    _require_amendable(grant)
-    errors = amendment_check(locked, today=None, increase_confirmed=True)
-    if errors:
-        raise DomainError(errors)
+    _grant, locked = _locked(amendment)
+    require(by, "grants.propose_amendment", locked)
+    _refuse_unless(locked.awaits_proposal, locked.wrong_state())
+    _checked(locked, today=None, increase_confirmed=True)
     locked.propose(by=by, description=comment)
-    locked.save(update_fields=["state", "proposed_by"])
+    locked.save_changes()
     return locked
 
 
 @transaction.atomic
-def amendment_approve(*, amendment: Amendment, by: Any, comment: str = "") -> Amendment:
-    """The amendment notice: new plan version, instalments, grant figures and ledger entries, or nothing."""
-    grant = _lock_grant(amendment.grant_id)  # the grant first, as drawdown requests lock it
-    locked = _locked(amendment)
-    locked.grant = grant
-    _require_role(
-        grant, by, StaffRole.APPROVER, _("Only an approver of the granting office can approve an amendment.")
-    )
-    _require_step(locked, "approve")
-    _require_amendable(grant)
-    errors = amendment_check(locked, today=None, increase_confirmed=True)
-    if errors:
-        raise DomainError(errors)
-    locked.approve(by=by, description=comment)  # four eyes: refuses the person who proposed it
+def amendment_approve(*, amendment: Amendment, by: User, comment: str = "") -> Amendment:
+    """The amendment notice: new plan version, instalments, grant figures and ledger entries, or nothing.
+
+    The budget effect is the same read the amendment page shows; an increase that does not fit
+    refuses the approval before anything is written.
+    """
+    grant, locked = _locked(amendment)
+    require(by, "grants.decide_amendment", locked)
+    _refuse_unless(locked.awaits_decision, locked.wrong_state())
+    _checked(locked, today=None, increase_confirmed=True)
+    effect = amendment_budget_effect(locked)
+    if not effect.fits:
+        raise DomainError(effect.problems)
+    locked.approve(by=by, description=comment)
 
     lines = list(locked.lines.all())
     new_instalments = {i.budget_year: i.amount for i in locked.instalments.all()}
-    old_instalments = {i.budget_year: i.amount for i in grant.instalments.all()}
-    _move_commitments(grant, locked, old_instalments, new_instalments, by=by)
+    _move_commitments(grant, locked, effect, by=by)
 
     version = (grant.plan_versions.aggregate(last=Max("version"))["last"] or 0) + 1
     plan = PlanVersion.objects.create(grant=grant, version=version, created_by=by, reason=locked.reason[:300])
@@ -300,29 +251,27 @@ def amendment_approve(*, amendment: Amendment, by: Any, comment: str = "") -> Am
     )
     _update_grant(grant, locked, lines, new_instalments)
     locked.resulting_plan = plan
-    locked.save(update_fields=["state", "decided_by", "decided_at", "resulting_plan"])
+    locked.save_changes()
     return locked
 
 
-def _move_commitments(
-    grant: Grant, amendment: Amendment, old: dict[int, Any], new: dict[int, Any], *, by: Any
-) -> None:
-    """Commit the increase per budget year and release the decrease; a shortfall refuses everything."""
+def _move_commitments(grant: Grant, amendment: Amendment, effect: BudgetEffect, *, by: User) -> None:
+    """Commit the increase per budget year and release the decrease; a shortfall refuses everything.
+
+    ``commit_instalments`` checks again under the envelope locks: the preview read them without.
+    """
     comment = _("Amendment %(number)s") % {"number": amendment.number}
-    zero = Decimal(0)
-    increases = {y: new[y] - old.get(y, zero) for y in new if new[y] > old.get(y, zero)}
-    decreases = {y: old[y] - new.get(y, zero) for y in old if old[y] > new.get(y, zero)}
-    if increases:
+    if effect.increases:
         commit_instalments(
             office=grant.office,
             programme=grant.programme,
-            instalments=increases,
+            instalments=effect.increases,
             reference=grant.file_number,
             by=by,
             comment=comment,
         )
-    if decreases:
-        decommit(reference=grant.file_number, by=by, amounts=decreases, comment=comment)
+    if effect.decreases:
+        decommit(reference=grant.file_number, by=by, amounts=effect.decreases, comment=comment)
 
 
 def _update_grant(grant: Grant, amendment: Amendment, lines: list[AmendmentLine], instalments: dict) -> None:
@@ -330,40 +279,31 @@ def _update_grant(grant: Grant, amendment: Amendment, lines: list[AmendmentLine]
         (line.amount for line in lines if line.side == AmendmentLine.Side.EXPENDITURE), start=Decimal(0)
     )
     granted = sum(instalments.values(), start=Decimal(0))
-    fields = ["granted_amount", "planned_expenditure", "funding_share"]
     grant.granted_amount = granted
     grant.planned_expenditure = planned
     # The share is computed as at the grant's creation; for share financing it is the binding figure.
     grant.funding_share = (granted / planned * 100).quantize(Decimal("0.0001")) if planned else None
     if amendment.new_period_end and amendment.new_period_end != grant.period_end:
         grant.period_end = amendment.new_period_end
-        fields.append("period_end")
-    grant.save(update_fields=fields)
+    grant.save_changes()
     # Proofs not yet handed in follow the new period and plan; a longer period may owe a new
     # interim proof (DOMAIN.md §3.5, §4.4).
     proofs_schedule(grant=grant)
 
 
 @transaction.atomic
-def amendment_reject(*, amendment: Amendment, by: Any, reasons: str) -> Amendment:
+def amendment_reject(*, amendment: Amendment, by: User, reasons: str) -> Amendment:
     """Refuse the amendment (approver); the approved plan stays as it is."""
-    locked = _locked(amendment)
-    _require_role(
-        locked.grant,
-        by,
-        StaffRole.APPROVER,
-        _("Only an approver of the granting office can reject an amendment."),
-    )
-    if not reasons.strip():
-        raise DomainError(_("A rejection needs reasons."))
-    _require_step(locked, "reject")
+    _grant, locked = _locked(amendment)
+    require(by, "grants.decide_amendment", locked)
+    _refuse_unless(bool(reasons.strip()), _("A rejection needs reasons."))
+    _refuse_unless(locked.is_rejectable, locked.wrong_state())
     locked.reject(by=by, description=reasons)
-    locked.save(update_fields=["state", "decided_by", "decided_at"])
+    locked.save_changes()
     return locked
 
 
 __all__ = [
-    "AMENDABLE_GRANT_STATES",
     "amendment_approve",
     "amendment_create",
     "amendment_propose",
