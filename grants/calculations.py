@@ -10,7 +10,6 @@ table raises ``LookupError`` naming that half-year (§4.3: "never a guess").
 
 from __future__ import annotations
 
-import calendar
 import decimal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import holidays
+from dateutil.relativedelta import relativedelta
 
 __all__ = [
     "FINANCING_TYPES",
@@ -86,10 +86,10 @@ def _months(value: int, name: str) -> int:
 
 def _month_end(year: int, month: int) -> date:
     """Last day of ``month`` counted from January of ``year`` (month may exceed 12)."""
-    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
-    if not 1 <= year <= 9999:
-        raise ValueError(f"resulting year {year} is out of range")
-    return date(year, month, calendar.monthrange(year, month)[1])
+    resulting_year = year + (month - 1) // 12
+    if not 1 <= resulting_year <= 9999:
+        raise ValueError(f"resulting year {resulting_year} is out of range")
+    return date(year, 1, 1) + relativedelta(months=month - 1, day=31)  # day=31: the month's last day
 
 
 # --- 4.1 recognised expenditure --------------------------------------------------------------
@@ -375,10 +375,7 @@ def objection_deadline(notified_on: date, *, subdiv: str) -> date:
     (e.g. "BW", "MV", "SN"), it moves to the next working day, repeatedly.
     """
     state_holidays = holidays.country_holidays("DE", subdiv=_subdivision(subdiv))
-    year, month = (
-        (notified_on.year + 1, 1) if notified_on.month == 12 else (notified_on.year, notified_on.month + 1)
-    )
-    deadline = date(year, month, min(notified_on.day, calendar.monthrange(year, month)[1]))
+    deadline = notified_on + relativedelta(months=1)  # a missing day number becomes the month's last
     while deadline.weekday() >= 5 or deadline in state_holidays:
         deadline += timedelta(days=1)
     return deadline
@@ -409,7 +406,5 @@ def window_end(start: date, *, value: int, unit: str) -> date:
     if unit == "weeks":
         return start + timedelta(weeks=count)
     if unit == "months":
-        year, month0 = divmod(start.month - 1 + count, 12)
-        year += start.year
-        return date(year, month0 + 1, min(start.day, calendar.monthrange(year, month0 + 1)[1]))
+        return start + relativedelta(months=count)
     raise ValueError(f"unknown window unit {unit!r}; expected 'weeks' or 'months'")

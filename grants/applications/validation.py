@@ -7,7 +7,6 @@ in the plan editor.
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
+from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
 from budgets.choices import CostCategory, FinancingType
@@ -99,12 +99,8 @@ def _months_period_end(start: date, months: int) -> date:
     It is the day before the same day number ``months`` later; if that month has no such
     day, the month's last day.
     """
-    year, month0 = divmod(start.month - 1 + months, 12)
-    year += start.year
-    last = calendar.monthrange(year, month0 + 1)[1]
-    if start.day > last:
-        return date(year, month0 + 1, last)
-    return date(year, month0 + 1, start.day) - timedelta(days=1)
+    shifted = start + relativedelta(months=months)  # a missing day number becomes the month's last
+    return shifted if shifted.day != start.day else shifted - timedelta(days=1)
 
 
 def project_months(start: date, end: date) -> int:
