@@ -1,10 +1,14 @@
+"""Template filters for amounts, percentages and dates: the rules of ``core.money`` and ``core.dates``."""
+
 from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
 from django.utils import timezone
 
-from core.formatting import format_date, format_eur, format_percent
+from core.dates import format_date
+from core.formatting import format_percent
+from core.money import format_eur
 
 register = template.Library()
 
