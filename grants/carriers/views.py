@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import User
 from core.errors import AccessDenied, DomainError
 from grants.carriers.models import Organisation
 from grants.carriers.services import organisation_bank_update
@@ -32,7 +35,7 @@ def organisation_bank(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         organisation_bank_update(
             organisation=organisation,
-            by=request.user,
+            by=cast(User, request.user),  # login_required: never anonymous
             iban=request.POST.get("iban", "").strip(),
             account_holder=request.POST.get("account_holder", ""),
         )

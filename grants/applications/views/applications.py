@@ -42,6 +42,7 @@ from grants.applications.services.application import (
 from grants.applications.services.application import application_create as create_service
 from grants.applications.validation import plan_totals
 from grants.applications.views.common import (
+    AuthenticatedRequest,
     is_staff_user,
     show_domain_error,
     visible_application,
@@ -72,7 +73,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def application_create(request: HttpRequest) -> HttpResponse:
+def application_create(request: AuthenticatedRequest) -> HttpResponse:
     organisations = list(
         Organisation.objects.filter(pk__in=carrier_organisation_ids(request.user)).order_by("name")
     )

@@ -13,12 +13,17 @@ from core.errors import DomainError
 from grants.applications.forms import AttachmentForm
 from grants.applications.services.attachment import attachment_add
 from grants.applications.services.attachment import attachment_delete as delete_service
-from grants.applications.views.common import editable_application, show_domain_error, visible_application
+from grants.applications.views.common import (
+    AuthenticatedRequest,
+    editable_application,
+    show_domain_error,
+    visible_application,
+)
 
 
 @login_required
 @require_POST
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = editable_application(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -59,7 +64,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 
 @login_required
 @require_POST
-def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_delete(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponse:
     application = editable_application(request, pk)
     attachment = get_object_or_404(application.attachments, pk=attachment_pk)
     try:

@@ -13,11 +13,18 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from budgets.rules import allowed, office_roles, refusal
 from core.errors import AccessDenied, DomainError
 from grants.applications.models import Application, CoverKind, CoverLine
 from grants.applications.selectors import applications_visible_to
 from grants.rules import carrier_organisation_ids
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request behind ``login_required``: its user is a :class:`User`, never anonymous."""
+
+    user: User
 
 
 def is_staff_user(user: Any) -> bool:

@@ -36,7 +36,12 @@ from grants.applications.models import Application, CoverLine, ExpenditureLine
 from grants.applications.selectors import applications_visible_to
 from grants.applications.services.application import application_update, financing_plan_replace
 from grants.applications.validation import check_application, plan_totals
-from grants.applications.views.common import editable_application, rule_check_day, show_domain_error
+from grants.applications.views.common import (
+    AuthenticatedRequest,
+    editable_application,
+    rule_check_day,
+    show_domain_error,
+)
 
 MAX_ROWS = 300
 ROW_FORMS = {EXPENDITURE_PREFIX: ExpenditureLineForm, COVER_PREFIX: CoverLineForm}
@@ -170,7 +175,11 @@ def _typed_lines(formset: Any, model: type, row_label: str, errors: list[str]) -
 
 
 def _save(
-    request: HttpRequest, application: Application, form: ApplicationForm, expenditure: Any, cover: Any
+    request: AuthenticatedRequest,
+    application: Application,
+    form: ApplicationForm,
+    expenditure: Any,
+    cover: Any,
 ) -> bool:
     try:
         # Fields and plan are one edit for the user: both are saved or neither.
@@ -189,7 +198,7 @@ def _save(
     return True
 
 
-class HtmxHttpRequest(HttpRequest):
+class HtmxHttpRequest(AuthenticatedRequest):
     htmx: HtmxDetails
 
 

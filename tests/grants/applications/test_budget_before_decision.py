@@ -168,7 +168,9 @@ def test_the_proposal_step_shows_available_and_requested(client, workflow, in_re
     html = client.get(reverse("application_detail", args=[in_review.pk])).content.decode()
     table = html[html.index("Verfügbare Haushaltsmittel") :]
     assert '<td>2026</td><td class="num">7.500,00 €</td><td class="num">9.000,00 €</td>' in table
-    assert _shortfall(workflow, available="7.500,00 €", requested="9.000,00 €", shortfall="1.500,00 €") in table
+    assert (
+        _shortfall(workflow, available="7.500,00 €", requested="9.000,00 €", shortfall="1.500,00 €") in table
+    )
 
 
 def test_an_approval_that_fits_commits_and_the_page_showed_no_refusal(
