@@ -28,10 +28,12 @@ from grants.awards.payments.services.drawdown import (
 from grants.awards.services.amendment import (
     amendment_approve,
     amendment_assessment,
+    amendment_budget_effect,
     amendment_create,
     amendment_lines_from_plan,
     amendment_propose,
     amendment_reject,
+    amendment_start_refusal,
     amendment_submit,
     amendment_update,
     amendment_withdraw,
@@ -550,3 +552,80 @@ def test_every_plan_version_stays_visible_with_its_lines(world, django_assert_nu
         (2026, D("19500.00")),
         (2027, D("25500.00")),
     ]
+
+
+# --- the budget effect: one read for the page and the approval -----------------------------------
+
+
+def test_the_budget_effect_the_page_shows_is_what_approval_refuses(world):
+    amendment = create(
+        world,
+        plan(y2026=(12000, 5000, 2500), y2027=(28000, 5000, 2500)),
+        {2026: D("14500"), 2027: D("30500")},
+    )
+    amendment = amendment_propose(amendment=submit(world, amendment), by=world["officer"])
+
+    effect = amendment_budget_effect(amendment)
+
+    assert [(y.year, y.before, y.after, y.change, y.available, y.fits) for y in effect.years] == [
+        (2026, D("22500.00"), D("14500.00"), D("-8000.00"), D("77500.00"), True),
+        (2027, D("22500.00"), D("30500.00"), D("8000.00"), D("7500.00"), False),
+    ]
+    assert effect.years[1].envelope == "0601 684 21 (DZ SN, WOS)"
+    assert (effect.increases, effect.decreases) == ({2027: D("8000.00")}, {2026: D("8000.00")})
+    with pytest.raises(DomainError) as exc:
+        amendment_approve(amendment=amendment, by=world["approver"])
+    assert (
+        exc.value.messages
+        == effect.problems
+        == [
+            "Budget year 2027: envelope 0601 684 21 (DZ SN, WOS) has €7,500.00 available, but €8,000.00 are "
+            "requested (shortfall €500.00)."
+        ]
+    )
+
+
+def test_the_budget_effect_that_fits_is_what_approval_books(world):
+    amendment = amendment_propose(amendment=submit(world, create(world, **SHIFT_4000)), by=world["officer"])
+    effect = amendment_budget_effect(amendment)
+    assert effect.fits and effect.problems == []
+    assert (effect.increases, effect.decreases) == ({2027: D("4000.00")}, {2026: D("4000.00")})
+
+    amendment_approve(amendment=amendment, by=world["approver"])
+
+    assert ledger(world["grant"])[-2:] == [
+        ("commitment", 2027, D("4000.00")),
+        ("decommitment", 2026, D("-4000.00")),
+    ]
+
+
+def test_a_year_without_an_envelope_does_not_fit_and_says_why(world):
+    extra = [
+        {"category": "material", "text": "Evaluation", "budget_year": 2028, "amount": D("1000")},
+        {"cover_kind": "grant", "budget_year": 2028, "amount": D("1000")},
+    ]
+    amendment = create(
+        world,
+        plan(extra=extra),
+        {2026: D("22500"), 2027: D("22500"), 2028: D("1000")},
+        new_period_end=date(2028, 3, 31),
+    )
+    effect = amendment_budget_effect(amendment)
+    assert [(y.year, y.change, y.available, y.envelope) for y in effect.years] == [
+        (2026, D("0.00"), D("77500.00"), "0601 684 21 (DZ SN, WOS)"),
+        (2027, D("0.00"), D("7500.00"), "0601 684 21 (DZ SN, WOS)"),
+        (2028, D("1000.00"), None, ""),
+    ]
+    assert effect.problems == [
+        "Budget year 2028: there is no budget envelope for Weltoffenes Sachsen (State) at "
+        "Demokratie-Zentrum Sachsen or any office above it."
+    ]
+
+
+def test_only_one_amendment_starts_at_a_time_and_only_while_the_grant_is_amendable(world):
+    grant = world["grant"]
+    assert amendment_start_refusal(grant) == ""
+    create(world, **SHIFT_4000)
+    assert amendment_start_refusal(grant) == (
+        "Amendment 1 of this grant is still open; withdraw it or wait for its decision before starting another."
+    )

@@ -107,3 +107,67 @@ def test_amendment_pages_are_hidden_from_other_organisations_and_unrelated_offic
     assert client.get(reverse("amendment_new", args=[grant.pk])).status_code == 403
     assert client.get(reverse("amendment_edit", args=[grant.pk, amendment.pk])).status_code == 403
     assert client.get(reverse("amendment_detail", args=[grant.pk, amendment.pk])).status_code == 200
+
+
+def test_the_page_shows_the_budget_effect_the_approval_will_check(client, world):
+    from grants.awards.services.amendment import amendment_propose, amendment_submit
+    from tests.grants.test_services_amendment import SUBMITTED_ON, plan
+
+    grant = world["grant"]
+    amendment = create(
+        world,
+        plan(y2026=(12000, 5000, 2500), y2027=(28000, 5000, 2500)),
+        {2026: Decimal("14500"), 2027: Decimal("30500")},
+    )
+    amendment = amendment_submit(amendment=amendment, by=world["carrier"], today=SUBMITTED_ON)
+    amendment_propose(amendment=amendment, by=world["officer"])
+    client.force_login(world["approver"])
+    page = html(client.get(reverse("amendment_detail", args=[grant.pk, amendment.pk])))
+    assert "Auswirkung der Genehmigung auf den Haushalt" in page
+    assert "7.500,00 €" in page and "30.500,00 €" in page
+    assert "Haushaltsjahr 2027: Im Mittelansatz 0601 684 21 (DZ SN, WOS) sind 7.500,00 € verfügbar" in page
+    response = client.post(reverse("amendment_step", args=[grant.pk, amendment.pk, "approve"]), follow=True)
+    assert Amendment.objects.get(pk=amendment.pk).state == "proposed"
+    assert "Haushaltsjahr 2027: Im Mittelansatz 0601 684 21 (DZ SN, WOS) sind 7.500,00 € verfügbar" in html(
+        response
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "step", "status", "sentence"),
+    [
+        (
+            "carrier",
+            "propose",
+            403,
+            "Nur die Sachbearbeitung der bewilligenden Stelle kann die Bewilligung eines Änderungsantrags vorschlagen.",
+        ),
+        ("officer", "submit", 403, "Nur der Zuwendungsempfänger kann einen Änderungsantrag stellen."),
+        (
+            "finance",
+            "reject",
+            403,
+            "Nur eine bewilligende Person der bewilligenden Stelle kann über einen Änderungsantrag entscheiden.",
+        ),
+        ("approver", "withdraw", 403, "Nur der Zuwendungsempfänger kann einen Änderungsantrag stellen."),
+        ("other_carrier", "withdraw", 404, ""),
+        ("stranger_approver", "reject", 404, ""),
+    ],
+)
+def test_a_step_url_refuses_with_the_rule_sentence_and_changes_nothing(
+    client, world, role, step, status, sentence
+):
+    from grants.awards.services.amendment import amendment_submit
+    from tests.grants.test_services_amendment import SUBMITTED_ON
+
+    grant = world["grant"]
+    amendment = amendment_submit(
+        amendment=create(world, **SHIFT_4000), by=world["carrier"], today=SUBMITTED_ON
+    )
+    client.force_login(world[role])
+    response = client.post(
+        reverse("amendment_step", args=[grant.pk, amendment.pk, step]), {"reasons": "Nein", "comment": ""}
+    )
+    assert response.status_code == status
+    assert sentence in html(response)
+    assert Amendment.objects.get(pk=amendment.pk).state == "submitted"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from budgets.rules import allowed, refusal
 from core.errors import DomainError
 from grants.applications.forms import Form
@@ -121,7 +122,7 @@ def amendment_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             amendment = amendment_services.amendment_create(
-                grant=grant, by=request.user, **form.service_kwargs()
+                grant=grant, by=cast(User, request.user), **form.service_kwargs()
             )
         except DomainError as error:
             show_domain_error(request, error)
@@ -154,7 +155,9 @@ def amendment_edit(request: HttpRequest, pk: int, amendment_pk: int) -> HttpResp
     form = _editor(grant, request.POST if request.method == "POST" else None, amendment)
     if request.method == "POST" and form.is_valid():
         try:
-            amendment_services.amendment_update(amendment=amendment, by=request.user, **form.service_kwargs())
+            amendment_services.amendment_update(
+                amendment=amendment, by=cast(User, request.user), **form.service_kwargs()
+            )
         except DomainError as error:
             show_domain_error(request, error)
         else:
@@ -179,7 +182,7 @@ def _proposed_sides(amendment: Amendment) -> dict[str, Any]:
 
 def _steps(grant: Grant, amendment: Amendment, user: Any, bound: tuple[str, Form] | None) -> list[dict]:
     """The transitions this user may take now (state and named rule), in the order of ``STEPS``."""
-    available = {t.name for t in amendment.get_available_user_state_transitions(user)}
+    available = {t.name for t in amendment.get_available_user_state_transitions(user)}  # type: ignore[attr-defined]
     steps = []
     for name, step in STEPS.items():
         if name in available:
