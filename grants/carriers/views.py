@@ -7,31 +7,32 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
+from budgets.rules import allowed
 from core.errors import AccessDenied, DomainError
 from grants.carriers.models import Organisation
+from grants.carriers.selectors import organisations_of
 from grants.carriers.services import organisation_bank_update
-from grants.rules import carrier_organisation_ids
 
 
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    organisations = Organisation.objects.filter(pk__in=carrier_organisation_ids(request.user)).order_by(
-        "name"
-    )
+    organisations = organisations_of(request.user)
     return render(request, "grants/organisation_list.html", {"organisations": organisations})
 
 
 @login_required
 @require_http_methods(["POST"])
 def organisation_bank(request: HttpRequest, pk: int) -> HttpResponse:
-    # Only the carrier's own organisations exist for this view; anyone else gets 404.
-    organisation = get_object_or_404(Organisation, pk=pk, pk__in=carrier_organisation_ids(request.user))
+    # An organisation the user may not see does not exist for this view (404).
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if not allowed(request.user, "grants.view_organisation", organisation):
+        raise Http404
     try:
         organisation_bank_update(
             organisation=organisation,

@@ -77,3 +77,21 @@ def test_the_list_shows_only_the_users_own_organisations(client, org):
     page = client.get(reverse("organisation_list")).content.decode()
     assert org.name in page and other.name not in page
     assert "Meine Organisationen" in page
+
+
+def test_an_administrator_may_see_the_carrier_but_not_change_where_its_grants_are_paid(client, org):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    response = client.post(
+        reverse("organisation_bank", args=[org.pk]),
+        {"iban": "DE89370400440532013000", "account_holder": "X"},
+    )
+    assert response.status_code == 403
+    assert "Nur Mitglieder des Trägers können seine Bankverbindung ändern." in response.content.decode()
+    assert Organisation.objects.get(pk=org.pk).iban == ""
+
+
+def test_the_bank_form_is_shown_to_members_who_may_change_it(client, org):
+    client.force_login(carrier_user(org))
+    page = client.get(reverse("organisation_list")).content.decode()
+    assert reverse("organisation_bank", args=[org.pk]) in page

@@ -48,7 +48,7 @@ from grants.applications.views.common import (
     visible_application,
     with_requested_grant,
 )
-from grants.carriers.models import Organisation
+from grants.carriers.selectors import organisations_of
 from grants.rules import carrier_organisation_ids
 
 PAGE_SIZE = 25
@@ -74,9 +74,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def application_create(request: AuthenticatedRequest) -> HttpResponse:
-    organisations = list(
-        Organisation.objects.filter(pk__in=carrier_organisation_ids(request.user)).order_by("name")
-    )
+    organisations = list(organisations_of(request.user))
     if not organisations:
         raise PermissionDenied(_("Only members of a project carrier can apply."))
     form = ApplicationCreateForm(request.POST or None, organisations=organisations)

@@ -18,7 +18,6 @@ from budgets.rules import allowed, office_roles, refusal
 from core.errors import AccessDenied, DomainError
 from grants.applications.models import Application, CoverKind, CoverLine
 from grants.applications.selectors import applications_visible_to
-from grants.rules import carrier_organisation_ids
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -29,10 +28,6 @@ class AuthenticatedRequest(HttpRequest):
 
 def is_staff_user(user: Any) -> bool:
     return bool(user.is_superuser or office_roles(user))
-
-
-def is_carrier_user(user: Any) -> bool:
-    return bool(carrier_organisation_ids(user))
 
 
 def visible_application(
