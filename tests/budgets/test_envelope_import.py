@@ -3,6 +3,7 @@ from io import BytesIO
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from budgets.models import BudgetEnvelope, LedgerEntry
 from budgets.selectors import envelope_figures
@@ -146,3 +147,30 @@ def test_missing_columns_are_named(world):
     with pytest.raises(DomainError) as exc:
         import_envelopes(content=b"Stelle;Programm\nSN;WOS", file_name="a.csv", by=by, dry_run=True)
     assert exc.value.messages == ["Missing columns: budget_year, funding_source, budget_title, allocated."]
+
+
+def test_amounts_follow_the_one_rule_of_core_money(world):
+    # ``1234.56`` is the plain decimal way (as the receipt import and every amount field read it);
+    # ``1.234`` is German thousands; a third decimal place is refused, not rounded.
+    *_offices, by = world
+    content = _csv("SN;WOS;2026;Land;T1;1234.56;1.234;;;", "SN;WOS;2026;Land;T2;1,234;;;;")
+    report = import_envelopes(content=content, file_name="ansatz.csv", by=by, dry_run=True)
+    assert "€1,234.56" in report.rows[0].summary
+    assert report.rows[1].messages == ["Please enter at most two decimal places (cents)."]
+
+
+def test_a_malformed_amount_gets_the_same_german_message_as_in_the_receipt_import(world):
+    *_offices, by = world
+    content = _csv("SN;WOS;2026;Land;T3;1.234,5x;;;;")
+    with translation.override("de"):
+        report = import_envelopes(content=content, file_name="ansatz.csv", by=by, dry_run=True)
+    assert report.rows[0].messages == [
+        "„1.234,5x“ ist kein gültiger Betrag. Bitte geben Sie ihn im Format 1.234,56 ein."
+    ]
+
+
+def test_blank_lines_keep_their_numbers_in_the_report(world):
+    *_offices, by = world
+    content = _csv("", "SN;WOS;2026;Land;T1;1,00;;;;", ";;;;;;;;;", "XX;WOS;2026;Land;T2;1,00;;;;")
+    report = import_envelopes(content=content, file_name="ansatz.csv", by=by, dry_run=True)
+    assert [(r.line, r.ok) for r in report.rows] == [(3, True), (5, False)]

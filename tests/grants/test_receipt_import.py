@@ -220,3 +220,31 @@ def test_the_import_costs_the_same_number_of_queries_for_10_and_300_rows(setup):
 
     small = queries(10, 0)
     assert queries(300, 1000) == small
+
+
+def test_a_malformed_amount_gets_the_same_german_message_as_in_the_envelope_import(setup):
+    proof, carrier = setup
+    content = csv_file("R-1;15.03.2026;Druckerei;Flyer;1.234,5x;1", "R-2;16.03.2026;Bahn;Fahrkarte;1234.56;1")
+    with translation.override("de"):
+        report = receipts_import(proof=proof, by=carrier, content=content, file_name="b.csv", dry_run=True)
+    assert [(r.line, r.messages) for r in report.bad_rows] == [
+        (2, ["„1.234,5x“ ist kein gültiger Betrag. Bitte geben Sie ihn im Format 1.234,56 ein."])
+    ]
+    assert report.rows[1].values.amount == D("1234.56")
+
+
+def test_replacing_the_list_deletes_the_old_receipts_only_when_every_row_is_valid(setup):
+    proof, carrier = setup
+    good = csv_file("R-1;15.03.2026;Druckerei;Flyer;10,00;1")
+    run(proof, carrier, good)
+    bad = csv_file("R-9;15.03.2026;Druckerei;Flyer;10,00;1", "R-10;kein Datum;Hotel;Zimmer;5;1")
+    for dry_run in (True, False):
+        report, errors, _ok = run(proof, carrier, bad, replace=True, dry_run=dry_run)
+        assert (report.created, [line for line, _m in errors]) == (0, [3])
+        assert list(Receipt.objects.values_list("number", flat=True)) == ["R-1"]
+    report, _bad, _ok = run(
+        proof, carrier, csv_file("R-9;15.03.2026;Druckerei;Flyer;10,00;1"), replace=True, dry_run=True
+    )
+    assert list(Receipt.objects.values_list("number", flat=True)) == ["R-1"]
+    report, _bad, _ok = run(proof, carrier, csv_file("R-9;15.03.2026;Druckerei;Flyer;10,00;1"), replace=True)
+    assert (report.created, list(Receipt.objects.values_list("number", flat=True))) == (1, ["R-9"])
