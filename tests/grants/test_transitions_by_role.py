@@ -454,3 +454,41 @@ def test_the_model_itself_refuses_a_decision_without_a_person(workflow):
     with pytest.raises(DomainError):
         application.approve(by=None)
     assert application.state == S.APPROVAL_PROPOSED
+
+
+# --- the sentences as the German user reads them ---------------------------------------------
+
+GERMAN_REFUSALS = [
+    (
+        "start_formal_check",
+        "finance",
+        "Nur die Sachbearbeitung der zuständigen Stelle kann diesen Schritt ausführen.",
+    ),
+    ("approve", "officer", "Nur die Bewilligung der zuständigen Stelle kann über den Antrag entscheiden."),
+    ("withdraw", "approver", "Nur Mitglieder des antragstellenden Trägers dürfen diesen Antrag ändern."),
+    ("reject", "conflicted_approver", "Niemand darf über einen Fall der eigenen Organisation entscheiden."),
+    (
+        "propose_approval",
+        "conflicted_officer",
+        "Niemand darf über einen Fall der eigenen Organisation entscheiden.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("transition", "role", "message"), GERMAN_REFUSALS)
+def test_a_refusal_names_the_rule_in_german(
+    workflow, transition, role, message, django_capture_on_commit_callbacks
+):
+    source, _target, _roles = MATRIX[transition]
+    application = workflow.bring_to(source)
+    actor = person(workflow, role)
+    history = _history(application)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(AccessDenied) as refused,
+    ):
+        workflow.step(application, transition, by=actor)
+
+    assert refused.value.messages == [message]
+    _assert_nothing_changed(application, source, history, callbacks)

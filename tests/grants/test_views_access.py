@@ -3,8 +3,10 @@
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django_fsm_log.models import StateLog
 
 from grants.applications.models import Application, Attachment
 from grants.applications.services.application import application_submit
@@ -93,6 +95,8 @@ def test_every_application_url_is_404_for_users_who_cannot_see_the_application(c
     assert statuses and set(statuses.values()) == {404}, statuses
     app.refresh_from_db()
     assert app.state == "draft"
+    assert StateLog.objects.for_(app).count() == 0
+    assert mail.outbox == []
     assert app.title == "Demokratiewerkstatt im Stadtteil"
     assert app.expenditure_lines.count() == 1
     assert list(app.attachments.values_list("original_name", flat=True)) == ["konzept.pdf"]
