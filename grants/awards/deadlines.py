@@ -3,8 +3,8 @@
 Four lists, each read with one query and returned as plain data so that the carrier's
 reminder e-mail and the officials' worklist show the same items:
 
-- proofs of use due within the next 30 days,
-- proofs of use overdue (due before today and not handed in),
+- proofs of use due within the next 30 days (``ProofOfUse.is_due_soon``),
+- proofs of use overdue (``ProofOfUse.is_overdue``: due before today and not handed in),
 - drawdowns paid but not used within their window (late-use interest, § 49a (4) VwVfG),
 - notices whose objection period ends within the next 7 days.
 
@@ -23,20 +23,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
+from budgets.rules import office_roles
 from grants import calculations
 from grants.awards.models import Grant, ProofOfUse
 from grants.awards.payments.models import Drawdown
-from grants.predicates import office_roles
 
-PROOF_DUE_SOON_DAYS = 30
+PROOF_DUE_SOON_DAYS = ProofOfUse.DUE_SOON_DAYS
 OBJECTION_ENDING_DAYS = 7
 
-# A proof counts as outstanding until it is handed in; "changes requested" means it is due again.
-OUTSTANDING_PROOF_STATES = ("draft", "changes_requested")
-# Grants that take no more proofs (as in grants.awards.services.proof): nothing left to remind of.
-NO_PROOF_GRANT_STATES = ("settled", "reclaim", "closed", "revoked")
 # Grants whose drawdowns still matter for late use: settled and closed grants are done with.
 LATE_USE_GRANT_STATES = ("notified", "final", "running", "proof_due", "proof_under_review", "reclaim")
 
@@ -122,12 +118,9 @@ def _item(
     )
 
 
-def _proofs(kind: str, q: Q, *, today: date) -> list[DeadlineItem]:
-    proofs = (
-        ProofOfUse.objects.filter(q, state__in=OUTSTANDING_PROOF_STATES)
-        .exclude(grant__state__in=NO_PROOF_GRANT_STATES)
-        .select_related("grant__organisation", "grant__office")
-        .order_by("due_on", "grant__file_number", "pk")
+def _proofs(kind: str, proofs: QuerySet[ProofOfUse], *, today: date) -> list[DeadlineItem]:
+    proofs = proofs.select_related("grant__organisation", "grant__office").order_by(
+        "due_on", "grant__file_number", "pk"
     )
     return [
         _item(
@@ -150,19 +143,17 @@ def proofs_due_soon(
     organisation: Any = None,
     days: int = PROOF_DUE_SOON_DAYS,
 ) -> list[DeadlineItem]:
-    """Outstanding proofs due from today up to ``days`` days ahead (both ends included)."""
-    q = Q(due_on__gte=today, due_on__lte=today + timedelta(days=days)) & _scope(
-        "grant__", office_paths, organisation
-    )
-    return _proofs(DeadlineKind.PROOF_DUE, q, today=today)
+    """Proofs due soon (:meth:`ProofOfUse.is_due_soon`): from today up to ``days`` days ahead."""
+    proofs = ProofOfUse.objects.due_soon(today, days).filter(_scope("grant__", office_paths, organisation))
+    return _proofs(DeadlineKind.PROOF_DUE, proofs, today=today)
 
 
 def proofs_overdue(
     *, today: date, office_paths: Iterable[str] | None = None, organisation: Any = None
 ) -> list[DeadlineItem]:
-    """Outstanding proofs whose due date has passed (due before today)."""
-    q = Q(due_on__lt=today) & _scope("grant__", office_paths, organisation)
-    return _proofs(DeadlineKind.PROOF_OVERDUE, q, today=today)
+    """Overdue proofs (:meth:`ProofOfUse.is_overdue`: outstanding and due before today)."""
+    proofs = ProofOfUse.objects.overdue(today).filter(_scope("grant__", office_paths, organisation))
+    return _proofs(DeadlineKind.PROOF_OVERDUE, proofs, today=today)
 
 
 def drawdowns_not_used_in_time(

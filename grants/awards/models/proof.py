@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -11,9 +12,13 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from budgets.choices import CostCategory
+from budgets.rules import fsm_permission
 from core.models import SavesChangedFields
 from grants.applications.models.plan import YEAR, CoverKind
-from grants.awards.models.grant import Grant, PlanVersion, PlanVersionLine
+from grants.awards.models.grant import Grant, GrantState, PlanVersion, PlanVersionLine
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class ProofKind(models.TextChoices):
@@ -30,6 +35,30 @@ class ProofState(models.TextChoices):
 
 
 P = ProofState
+G = GrantState
+
+# The named rules (grants.rules) of the proof workflow: the carrier's steps and the office's review.
+EDIT_PROOF = "grants.edit_proof"
+REVIEW_PROOF = "grants.review_proof"
+
+
+class ProofOfUseQuerySet(models.QuerySet["ProofOfUse"]):
+    """The database form of the model's deadline predicates (one rule, two readings)."""
+
+    def outstanding(self) -> ProofOfUseQuerySet:
+        """Not handed in (a draft, or sent back) while the grant still takes proofs."""
+        return self.filter(state__in=ProofOfUse.EDITABLE_STATES).exclude(
+            grant__state__in=ProofOfUse.CLOSED_GRANT_STATES
+        )
+
+    def overdue(self, day: date) -> ProofOfUseQuerySet:
+        """See :meth:`ProofOfUse.is_overdue`."""
+        return self.outstanding().filter(due_on__lt=day)
+
+    def due_soon(self, day: date, horizon: int | None = None) -> ProofOfUseQuerySet:
+        """See :meth:`ProofOfUse.is_due_soon`."""
+        days = ProofOfUse.DUE_SOON_DAYS if horizon is None else horizon
+        return self.outstanding().filter(due_on__gte=day, due_on__lte=day + timedelta(days=days))
 
 
 def proof_report_path(instance: ProofOfUse, filename: str) -> str:
@@ -64,6 +93,22 @@ class ProofOfUse(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     )
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
 
+    objects = ProofOfUseQuerySet.as_manager()
+
+    # The carrier works on the proof: a draft, or sent back ("changes requested" means due again).
+    EDITABLE_STATES = (P.DRAFT, P.CHANGES_REQUESTED)
+    HANDED_IN_STATES = (P.SUBMITTED, P.IN_REVIEW, P.ACCEPTED)
+    # A grant whose life is over (or revoked as a whole) takes no more changes to its proofs.
+    CLOSED_GRANT_STATES = (G.SETTLED, G.RECLAIM, G.CLOSED, G.REVOKED)
+    DUE_SOON_DAYS = 30
+    # transition → the named rule a user needs for it (views ask the same names as services).
+    PERMISSIONS = {
+        "submit": EDIT_PROOF,
+        "start_review": REVIEW_PROOF,
+        "request_changes": REVIEW_PROOF,
+        "accept": REVIEW_PROOF,
+    }
+
     class Meta:
         verbose_name = _("proof of use")
         verbose_name_plural = _("proofs of use")
@@ -86,29 +131,107 @@ class ProofOfUse(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         label = self.get_kind_display()
         return f"{self.grant.file_number} · {label}" + (f" {self.budget_year}" if self.budget_year else "")
 
+    # --- named state predicates (the one place that knows the states) -----------------------
+
+    @property
+    def is_final(self) -> bool:
+        return self.kind == ProofKind.FINAL
+
+    @property
+    def is_interim(self) -> bool:
+        return self.kind == ProofKind.INTERIM
+
+    @property
+    def grant_takes_proofs(self) -> bool:
+        """The grant is not settled, in reclaim, closed or revoked."""
+        return self.grant.state not in self.CLOSED_GRANT_STATES
+
+    @property
+    def is_editable(self) -> bool:
+        """The carrier may change it: a draft or sent back, and the grant still takes proofs.
+
+        The same condition makes a proof *outstanding* for its deadlines.
+        """
+        return self.state in self.EDITABLE_STATES and self.grant_takes_proofs
+
+    @property
+    def is_handed_in(self) -> bool:
+        return self.state in self.HANDED_IN_STATES
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.state == P.SUBMITTED
+
+    @property
+    def is_in_review(self) -> bool:
+        return self.state == P.IN_REVIEW
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.state == P.ACCEPTED
+
+    @property
+    def grant_awaits_settlement(self) -> bool:
+        """The grant's final proof is under review: accepting it settles the grant."""
+        return self.grant.state == G.PROOF_UNDER_REVIEW
+
+    def is_overdue(self, day: date) -> bool:
+        """THE overdue rule: outstanding (see :attr:`is_editable`) and due before ``day``.
+
+        On the due day itself the proof is not overdue; on the day after it is.
+        """
+        return self.is_editable and self.due_on < day
+
+    def is_due_soon(self, day: date, horizon: int | None = None) -> bool:
+        """Outstanding and due from ``day`` up to ``horizon`` days ahead (both ends included)."""
+        days = self.DUE_SOON_DAYS if horizon is None else horizon
+        return self.is_editable and day <= self.due_on <= day + timedelta(days=days)
+
+    def _may_be_submitted(self) -> bool:
+        return self.grant_takes_proofs
+
+    def _may_be_accepted(self) -> bool:
+        return not self.is_final or self.grant_awaits_settlement
+
+    # --- transitions -----------------------------------------------------------------------
+
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=[P.DRAFT, P.CHANGES_REQUESTED], target=P.SUBMITTED)
-    def submit(self, *, by: Any, description: str = "") -> None:
+    @transition(
+        field=state,
+        source=[P.DRAFT, P.CHANGES_REQUESTED],
+        target=P.SUBMITTED,
+        conditions=[_may_be_submitted],
+        permission=fsm_permission(EDIT_PROOF),
+    )
+    def submit(self, *, by: User, description: str = "") -> None:
         self.submitted_at = timezone.now()
         self.submitted_by = by
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=P.SUBMITTED, target=P.IN_REVIEW)
-    def start_review(self, *, by: Any, description: str = "") -> None:
+    @transition(field=state, source=P.SUBMITTED, target=P.IN_REVIEW, permission=fsm_permission(REVIEW_PROOF))
+    def start_review(self, *, by: User, description: str = "") -> None:
         self.reviewed_by = by
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=P.IN_REVIEW, target=P.CHANGES_REQUESTED)
-    def request_changes(self, *, by: Any, description: str = "") -> None:
+    @transition(
+        field=state, source=P.IN_REVIEW, target=P.CHANGES_REQUESTED, permission=fsm_permission(REVIEW_PROOF)
+    )
+    def request_changes(self, *, by: User, description: str = "") -> None:
         pass
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=P.IN_REVIEW, target=P.ACCEPTED)
-    def accept(self, *, by: Any, description: str = "") -> None:
+    @transition(
+        field=state,
+        source=P.IN_REVIEW,
+        target=P.ACCEPTED,
+        conditions=[_may_be_accepted],
+        permission=fsm_permission(REVIEW_PROOF),
+    )
+    def accept(self, *, by: User, description: str = "") -> None:
         self.accepted_at = timezone.now()
 
 

@@ -12,7 +12,7 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import DomainError
 from grants.applications.views.common import show_domain_error
 from grants.awards.forms import NarrativeForm, ReceiptForm, ReceiptImportForm, StatementForm
+from grants.awards.models import PlanVersionLine, ProofOfUse
 from grants.awards.services import proof as proof_services
-from grants.awards.services.proof._common import relevant_lines
+from grants.awards.services.proof.overview import proof_overview
 from grants.awards.views.proofs import can_edit, proof_page_context, require_editor, visible_proof
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -67,12 +68,13 @@ def proof_narrative(request: HttpRequest, pk: int, proof_pk: int) -> HttpRespons
 def proof_statement(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
     grant, proof = visible_proof(request, pk, proof_pk)
     require_editor(request.user, grant, proof)
-    plan_lines = list(proof.plan.lines.all())
-    labels = proof_services.plan_line_labels(plan_lines)
-    stated = [line for line in relevant_lines(proof, plan_lines) if line.cover_kind != "grant"]
-    unplanned = list(proof.lines.filter(plan_line__isnull=True))
+    overview = proof_overview(proof)
     form = StatementForm(
-        request.POST, plan_lines=stated, labels=labels, unplanned=unplanned, auto_id="id_st_%s"
+        request.POST,
+        plan_lines=overview.stated_lines,
+        labels=overview.labels,
+        unplanned=overview.unplanned,
+        auto_id="id_st_%s",
     )
     if not form.is_valid():
         messages.error(request, _("Please correct the marked entries."))
@@ -88,13 +90,12 @@ def proof_statement(request: HttpRequest, pk: int, proof_pk: int) -> HttpRespons
     return _back(grant.pk, proof_pk, "statement")
 
 
-def _receipt_form(proof, data=None) -> tuple[ReceiptForm, dict]:  # type: ignore[no-untyped-def]
-    plan_lines = list(proof.plan.lines.all())
-    labels = proof_services.plan_line_labels(plan_lines)
-    lines = {
-        line.pk: labels[line.pk] for line in relevant_lines(proof, plan_lines) if line.side == "expenditure"
-    }
-    return ReceiptForm(data, lines=lines, auto_id="id_receipt_%s"), {line.pk: line for line in plan_lines}
+def _receipt_form(
+    proof: ProofOfUse, data: QueryDict | None = None
+) -> tuple[ReceiptForm, dict[int, PlanVersionLine]]:
+    overview = proof_overview(proof)
+    form = ReceiptForm(data, lines=overview.expenditure_labels, auto_id="id_receipt_%s")
+    return form, {row.line.pk: row.line for row in overview.rows}
 
 
 @login_required

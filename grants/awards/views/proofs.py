@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, cast
 
 from django.contrib import messages
@@ -14,11 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from budgets.choices import CostCategory
+from budgets.rules import allowed, refusal
 from core.errors import DomainError
 from grants.applications.forms import Form
 from grants.applications.views.common import show_domain_error
@@ -31,20 +29,21 @@ from grants.awards.forms import (
     ReceiptImportForm,
     StatementForm,
 )
-from grants.awards.models import Grant, ProofOfUse, ProofState, Settlement
+from grants.awards.models import Grant, ProofOfUse, Settlement
+from grants.awards.models.proof import EDIT_PROOF
 from grants.awards.services import proof as proof_services
-from grants.awards.services.proof._common import CLOSED_GRANT_STATES, EDITABLE_PROOF_STATES, relevant_lines
-from grants.awards.views.common import CASE_OFFICER, is_recipient, is_staff_for, visible_grant
-
-P = ProofState
+from grants.awards.services.proof.overview import proof_overview
+from grants.awards.services.proof.settlement import settlement_preview, settlement_result
+from grants.awards.views.common import visible_grant
 
 
 @dataclass(frozen=True)
 class Step:
+    """How a transition of the proof is offered; whether it is offered comes from the state
+    machine (:meth:`ProofOfUse.get_available_user_state_transitions`)."""
+
     label: Promise
     form: type[Form]
-    states: tuple[str, ...]
-    staff: bool
     style: str
     done: Promise
 
@@ -53,32 +52,24 @@ STEPS: dict[str, Step] = {
     "submit": Step(
         gettext_lazy("Submit proof of use"),
         ProofStepForm,
-        EDITABLE_PROOF_STATES,
-        False,
         "primary",
         gettext_lazy("The proof of use was submitted."),
     ),
     "start_review": Step(
         gettext_lazy("Start review"),
         ProofStepForm,
-        (P.SUBMITTED,),
-        True,
         "primary",
         gettext_lazy("The review started."),
     ),
     "request_changes": Step(
         gettext_lazy("Request changes"),
         ProofChangesForm,
-        (P.IN_REVIEW,),
-        True,
         "danger",
         gettext_lazy("The proof of use was sent back for changes."),
     ),
     "accept": Step(
         gettext_lazy("Accept proof of use"),
         ProofAcceptForm,
-        (P.IN_REVIEW,),
-        True,
         "primary",
         gettext_lazy("The proof of use was accepted."),
     ),
@@ -99,103 +90,86 @@ def visible_proof(request: HttpRequest, pk: int, proof_pk: int) -> tuple[Grant, 
 
 
 def can_edit(user: Any, grant: Grant, proof: ProofOfUse) -> bool:
-    return (
-        is_recipient(user, grant)
-        and proof.state in EDITABLE_PROOF_STATES
-        and grant.state not in CLOSED_GRANT_STATES
-    )
+    """``grants.edit_proof`` and the proof in a state the carrier may change."""
+    return proof.is_editable and allowed(user, EDIT_PROOF, proof)
 
 
 def require_editor(user: Any, grant: Grant, proof: ProofOfUse) -> None:
-    if not is_recipient(user, grant):
-        raise PermissionDenied(_("Only members of the grant recipient may change this proof of use."))
+    if not allowed(user, EDIT_PROOF, proof):
+        raise PermissionDenied(refusal(user, EDIT_PROOF, proof))
 
 
-def _step_allowed(name: str, grant: Grant, proof: ProofOfUse, user: Any) -> bool:
-    step = STEPS[name]
-    if proof.state not in step.states:
-        return False
-    return is_staff_for(user, grant, CASE_OFFICER) if step.staff else can_edit(user, grant, proof)
+def available_steps(user: Any, proof: ProofOfUse) -> list[str]:
+    """The transitions this user may perform on the proof now, in the order they are offered."""
+    names = {t.name for t in proof.get_available_user_state_transitions(user)}
+    return [name for name in STEPS if name in names]
 
 
 @login_required
 def grant_proofs(request: HttpRequest, pk: int) -> HttpResponse:
     grant = visible_grant(request, pk)
+    today = timezone.localdate()
     proofs = list(ProofOfUse.objects.filter(grant=grant).select_related("plan").order_by("due_on", "pk"))
+    for proof in proofs:
+        proof.grant = grant
     settlement = Settlement.objects.filter(grant=grant).first()
     return render(
         request,
         "grants/grant_proofs.html",
-        {"grant": grant, "proofs": proofs, "settlement": settlement, "today": timezone.localdate()},
+        {
+            "grant": grant,
+            "rows": [{"proof": p, "overdue": p.is_overdue(today)} for p in proofs],
+            "settlement": settlement,
+        },
     )
 
 
 def proof_page_context(request: HttpRequest, grant: Grant, proof: ProofOfUse, **bound: Any) -> dict[str, Any]:
     user = request.user
-    plan_lines = list(proof.plan.lines.all())
-    labels = proof_services.plan_line_labels(plan_lines)
-    relevant = relevant_lines(proof, plan_lines)
-    statement = list(proof.lines.select_related("plan_line").all())
-    actual_by_line = {s.plan_line_id: s.actual for s in statement if s.plan_line_id}
-    unplanned = [s for s in statement if not s.plan_line_id]
-    receipts = list(proof.receipts.select_related("plan_line").all())
-    receipt_totals: dict[int, Decimal] = {}
-    for receipt in receipts:
-        receipt_totals[receipt.plan_line_id] = (
-            receipt_totals.get(receipt.plan_line_id, Decimal(0)) + receipt.amount
-        )
-    rows = [
-        {
-            "line": line,
-            "label": labels[line.pk],
-            "actual": actual_by_line.get(line.pk),
-            "receipts": receipt_totals.get(line.pk),
-            "mismatch": line.side == "expenditure"
-            and proof.kind == "final"
-            and receipt_totals.get(line.pk, Decimal(0)) != actual_by_line.get(line.pk, Decimal(0)),
-        }
-        for line in relevant
-    ]
+    overview = proof_overview(proof)
     editable = can_edit(user, grant, proof)
     context: dict[str, Any] = {
         "grant": grant,
         "proof": proof,
-        "rows": rows,
-        "unplanned": unplanned,
-        "receipts": receipts,
-        "receipts_total": sum((r.amount for r in receipts), Decimal(0)),
+        "overview": overview,
         "editable": editable,
-        "is_staff": is_staff_for(user, grant),
+        "overdue": proof.is_overdue(timezone.localdate()),
+        "settlement_preview": None,
+        "settlement_problems": [],
     }
     if editable:
-        stated_lines = [line for line in relevant if line.cover_kind != "grant"]
-        expenditure_labels = {line.pk: labels[line.pk] for line in relevant if line.side == "expenditure"}
-        initial = StatementForm.initial_for(actual_by_line, unplanned)
         context |= {
             "narrative_form": bound.get("narrative_form")
             or NarrativeForm(initial={"narrative": proof.narrative}, auto_id="id_narrative_%s"),
             "statement_form": bound.get("statement_form")
             or StatementForm(
-                initial=initial,
-                plan_lines=stated_lines,
-                labels=labels,
-                unplanned=unplanned,
+                initial=StatementForm.initial_for(overview.actual_by_line, overview.unplanned),
+                plan_lines=overview.stated_lines,
+                labels=overview.labels,
+                unplanned=overview.unplanned,
                 auto_id="id_st_%s",
             ),
             "receipt_form": bound.get("receipt_form")
-            or ReceiptForm(lines=expenditure_labels, auto_id="id_receipt_%s"),
+            or ReceiptForm(lines=overview.expenditure_labels, auto_id="id_receipt_%s"),
             "import_form": bound.get("import_form") or ReceiptImportForm(auto_id="id_import_%s"),
             "import_report": bound.get("import_report"),
             "import_pending": bound.get("import_pending", False),
             "submission_errors": proof_services.submission_errors(proof),
         }
     steps = []
-    for name, step in STEPS.items():
-        if not _step_allowed(name, grant, proof, user):
-            continue
+    for name in available_steps(user, proof):
+        step = STEPS[name]
         form = bound.get("step_forms", {}).get(name) or step.form(auto_id=f"id_{name}_%s")
         url = reverse("proof_step", args=[grant.pk, proof.pk, name])
         steps.append({"name": name, "label": step.label, "form": form, "style": step.style, "url": url})
+        if name == "accept" and proof.is_final:
+            # What accepting books, from the function proof_accept itself calls before writing.
+            try:
+                preview = settlement_preview(proof)
+            except DomainError as error:
+                context["settlement_problems"] = error.messages
+            else:
+                context |= {"settlement_preview": preview, "settlement_problems": preview.problems}
     context["steps"] = steps
     return context
 
@@ -213,10 +187,9 @@ def proof_step(request: HttpRequest, pk: int, proof_pk: int, step: str) -> HttpR
     if definition is None:
         raise Http404
     grant, proof = visible_proof(request, pk, proof_pk)
-    if definition.staff and not is_staff_for(request.user, grant, CASE_OFFICER):
-        raise PermissionDenied(_("Only a case officer of the granting office can review a proof of use."))
-    if not definition.staff:
-        require_editor(request.user, grant, proof)
+    permission = ProofOfUse.PERMISSIONS[step]
+    if not allowed(request.user, permission, proof):
+        raise PermissionDenied(refusal(request.user, permission, proof))
     form = definition.form(request.POST, auto_id=f"id_{step}_%s")
     if not form.is_valid():
         context = proof_page_context(request, grant, proof, step_forms={step: form})
@@ -236,24 +209,14 @@ def proof_step(request: HttpRequest, pk: int, proof_pk: int, step: str) -> HttpR
 def settlement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grant = visible_grant(request, pk)
     settlement = get_object_or_404(Settlement.objects.select_related("proof", "computed_by"), grant=grant)
-    categories = dict(CostCategory.choices)
-    lines = [
-        line | {"category": categories.get(line.get("category"), line.get("category"))}
-        for line in settlement.lines
-    ]
-    capped = [line for line in lines if line.get("capped")]
-    sum_recognised = sum((Decimal(line["recognised"]) for line in lines), Decimal(0))
-    reclaims = list(grant.reclaims.order_by("decided_on", "pk"))
+    settlement.grant = grant
     return render(
         request,
         "grants/grant_settlement.html",
         {
             "grant": grant,
             "settlement": settlement,
-            "lines": lines,
-            "capped_count": len(capped),
-            "sum_recognised": sum_recognised,
-            "tolerance_percent": grant.overrun_tolerance * 100,
-            "reclaims": reclaims,
+            "result": settlement_result(settlement),
+            "reclaims": list(grant.reclaims.order_by("decided_on", "pk")),
         },
     )

@@ -1,52 +1,41 @@
-"""Helpers shared by the proof-of-use use cases: row locks, role checks, plan-line numbers."""
+"""Helpers shared by the proof-of-use use cases: the row locks, the editing rule, plan-line numbers.
+
+Who may do what is a named rule (``grants.edit_proof``, ``grants.review_proof`` in
+``grants.rules``) that the services ask through :func:`budgets.rules.require`; which state
+allows what is a named predicate on :class:`ProofOfUse`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.utils.translation import gettext as _
 
-from budgets.choices import StaffRole
-from core.errors import AccessDenied, DomainError
-from grants.awards.models import Grant, PlanVersionLine, ProofOfUse, ProofState
-from grants.predicates import carrier_organisation_ids, covers
+from core.errors import DomainError
+from grants.applications.models import CoverKind
+from grants.applications.models.plan import PlanLineSide
+from grants.awards.locks import lock_child
+from grants.awards.models import PlanVersionLine, ProofOfUse
 
-P = ProofState
-EDITABLE_PROOF_STATES = (P.DRAFT, P.CHANGES_REQUESTED)
-# An interim proof no longer counts as overdue once the carrier has handed it in.
-HANDED_IN_PROOF_STATES = (P.SUBMITTED, P.IN_REVIEW, P.ACCEPTED)
-# A grant whose life is over (or revoked as a whole) takes no more changes to its proofs.
-CLOSED_GRANT_STATES = ("settled", "reclaim", "closed", "revoked")
 # Cover kinds whose actual amounts count as own (E) or third-party funds and income (D).
-OWN_KINDS = ("own",)
-THIRD_KINDS = ("third_party", "income")
+OWN_KINDS = (CoverKind.OWN,)
+THIRD_KINDS = (CoverKind.THIRD_PARTY, CoverKind.INCOME)
 
 
-def locked_proof(proof: ProofOfUse, *, grant: Grant | None = None) -> ProofOfUse:
-    """The proof, row-locked; callers that also lock the grant lock it first (see the reclaims)."""
-    locked = (
-        ProofOfUse.objects.select_for_update(of=("self",))
-        .select_related("grant", "grant__office", "plan")
-        .get(pk=proof.pk)
-    )
-    if grant is not None:
-        locked.grant = grant
+def locked_proof(proof: ProofOfUse) -> ProofOfUse:
+    """The proof, row-locked after its grant (the one lock order, ``grants.awards.locks``)."""
+    _grant, locked = lock_child(ProofOfUse, proof.pk, related=("plan",))
     return locked
 
 
-def require_carrier(proof: ProofOfUse, by: Any) -> None:
-    if proof.grant.organisation_id not in carrier_organisation_ids(by):
-        raise AccessDenied(_("Only members of the grant recipient may change this proof of use."))
-
-
 def require_editable(proof: ProofOfUse) -> None:
-    if proof.grant.state in CLOSED_GRANT_STATES:
+    """Refuse a change unless :attr:`ProofOfUse.is_editable`, saying which part refuses."""
+    if not proof.grant_takes_proofs:
         raise DomainError(
             _("The grant is in state “%(state)s”; its proofs of use can no longer be changed.")
             % {"state": proof.grant.get_state_display()}
         )
-    if proof.state not in EDITABLE_PROOF_STATES:
+    if not proof.is_editable:
         raise DomainError(
             _(
                 "The proof of use can only be changed as a draft or after changes were requested (current state: “%(state)s”)."
@@ -55,16 +44,11 @@ def require_editable(proof: ProofOfUse) -> None:
         )
 
 
-def require_case_officer(proof: ProofOfUse, by: Any) -> None:
-    if not covers(by, proof.grant.office.path, (StaffRole.CASE_OFFICER,)):
-        raise AccessDenied(_("Only a case officer of the granting office can review a proof of use."))
-    if proof.grant.organisation_id in carrier_organisation_ids(by):
-        raise DomainError(_("Nobody may review a proof of use of their own organisation."))
-
-
 def ordered(lines: Iterable[PlanVersionLine]) -> list[PlanVersionLine]:
     """Plan lines in the order the plan shows them: expenditure, then cover; by year and position."""
-    return sorted(lines, key=lambda ln: (ln.side != "expenditure", ln.budget_year, ln.position, ln.pk))
+    return sorted(
+        lines, key=lambda ln: (ln.side != PlanLineSide.EXPENDITURE, ln.budget_year, ln.position, ln.pk)
+    )
 
 
 def relevant_lines(proof: ProofOfUse, lines: Iterable[PlanVersionLine]) -> list[PlanVersionLine]:
@@ -85,7 +69,7 @@ def plan_line_numbers(lines: Iterable[PlanVersionLine]) -> dict[int, str]:
     numbers: dict[int, str] = {}
     counters: dict[str, int] = {}
     for line in ordered(lines):
-        if line.side == "expenditure":
+        if line.side == PlanLineSide.EXPENDITURE:
             prefix = ""
         else:
             prefix = {"own": "E", "third_party": "D", "income": "D", "grant": "Z"}.get(line.cover_kind, "D")

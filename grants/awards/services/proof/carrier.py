@@ -13,25 +13,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
+from accounts.models import User
 from budgets.choices import CostCategory
+from budgets.rules import require
 from core.errors import DomainError
 from core.formatting import format_eur
-from grants.awards.models import PlanVersionLine, ProofKind, ProofLine, ProofOfUse
-from grants.awards.services._locks import locked_grant
+from grants.applications.models import CoverKind
+from grants.applications.models.plan import PlanLineSide
+from grants.awards.models import PlanVersionLine, ProofLine, ProofOfUse
+from grants.awards.models.proof import EDIT_PROOF
 from grants.awards.services.proof._common import (
     OWN_KINDS,
     THIRD_KINDS,
     locked_proof,
     plan_line_labels,
     relevant_lines,
-    require_carrier,
     require_editable,
 )
 from grants.awards.services.proof.receipts import MAX_AMOUNT
@@ -56,21 +59,21 @@ class StatementEntry:
 
 
 @transaction.atomic
-def proof_update(*, proof: ProofOfUse, by: Any, narrative: str) -> ProofOfUse:
+def proof_update(*, proof: ProofOfUse, by: User, narrative: str) -> ProofOfUse:
     """Save the narrative report (Sachbericht) as text."""
     locked = locked_proof(proof)
-    require_carrier(locked, by)
+    require(by, EDIT_PROOF, locked)
     require_editable(locked)
     locked.narrative = narrative.strip()
-    locked.save(update_fields=["narrative"])
+    locked.save_changes()
     return locked
 
 
 @transaction.atomic
-def proof_narrative_upload(*, proof: ProofOfUse, by: Any, upload: UploadedFile) -> ProofOfUse:
+def proof_narrative_upload(*, proof: ProofOfUse, by: User, upload: UploadedFile) -> ProofOfUse:
     """Attach the narrative report as a file (PDF, DOCX or ODT); replaces an earlier file."""
     locked = locked_proof(proof)
-    require_carrier(locked, by)
+    require(by, EDIT_PROOF, locked)
     require_editable(locked)
     name = Path(upload.name or "").name
     if Path(name).suffix.lower() not in NARRATIVE_TYPES:
@@ -88,6 +91,7 @@ def proof_narrative_upload(*, proof: ProofOfUse, by: Any, upload: UploadedFile) 
     locked.narrative_file.save(name, upload, save=False)
     locked.narrative_file_name = name[:255]
     try:
+        # Named fields: the file is changed in place, which a comparison with the loaded row misses.
         locked.save(update_fields=["narrative_file", "narrative_file_name"])
     except Exception:
         # No row, no file: a failed update must not leave an orphan on disk.
@@ -99,10 +103,10 @@ def proof_narrative_upload(*, proof: ProofOfUse, by: Any, upload: UploadedFile) 
 
 
 @transaction.atomic
-def proof_narrative_remove(*, proof: ProofOfUse, by: Any) -> ProofOfUse:
+def proof_narrative_remove(*, proof: ProofOfUse, by: User) -> ProofOfUse:
     """Remove the narrative report's file (the file goes once the change is committed)."""
     locked = locked_proof(proof)
-    require_carrier(locked, by)
+    require(by, EDIT_PROOF, locked)
     require_editable(locked)
     if locked.narrative_file:
         storage, name = locked.narrative_file.storage, locked.narrative_file.name
@@ -125,11 +129,11 @@ def _entry_errors(entry: StatementEntry, label: str) -> list[str]:
 
 @transaction.atomic
 def proof_statement_replace(
-    *, proof: ProofOfUse, by: Any, lines: Sequence[StatementEntry]
+    *, proof: ProofOfUse, by: User, lines: Sequence[StatementEntry]
 ) -> list[ProofLine]:
     """Replace the numerical statement with ``lines``; every broken rule is reported at once."""
     locked = locked_proof(proof)
-    require_carrier(locked, by)
+    require(by, EDIT_PROOF, locked)
     require_editable(locked)
     plan_lines = list(locked.plan.lines.all())
     labels = plan_line_labels(plan_lines)
@@ -215,16 +219,16 @@ def submission_errors(proof: ProofOfUse) -> list[str]:
     labels = plan_line_labels(plan_lines)
     stated = {line.plan_line_id: line for line in proof.lines.all() if line.plan_line_id}
     for line in relevant_lines(proof, plan_lines):
-        if line.pk not in stated and line.cover_kind != "grant":
+        if line.pk not in stated and line.cover_kind != CoverKind.GRANT:
             errors.append(
                 _("The statement has no actual amount for plan line “%(line)s”.") % {"line": labels[line.pk]}
             )
-    if proof.kind == ProofKind.FINAL:
+    if proof.is_final:
         receipts = dict(
             proof.receipts.values("plan_line").annotate(total=Sum("amount")).values_list("plan_line", "total")
         )
         for line in relevant_lines(proof, plan_lines):
-            if line.side != "expenditure":
+            if line.side != PlanLineSide.EXPENDITURE:
                 continue
             actual = stated[line.pk].actual if line.pk in stated else Decimal(0)
             total = receipts.get(line.pk) or Decimal(0)
@@ -239,7 +243,7 @@ def submission_errors(proof: ProofOfUse) -> list[str]:
 
 
 @transaction.atomic
-def proof_submit(*, proof: ProofOfUse, by: Any, comment: str = "") -> ProofOfUse:
+def proof_submit(*, proof: ProofOfUse, by: User, comment: str = "") -> ProofOfUse:
     """Hand the proof in. Submitting the final proof puts the grant under review.
 
     Checks: a narrative report (text or file), an actual amount for every plan line, and for the
@@ -247,19 +251,19 @@ def proof_submit(*, proof: ProofOfUse, by: Any, comment: str = "") -> ProofOfUse
     Expenditure not in the plan cannot carry receipts (a receipt needs a plan line); it is
     recognised at 0 anyway (§4.1), so it is left out of the receipt check.
     """
-    grant = locked_grant(proof.grant_id)
-    locked = locked_proof(proof, grant=grant)
-    require_carrier(locked, by)
+    locked = locked_proof(proof)
+    require(by, EDIT_PROOF, locked)
     require_editable(locked)
     errors = submission_errors(locked)
     if errors:
         raise DomainError(errors)
     locked.submit(by=by, description=comment)
-    locked.save(update_fields=["state", "submitted_at", "submitted_by"])
-    if locked.kind == ProofKind.FINAL:
-        if grant.state in ("notified", "final"):
+    locked.save_changes()
+    if locked.is_final:
+        grant = locked.grant
+        if not can_proceed(grant.final_proof_submitted):
             # Nothing was paid yet, so the grant never started running; its period is over now.
             grant.period_ended(by=by, description=_("Final proof of use submitted"))
         grant.final_proof_submitted(by=by, description=comment or _("Final proof of use submitted"))
-        grant.save(update_fields=["state"])
+        grant.save_changes()
     return locked

@@ -16,10 +16,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from budgets.rules import require
 from core.errors import DomainError
 from core.tabular import Table, read_table
 from grants.awards.models import ProofOfUse, Receipt
-from grants.awards.services.proof._common import locked_proof, require_carrier, require_editable
+from grants.awards.models.proof import EDIT_PROOF
+from grants.awards.services.proof._common import locked_proof, require_editable
 from grants.awards.services.proof.receipts import FIELDS, ReceiptRules, ReceiptValues, receipt_summary
 
 BATCH = 2000
@@ -89,7 +91,7 @@ def receipts_import(
     from grants.awards.resources import ReceiptResource
 
     locked = locked_proof(proof)
-    require_carrier(locked, by)
+    require(by, EDIT_PROOF, locked)
     require_editable(locked)
     table = read_receipts(content, file_name)
     rules = ReceiptRules(locked)

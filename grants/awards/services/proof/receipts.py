@@ -21,14 +21,16 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from budgets.rules import require
 from core.errors import DomainError
 from core.formatting import format_date, format_eur
 from grants.awards.models import PlanVersionLine, ProofOfUse, Receipt
+from grants.awards.models.proof import EDIT_PROOF
 from grants.awards.services.proof._common import (
     locked_proof,
     plan_line_labels,
     relevant_lines,
-    require_carrier,
     require_editable,
 )
 
@@ -158,7 +160,7 @@ def _checked(proof: ProofOfUse, values: ReceiptValues, *, exclude_pk: int | None
 def receipt_add(
     *,
     proof: ProofOfUse,
-    by: Any,
+    by: User,
     number: str,
     paid_on: date | None,
     counterparty: str,
@@ -168,7 +170,7 @@ def receipt_add(
 ) -> Receipt:
     """Add one receipt to the list (carrier, while the proof is a draft or sent back)."""
     locked = locked_proof(proof)
-    require_carrier(locked, by)
+    require(by, EDIT_PROOF, locked)
     require_editable(locked)
     values = ReceiptValues(number, paid_on, counterparty, reason, amount, plan_line)
     _checked(locked, values)
@@ -188,7 +190,7 @@ def receipt_add(
 def receipt_update(
     *,
     receipt: Receipt,
-    by: Any,
+    by: User,
     number: str,
     paid_on: date | None,
     counterparty: str,
@@ -198,7 +200,7 @@ def receipt_update(
 ) -> Receipt:
     """Change every field of one receipt; the same rules as :func:`receipt_add`."""
     locked = locked_proof(receipt.proof)
-    require_carrier(locked, by)
+    require(by, EDIT_PROOF, locked)
     require_editable(locked)
     current = Receipt.objects.select_for_update().get(pk=receipt.pk, proof=locked)
     values = ReceiptValues(number, paid_on, counterparty, reason, amount, plan_line)
@@ -206,14 +208,14 @@ def receipt_update(
     assert paid_on is not None and amount is not None and plan_line is not None
     current.number, current.paid_on, current.amount = number.strip(), paid_on, amount
     current.counterparty, current.reason, current.plan_line = counterparty.strip(), reason.strip(), plan_line
-    current.save(update_fields=["number", "paid_on", "counterparty", "reason", "amount", "plan_line"])
+    current.save()
     return current
 
 
 @transaction.atomic
-def receipt_delete(*, receipt: Receipt, by: Any) -> None:
+def receipt_delete(*, receipt: Receipt, by: User) -> None:
     locked = locked_proof(receipt.proof)
-    require_carrier(locked, by)
+    require(by, EDIT_PROOF, locked)
     require_editable(locked)
     Receipt.objects.filter(pk=receipt.pk, proof=locked).delete()
 

@@ -8,24 +8,18 @@ payment and the grant's transitions happen in one transaction, so a failure writ
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from budgets.rules import require
 from core.errors import DomainError
-from grants.awards.models import ProofKind, ProofOfUse, ProofState
-from grants.awards.services._locks import locked_grant
-from grants.awards.services.proof._common import locked_proof, require_case_officer
-from grants.awards.services.proof.settlement import settle
-
-P = ProofState
-
-
-def _locked_for_review(proof: ProofOfUse) -> ProofOfUse:
-    grant = locked_grant(proof.grant_id)
-    return locked_proof(proof, grant=grant)
+from grants.awards.models import ProofOfUse
+from grants.awards.models.proof import REVIEW_PROOF
+from grants.awards.services.proof._common import locked_proof
+from grants.awards.services.proof.settlement import settle, settlement_preview
 
 
 def _state_error(proof: ProofOfUse, message: str) -> DomainError:
@@ -36,58 +30,63 @@ def _state_error(proof: ProofOfUse, message: str) -> DomainError:
 
 
 @transaction.atomic
-def proof_start_review(*, proof: ProofOfUse, by: Any, comment: str = "") -> ProofOfUse:
+def proof_start_review(*, proof: ProofOfUse, by: User, comment: str = "") -> ProofOfUse:
     """A case officer of the granting office takes up a submitted proof."""
-    locked = _locked_for_review(proof)
-    require_case_officer(locked, by)
-    if locked.state != P.SUBMITTED:
+    locked = locked_proof(proof)
+    require(by, REVIEW_PROOF, locked)
+    if not locked.is_submitted:
         raise _state_error(locked, _("Only a submitted proof of use can be taken into review."))
     locked.start_review(by=by, description=comment)
-    locked.save(update_fields=["state", "reviewed_by"])
+    locked.save_changes()
     return locked
 
 
 @transaction.atomic
-def proof_request_changes(*, proof: ProofOfUse, by: Any, comment: str) -> ProofOfUse:
+def proof_request_changes(*, proof: ProofOfUse, by: User, comment: str) -> ProofOfUse:
     """Send the proof back to the carrier with what must change; a final proof is due again."""
-    locked = _locked_for_review(proof)
-    require_case_officer(locked, by)
+    locked = locked_proof(proof)
+    require(by, REVIEW_PROOF, locked)
     if not comment.strip():
         raise DomainError(_("Please tell the carrier what needs to be changed."))
-    if locked.state != P.IN_REVIEW:
+    if not locked.is_in_review:
         raise _state_error(locked, _("Changes can only be requested on a proof of use in review."))
     locked.request_changes(by=by, description=comment.strip())
-    locked.save(update_fields=["state"])
-    if locked.kind == ProofKind.FINAL:
+    locked.save_changes()
+    if locked.is_final:
         grant = locked.grant
         grant.final_proof_returned(by=by, description=comment.strip())
-        grant.save(update_fields=["state"])
+        grant.save_changes()
     return locked
 
 
 @transaction.atomic
 def proof_accept(
-    *, proof: ProofOfUse, by: Any, comment: str = "", decided_on: date | None = None
+    *, proof: ProofOfUse, by: User, comment: str = "", decided_on: date | None = None
 ) -> ProofOfUse:
-    """Accept the proof; for the final proof compute and book the settlement.
+    """Accept the proof; for the final proof book the settlement that :func:`settlement_preview`
+    shows (computed here again, under the locks, before anything is written).
 
     ``decided_on`` (default today) dates the settlement, the reclaim decision and the last
     payment. Returns the accepted proof; its ``settlement`` exists for the final proof.
     """
-    locked = _locked_for_review(proof)
-    require_case_officer(locked, by)
-    if locked.state != P.IN_REVIEW:
+    locked = locked_proof(proof)
+    require(by, REVIEW_PROOF, locked)
+    if not locked.is_in_review:
         raise _state_error(locked, _("Only a proof of use in review can be accepted."))
-    final = locked.kind == ProofKind.FINAL
-    if final and locked.grant.state != "proof_under_review":
-        raise DomainError(
-            _(
-                "The grant is in state “%(state)s”; only a grant whose final proof is under review can be settled."
+    preview = None
+    if locked.is_final:
+        if not locked.grant_awaits_settlement:
+            raise DomainError(
+                _(
+                    "The grant is in state “%(state)s”; only a grant whose final proof is under review can be settled."
+                )
+                % {"state": locked.grant.get_state_display()}
             )
-            % {"state": locked.grant.get_state_display()}
-        )
+        preview = settlement_preview(locked)
+        if preview.problems:
+            raise DomainError(preview.problems)
     locked.accept(by=by, description=comment)
-    locked.save(update_fields=["state", "accepted_at"])
-    if final:
-        settle(proof=locked, grant=locked.grant, by=by, decided_on=decided_on or timezone.localdate())
+    locked.save_changes()
+    if preview is not None:
+        settle(proof=locked, by=by, decided_on=decided_on or timezone.localdate(), preview=preview)
     return locked

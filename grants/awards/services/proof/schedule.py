@@ -8,8 +8,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from grants import calculations
+from grants.awards.locks import lock_children
 from grants.awards.models import Grant, PlanVersion, ProofKind, ProofOfUse
-from grants.awards.services.proof._common import EDITABLE_PROOF_STATES, HANDED_IN_PROOF_STATES
 
 
 def interim_years(grant: Grant) -> list[int]:
@@ -40,9 +40,7 @@ def proofs_schedule(*, grant: Grant) -> list[ProofOfUse]:
         for year in interim_years(grant)
     }
     wanted[None] = calculations.final_report_due(grant.period_end, months=grant.final_report_months)
-    existing = {
-        proof.budget_year: proof for proof in ProofOfUse.objects.select_for_update().filter(grant=grant)
-    }
+    existing = {proof.budget_year: proof for proof in lock_children(ProofOfUse.objects.filter(grant=grant))}
     for year, due_on in wanted.items():
         proof = existing.get(year)
         if proof is None:
@@ -54,22 +52,15 @@ def proofs_schedule(*, grant: Grant) -> list[ProofOfUse]:
                 due_on=due_on,
             )
             continue
-        if proof.state not in EDITABLE_PROOF_STATES:
+        if proof.is_handed_in:
             continue
-        changed = []
-        if proof.due_on != due_on:
-            proof.due_on, changed = due_on, [*changed, "due_on"]
+        proof.due_on = due_on
         if proof.plan_id != plan.pk and not proof.lines.exists() and not proof.receipts.exists():
-            proof.plan, changed = plan, [*changed, "plan"]
-        if changed:
-            proof.save(update_fields=changed)
+            proof.plan = plan
+        proof.save_changes()
     return sorted(existing.values(), key=lambda p: (p.due_on, p.kind != ProofKind.INTERIM))
 
 
 def overdue_interim_proofs(grant: Grant, *, today: date) -> QuerySet[ProofOfUse]:
-    """Interim proofs past their due date that the carrier has not handed in."""
-    return (
-        ProofOfUse.objects.filter(grant=grant, kind=ProofKind.INTERIM, due_on__lt=today)
-        .exclude(state__in=HANDED_IN_PROOF_STATES)
-        .order_by("due_on")
-    )
+    """Interim proofs overdue on ``today`` (:meth:`ProofOfUse.is_overdue`); they block drawdowns."""
+    return ProofOfUse.objects.filter(grant=grant, kind=ProofKind.INTERIM).overdue(today).order_by("due_on")

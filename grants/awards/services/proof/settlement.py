@@ -28,7 +28,7 @@ Ledger (budget side, DOMAIN.md §4.5), all in the acceptance's transaction:
 from __future__ import annotations
 
 import decimal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -36,31 +36,139 @@ from typing import Any
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from budgets.choices import CostCategory
 from budgets.selectors import reference_figures
 from budgets.services.commitments import decommit, post_proven
 from core.errors import DomainError
 from core.formatting import format_date, format_eur
 from grants import calculations
-from grants.awards.models import Grant, ProofOfUse, Settlement
-from grants.awards.payments.models import Drawdown, DrawdownState
+from grants.applications.models.plan import PlanLineSide
+from grants.awards.models import ProofOfUse, Settlement
+from grants.awards.payments.models import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
 from grants.awards.services.proof._common import OWN_KINDS, THIRD_KINDS, plan_line_numbers
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
+# The figures a settlement stores (the columns of ``Settlement``), in the order they are computed.
+FIGURES = (
+    "planned_expenditure",
+    "actual_expenditure",
+    "recognised_expenditure",
+    "planned_own",
+    "planned_third",
+    "actual_own",
+    "actual_third",
+    "granted",
+    "final_grant",
+    "paid",
+    "reclaim_amount",
+    "last_payment",
+)
 
 
 def _c(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-@dataclass
-class Computation:
-    figures: dict[str, Decimal]
-    lines: list[dict[str, Any]]
-    recognised_by_year: dict[int, Decimal]
+@dataclass(frozen=True)
+class SettlementLine:
+    """One expenditure line of the settlement: planned, actual, cap, recognised (rounded to cents)."""
+
+    plan_line: int | None
+    number: str
+    category: str
+    text: str
+    budget_year: int | None
+    planned: Decimal
+    actual: Decimal
+    cap: Decimal
+    recognised: Decimal
+    capped: bool
+
+    @property
+    def category_label(self) -> str:
+        return str(dict(CostCategory.choices).get(self.category, self.category))
+
+    def as_json(self) -> dict[str, Any]:
+        """As stored in ``Settlement.lines`` (amounts as strings, so the JSON keeps every cent)."""
+        return {
+            "plan_line": self.plan_line,
+            "number": self.number,
+            "category": self.category,
+            "text": self.text,
+            "budget_year": self.budget_year,
+            "planned": str(self.planned),
+            "actual": str(self.actual),
+            "cap": str(self.cap),
+            "recognised": str(self.recognised),
+            "capped": self.capped,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SettlementLine:
+        return cls(
+            plan_line=data.get("plan_line"),
+            number=data.get("number", ""),
+            category=data.get("category", ""),
+            text=data.get("text", ""),
+            budget_year=data.get("budget_year"),
+            planned=Decimal(data["planned"]),
+            actual=Decimal(data["actual"]),
+            cap=Decimal(data["cap"]),
+            recognised=Decimal(data["recognised"]),
+            capped=bool(data.get("capped")),
+        )
 
 
-def compute(proof: ProofOfUse) -> Computation:
+@dataclass(frozen=True)
+class SettlementResult:
+    """Every figure of a settlement: previewed before the final proof is accepted
+    (:func:`settlement_preview`), or read back from the stored row (:func:`settlement_result`).
+
+    ``problems``: what keeps the preview from being booked now (empty when it can be).
+    """
+
+    planned_expenditure: Decimal
+    actual_expenditure: Decimal
+    recognised_expenditure: Decimal
+    planned_own: Decimal
+    planned_third: Decimal
+    actual_own: Decimal
+    actual_third: Decimal
+    granted: Decimal
+    final_grant: Decimal
+    paid: Decimal
+    reclaim_amount: Decimal
+    last_payment: Decimal
+    lines: list[SettlementLine]
+    tolerance: Decimal
+    recognised_by_year: dict[int, Decimal] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def figures(self) -> dict[str, Decimal]:
+        return {name: getattr(self, name) for name in FIGURES}
+
+    @property
+    def sum_recognised(self) -> Decimal:
+        return sum((line.recognised for line in self.lines), ZERO)
+
+    @property
+    def capped_count(self) -> int:
+        return sum(1 for line in self.lines if line.capped)
+
+    @property
+    def tolerance_percent(self) -> Decimal:
+        return self.tolerance * HUNDRED
+
+
+def _paid(proof: ProofOfUse) -> Decimal:
+    total = proof.grant.drawdowns.filter(state=DrawdownState.PAID).aggregate(total=Sum("amount"))["total"]
+    return total or ZERO
+
+
+def _compute(proof: ProofOfUse) -> SettlementResult:
     """Every figure of the settlement, computed with ``grants.calculations`` (no writes)."""
     grant = proof.grant
     plan_lines = list(proof.plan.lines.all())
@@ -71,7 +179,7 @@ def compute(proof: ProofOfUse) -> Computation:
     actual: dict[str, Decimal] = {}
     meta: dict[str, dict[str, Any]] = {}
     for line in plan_lines:
-        if line.side != "expenditure":
+        if line.side != PlanLineSide.EXPENDITURE:
             continue
         key = str(line.pk)
         planned[key] = line.amount
@@ -83,7 +191,8 @@ def compute(proof: ProofOfUse) -> Computation:
             "text": line.text,
             "budget_year": line.budget_year,
         }
-    for i, s in enumerate(s for s in statement if s.side == "expenditure" and not s.plan_line_id):
+    unplanned = (s for s in statement if s.side == PlanLineSide.EXPENDITURE and not s.plan_line_id)
+    for i, s in enumerate(unplanned):
         key = f"unplanned-{i}"
         actual[key] = s.actual
         meta[key] = {
@@ -96,29 +205,30 @@ def compute(proof: ProofOfUse) -> Computation:
     tolerance = grant.overrun_tolerance
     recognised = calculations.recognised_lines(planned, actual, tolerance=tolerance)
     a = calculations.recognised_expenditure(planned, actual, tolerance=tolerance)
-    lines, by_year = [], {}
+    lines: list[SettlementLine] = []
+    by_year: dict[int, Decimal] = {}
     for key, value in recognised.items():
         plan = planned.get(key, ZERO)
         with decimal.localcontext(prec=50):
             cap = plan * (1 + tolerance)
         lines.append(
-            meta[key]
-            | {
-                "planned": str(_c(plan)),
-                "actual": str(_c(actual[key])),
-                "cap": str(_c(cap)),
-                "recognised": str(_c(value)),
-                "capped": actual[key] > cap,
-            }
+            SettlementLine(
+                **meta[key],
+                planned=_c(plan),
+                actual=_c(actual[key]),
+                cap=_c(cap),
+                recognised=_c(value),
+                capped=actual[key] > cap,
+            )
         )
-        if meta[key]["budget_year"] is not None:
-            year = meta[key]["budget_year"]
+        year = meta[key]["budget_year"]
+        if year is not None:
             by_year[year] = by_year.get(year, ZERO) + value
 
-    cover = [line for line in plan_lines if line.side == "cover"]
+    cover = [line for line in plan_lines if line.side == PlanLineSide.COVER]
     figures = {
         "planned_expenditure": sum(planned.values(), ZERO),
-        "actual_expenditure": sum((s.actual for s in statement if s.side == "expenditure"), ZERO),
+        "actual_expenditure": sum((s.actual for s in statement if s.side == PlanLineSide.EXPENDITURE), ZERO),
         "recognised_expenditure": a,
         "planned_own": sum((c.amount for c in cover if c.cover_kind in OWN_KINDS), ZERO),
         "planned_third": sum((c.amount for c in cover if c.cover_kind in THIRD_KINDS), ZERO),
@@ -141,10 +251,58 @@ def compute(proof: ProofOfUse) -> Computation:
         raise DomainError(
             _("The final grant cannot be computed from this plan: %(error)s") % {"error": exc}
         ) from exc
-    paid = grant.drawdowns.filter(state=DrawdownState.PAID).aggregate(total=Sum("amount"))["total"] or ZERO
+    paid = _paid(proof)
     reclaim, last_payment = calculations.settlement(paid, final)
-    figures |= {"final_grant": final, "paid": paid, "reclaim_amount": reclaim, "last_payment": last_payment}
-    return Computation(figures=figures, lines=lines, recognised_by_year=by_year)
+    return SettlementResult(
+        **figures,
+        final_grant=final,
+        paid=paid,
+        reclaim_amount=reclaim,
+        last_payment=last_payment,
+        lines=lines,
+        tolerance=tolerance,
+        recognised_by_year=by_year,
+    )
+
+
+def _problems(proof: ProofOfUse, result: SettlementResult) -> list[str]:
+    """What keeps the settlement from being booked now."""
+    grant = proof.grant
+    problems = []
+    pending = grant.drawdowns.filter(state__in=OPEN_DRAWDOWN_STATES).exclude(state=DrawdownState.PAID).count()
+    if pending:
+        problems.append(
+            _(
+                "%(count)s drawdown(s) of this grant are requested, certified or ordered but not paid; they must be paid or rejected before the grant can be settled."
+            )
+            % {"count": pending}
+        )
+    if result.last_payment > 0:
+        still_open = sum(_open_by_year(grant.file_number).values(), ZERO)
+        if still_open < result.last_payment:
+            problems.append(
+                _("The last payment of %(amount)s exceeds what is still committed for the grant (%(open)s).")
+                % {"amount": format_eur(result.last_payment), "open": format_eur(still_open)}
+            )
+    return problems
+
+
+def settlement_preview(proof: ProofOfUse) -> SettlementResult:
+    """The settlement that accepting the final ``proof`` now would book, with what keeps it from
+    being booked (``problems``). :func:`proof_accept` calls this very function before it writes,
+    so what the page shows and what is written cannot disagree. No writes."""
+    result = _compute(proof)
+    problems = _problems(proof, result)
+    return SettlementResult(**{**result.__dict__, "problems": problems})
+
+
+def settlement_result(settlement: Settlement) -> SettlementResult:
+    """The stored settlement in the shape of its preview (for the settlement page)."""
+    return SettlementResult(
+        **{name: getattr(settlement, name) for name in FIGURES},
+        lines=[SettlementLine.from_json(line) for line in settlement.lines],
+        tolerance=settlement.grant.overrun_tolerance,
+    )
 
 
 def spread(amount: Decimal, weights: dict[int, Decimal], allowed: set[int]) -> dict[int, Decimal]:
@@ -195,33 +353,29 @@ def releases(to_release: Decimal, years: dict[int, tuple[Decimal, Decimal]]) -> 
     return out
 
 
-def settle(*, proof: ProofOfUse, grant: Grant, by: Any, decided_on: date) -> Settlement:
-    """Compute, store and book the settlement; the caller holds the locks and the transaction."""
-    pending = grant.drawdowns.filter(
-        state__in=(DrawdownState.REQUESTED, DrawdownState.CERTIFIED, DrawdownState.ORDERED)
-    ).count()
-    if pending:
-        raise DomainError(
-            _(
-                "%(count)s drawdown(s) of this grant are requested, certified or ordered but not paid; they must be paid or rejected before the grant can be settled."
-            )
-            % {"count": pending}
-        )
-    result = compute(proof)
-    f = result.figures
-    settlement = Settlement.objects.create(proof=proof, grant=grant, lines=result.lines, computed_by=by, **f)
+def settle(*, proof: ProofOfUse, by: User, decided_on: date, preview: SettlementResult) -> Settlement:
+    """Store and book the settlement ``preview`` computed under the same locks.
+
+    The caller (:func:`proof_accept`) holds the grant's and the proof's locks and the
+    transaction, and has refused a preview with problems.
+    """
+    grant = proof.grant
+    f = preview.figures()
+    settlement = Settlement.objects.create(
+        proof=proof, grant=grant, lines=[line.as_json() for line in preview.lines], computed_by=by, **f
+    )
     reference = grant.file_number
     comment = _("Settlement of the final proof of use on %(date)s") % {"date": format_date(decided_on)}
     years = _year_figures(reference)
     committed_years = {year for year, (committed, _d) in years.items() if committed > 0}
-    for year, amount in sorted(spread(f["final_grant"], result.recognised_by_year, committed_years).items()):
+    for year, amount in sorted(spread(f["final_grant"], preview.recognised_by_year, committed_years).items()):
         post_proven(reference=reference, budget_year=year, amount=amount, by=by, comment=comment)
     to_release = sum((c for c, _d in years.values()), ZERO) - f["final_grant"]
     if to_release > 0:
         decommit(reference=reference, by=by, amounts=releases(to_release, years), comment=comment)
 
     grant.settle(by=by, description=comment)
-    grant.save(update_fields=["state"])
+    grant.save_changes()
     if f["reclaim_amount"] > 0:
         from grants.awards.services.reclaim import reclaim_decide
 
@@ -238,22 +392,23 @@ def settle(*, proof: ProofOfUse, grant: Grant, by: Any, decided_on: date) -> Set
         )
         grant.refresh_from_db(fields=["state"])
     elif f["last_payment"] > 0:
-        _last_payment(proof, grant, by=by, decided_on=decided_on, amount=f["last_payment"], comment=comment)
+        _last_payment(proof, by=by, decided_on=decided_on, amount=f["last_payment"], comment=comment)
     else:
         grant.close(by=by, description=_("Settled without reclaim or last payment"))
-        grant.save(update_fields=["state"])
+        grant.save_changes()
     return settlement
 
 
+def _open_by_year(reference: str) -> dict[int, Decimal]:
+    """Committed but not yet disbursed, per budget year (only years with money open)."""
+    return {y: c - d for y, (c, d) in _year_figures(reference).items() if c - d > 0}
+
+
 def _last_payment(
-    proof: ProofOfUse, grant: Grant, *, by: Any, decided_on: date, amount: Decimal, comment: str
+    proof: ProofOfUse, *, by: User, decided_on: date, amount: Decimal, comment: str
 ) -> list[Drawdown]:
-    open_by_year = {y: c - d for y, (c, d) in _year_figures(grant.file_number).items() if c - d > 0}
-    if sum(open_by_year.values(), ZERO) < amount:
-        raise DomainError(
-            _("The last payment of %(amount)s exceeds what is still committed for the grant (%(open)s).")
-            % {"amount": format_eur(amount), "open": format_eur(sum(open_by_year.values(), ZERO))}
-        )
+    grant = proof.grant
+    open_by_year = _open_by_year(grant.file_number)
     drawdowns, remaining = [], amount
     for year in sorted(open_by_year, reverse=True):
         part = min(remaining, open_by_year[year])
@@ -270,6 +425,6 @@ def _last_payment(
             requested_at=proof.submitted_at,
         )
         drawdown.certify(by=by, description=comment)
-        drawdown.save(update_fields=["state", "certified_by", "certified_at"])
+        drawdown.save_changes()
         drawdowns.append(drawdown)
     return drawdowns
