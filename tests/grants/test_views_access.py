@@ -213,3 +213,12 @@ def test_transitions_are_post_only_and_unknown_steps_are_404(client, world):
     assert client.get(reverse("application_transition", args=[app.pk, "submit"])).status_code == 405
     assert client.post(reverse("application_transition", args=[app.pk, "delete"])).status_code == 404
     assert Decimal(app.cover_lines.get(kind="grant").amount) == Decimal("9000.00")
+
+
+def test_an_administrator_sees_a_draft_but_is_offered_no_edit_or_step(client, world):
+    app = world["app"]
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    html = client.get(reverse("application_detail", args=[app.pk])).content.decode()
+    assert reverse("application_edit", args=[app.pk]) not in html
+    assert "/schritt/" not in html
+    assert reverse("attachment_upload", args=[app.pk]) not in html

@@ -170,6 +170,8 @@ def _render_detail(
         }
         for entry in timeline(application)
     ]
+    # The named rule without Django's superuser shortcut (``{% has_perm %}`` would offer an
+    # administrator an edit link that the service then refuses).
     can_edit = application.is_editable and allowed(request.user, "grants.edit_application", application)
     context = {
         "application": application,
