@@ -283,3 +283,71 @@ def test_only_the_creator_downloads_the_file_and_only_while_they_may_see_the_dat
 
     client.logout()
     assert client.get(url).status_code == 302  # to the login page
+
+
+# --- the state machine and its history ---------------------------------------------------------
+
+
+def history(job: ExportJob) -> list[tuple[str, str, str, object]]:
+    return list(job.history.values_list("transition", "source_state", "state", "by"))
+
+
+def test_the_history_names_who_requested_the_job_and_when_it_ran_and_finished(xw):
+    job = start(xw.finance_sn)
+    assert history(job) == [("create", "", "queued", xw.finance_sn.pk)]
+    export_job_run(job_id=job.pk)
+    assert history(job) == [
+        ("create", "", "queued", xw.finance_sn.pk),
+        ("start", "queued", "running", None),
+        ("finish", "running", "done", None),
+    ]
+    timestamps = list(job.history.values_list("timestamp", flat=True))
+    assert timestamps == sorted(timestamps)
+
+
+def test_a_failed_job_started_again_keeps_both_runs_in_its_history(xw, monkeypatch):
+    job = start(xw.finance_sn)
+
+    def broken(out, table, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setitem(services.WRITERS, "csv", broken)
+    with pytest.raises(RuntimeError):
+        export_job_run(job_id=job.pk)
+    monkeypatch.undo()
+    assert export_job_run(job_id=job.pk).state == "done"
+    assert [(t, s, target) for t, s, target, _by in history(job)] == [
+        ("create", "", "queued"),
+        ("start", "queued", "running"),
+        ("fail", "running", "failed"),
+        ("start", "failed", "running"),
+        ("finish", "running", "done"),
+    ]
+
+
+def test_the_state_changes_only_through_transitions_and_a_done_job_never_again(xw):
+    from django_fsm import TransitionNotAllowed
+
+    job = export_job_run(job_id=start(xw.finance_sn).pk)
+    with pytest.raises(AttributeError):
+        job.state = "queued"
+    for step in (job.start, lambda: job.fail(reason="x")):
+        with pytest.raises(TransitionNotAllowed):
+            step()
+    assert export_job_run(job_id=job.pk).state == "done"
+    assert len(history(job)) == 3  # a second delivery of a done job writes nothing
+
+
+def test_the_job_page_shows_the_history(client, xw, english):
+    job = export_job_run(job_id=start(xw.finance_sn).pk)
+    client.force_login(xw.finance_sn)
+    page = client.get(reverse("export_job", args=[job.pk])).content.decode()
+    assert 'id="history-heading"' in page
+    for step in (
+        "Export requested",
+        "Started",
+        "File written",
+        "Export worker",
+        xw.finance_sn.get_full_name(),
+    ):
+        assert step in page
