@@ -9,13 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.choices import CostCategory
 from grants.applications.forms import AmountField, Form
+from grants.applications.models import CoverKind
 from grants.awards.forms.common import date_input
 from grants.awards.forms.proofs import ProofStepForm
 
 
 def _line_kind_choices() -> list[Any]:
-    from grants.applications.models import CoverKind
-
     return [
         ("", "–"),
         (_("Expenditure"), [(f"e:{value}", label) for value, label in CostCategory.choices]),
