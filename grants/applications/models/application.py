@@ -176,11 +176,6 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     def has_approval_proposal(self) -> bool:
         return self.proposed_by_id is not None and self.proposed_amount is not None
 
-    def save_changes(self) -> list[str]:
-        # ``updated_at`` is ``auto_now``: it only moves when it is among the saved fields.
-        self.updated_at = timezone.now()
-        return super().save_changes()
-
     def rule_for(self, transition: str) -> str:
         """The named rule that guards ``transition`` from the current state (read off the machine)."""
         meta = getattr(type(self), transition)._django_fsm

@@ -75,9 +75,15 @@ def begin_step(application: Application, name: str, *, by: User) -> Application:
 def finish_step(locked: Application, name: str, *, by: User, comment: str = "", **kwargs: Any) -> Application:
     """Run transition ``name`` on a row from :func:`begin_step`, save what it changed, notify."""
     getattr(locked, name)(by=by, description=comment, **kwargs)
-    locked.save_changes()
+    save_touched(locked)
     _notify_carrier_on_commit(locked)
     return locked
+
+
+def save_touched(application: Application) -> None:
+    """Save what changed and move ``updated_at`` (``auto_now`` only moves when it is saved)."""
+    application.updated_at = timezone.now()
+    application.save_changes()
 
 
 def _step(application: Application, name: str, *, by: User, comment: str = "", **kwargs: Any) -> Application:
@@ -153,7 +159,7 @@ def application_update(*, application: Application, by: User, **fields: Any) -> 
     for key, value in fields.items():
         setattr(locked, key, value)
     locked.full_clean(exclude=["reference", "state"])
-    locked.save_changes()
+    save_touched(locked)
     return locked
 
 
@@ -178,7 +184,7 @@ def financing_plan_replace(
     CoverLine.objects.bulk_create(
         CoverLine(application=locked, position=i, **line) for i, line in enumerate(cover)
     )
-    locked.save_changes()
+    save_touched(locked)
 
 
 def application_rule_check(application: Application, *, today: date | None = None) -> list[str]:
