@@ -7,20 +7,18 @@ rolled back when a row fails.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from budgets.resources import EnvelopeResource, EnvelopeValues, normalise_header
 from budgets.rules import allowed
 from budgets.services.envelopes import envelope_create
 from core.errors import AccessDenied, DomainError
 from core.formatting import format_eur
 from core.tabular import Table, read_table
-
-if TYPE_CHECKING:
-    from budgets.resources import EnvelopeValues
 
 REQUIRED = ("office", "programme", "budget_year", "funding_source", "budget_title", "allocated")
 
@@ -54,8 +52,6 @@ class ImportReport:
 
 def read_envelopes(content: bytes, file_name: str) -> Table:
     """The file's rows (``core.tabular``) with the required columns checked."""
-    from budgets.resources import normalise_header
-
     table = read_table(content, file_name, normalise_header=normalise_header)
     missing = table.missing(REQUIRED)
     if missing:
@@ -70,8 +66,6 @@ def import_envelopes(*, content: bytes, file_name: str, by: User, dry_run: bool)
     later rows are still checked against the ones before them; a dry run, or any bad row, rolls
     the whole import back.
     """
-    from budgets.resources import EnvelopeResource
-
     if not allowed(by, "budgets.import_envelopes"):
         raise AccessDenied(_("Only finance staff may import budget envelopes."))
     table = read_envelopes(content, file_name)

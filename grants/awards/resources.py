@@ -11,8 +11,8 @@ File layout (XLSX or CSV, German as carriers keep it; the first non-empty row is
   ``grants.awards.services.proof.plan_line_numbers``), or the full label ``3 · Projektleitung (2026)``,
   or the line's text where only one line has it.
 
-Resources only parse: ``ReceiptResource.parse`` turns one row of the file into
-``ReceiptValues`` and the reasons a cell could not be read. Checking the receipt against the
+Resources only parse: ``ReceiptResource.parse`` turns one row of the file into values and
+the reasons a cell could not be read. Checking the receipt against the
 proof's rules and writing it (or replacing the list) is ``receipts_import``'s work.
 
 Amounts and dates follow the one rule of ``core.money`` and ``core.dates``: the file is read as
@@ -35,7 +35,8 @@ from core.dates import parse_date
 from core.money import GERMAN, parse_amount
 from core.tabular import LINE  # noqa: F401 (the name callers used before core.tabular)
 from grants.awards.models import PlanVersionLine, Receipt
-from grants.awards.services.proof.receipts import FIELDS, ReceiptRules, ReceiptValues
+
+FIELDS = ("number", "paid_on", "counterparty", "reason", "amount", "plan_line")
 
 COLUMNS = {
     "number": ("belegnummer", "beleg-nr.", "beleg-nr", "belegnr", "beleg", "receipt number", "number"),
@@ -145,22 +146,6 @@ class PlanLineWidget(widgets.Widget):
         return line
 
 
-def plan_line_lookup(rules: ReceiptRules) -> dict[str, PlanVersionLine | None]:
-    """Every way a carrier may name a plan line → the line (``None``: ambiguous text)."""
-    from grants.awards.services.proof import plan_line_numbers
-
-    numbers = plan_line_numbers(rules.lines.values())
-    lookup: dict[str, PlanVersionLine | None] = {}
-    for line in rules.lines.values():
-        text = PlanLineWidget.key(line.text)
-        if text:
-            lookup[text] = None if text in lookup else line
-    for line in rules.lines.values():
-        lookup[PlanLineWidget.key(rules.labels[line.pk])] = line
-        lookup[numbers[line.pk].casefold()] = line
-    return lookup
-
-
 class ReceiptResource(resources.ModelResource):
     """Parses the rows of a receipt list for one proof; see the module docstring for the columns."""
 
@@ -176,26 +161,21 @@ class ReceiptResource(resources.ModelResource):
         fields = FIELDS
         import_id_fields: tuple[str, ...] = ()
 
-    def __init__(self, *, rules: ReceiptRules) -> None:
+    def __init__(self, *, plan_lines: dict[str, PlanVersionLine | None]) -> None:
+        """``plan_lines``: every way the file may name a plan line → the line (``None``: ambiguous)."""
         super().__init__()
-        self.fields["plan_line"].widget = PlanLineWidget(plan_line_lookup(rules))
+        self.fields["plan_line"].widget = PlanLineWidget(plan_lines)
         self._widgets = [(name, self.fields[name].widget) for name in FIELDS]
 
-    def parse(self, cells: Mapping[str, Any]) -> tuple[ReceiptValues, dict[str, list[str]]]:
-        """One row's values, and per field the reason its cell could not be read."""
+    def parse(self, cells: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """One row's values by field (``None`` where empty or unreadable), and per field the
+        reason its cell could not be read."""
         parsed: dict[str, Any] = {}
         errors: dict[str, list[str]] = {}
         for name, widget in self._widgets:
             try:
                 parsed[name] = widget.clean(cells.get(name))
             except ValueError as exc:
+                parsed[name] = None
                 errors[name] = [str(exc)]
-        values = ReceiptValues(
-            number=parsed.get("number") or "",
-            paid_on=parsed.get("paid_on"),
-            counterparty=parsed.get("counterparty") or "",
-            reason=parsed.get("reason") or "",
-            amount=parsed.get("amount"),
-            plan_line=parsed.get("plan_line"),
-        )
-        return values, errors
+        return parsed, errors

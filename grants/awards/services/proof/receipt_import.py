@@ -19,9 +19,10 @@ from accounts.models import User
 from budgets.rules import require
 from core.errors import DomainError
 from core.tabular import Table, read_table
-from grants.awards.models import ProofOfUse, Receipt
+from grants.awards.models import PlanVersionLine, ProofOfUse, Receipt
 from grants.awards.models.proof import EDIT_PROOF
-from grants.awards.services.proof._common import locked_proof, require_editable
+from grants.awards.resources import GERMAN_HEADERS, PlanLineWidget, ReceiptResource, normalise_header
+from grants.awards.services.proof._common import locked_proof, plan_line_numbers, require_editable
 from grants.awards.services.proof.receipts import FIELDS, ReceiptRules, ReceiptValues, receipt_summary
 
 BATCH = 2000
@@ -64,8 +65,6 @@ class ImportReport:
 
 def read_receipts(content: bytes, file_name: str) -> Table:
     """The file's rows (``core.tabular``) with the receipt list's columns checked."""
-    from grants.awards.resources import GERMAN_HEADERS, normalise_header
-
     table = read_table(content, file_name, normalise_header=normalise_header)
     missing = [GERMAN_HEADERS[name] for name in table.missing(FIELDS)]
     if missing:
@@ -88,19 +87,25 @@ def receipts_import(
     summary or every reason it failed. Nothing is written unless every row is valid; then the
     receipts are written with one ``bulk_create`` (after deleting the old list if ``replace``).
     """
-    from grants.awards.resources import ReceiptResource
-
     locked = locked_proof(proof)
     require(by, EDIT_PROOF, locked)
     require_editable(locked)
     table = read_receipts(content, file_name)
     rules = ReceiptRules(locked)
     taken = set() if replace else set(locked.receipts.values_list("number", flat=True))
-    resource = ReceiptResource(rules=rules)
+    resource = ReceiptResource(plan_lines=plan_line_lookup(rules))
     first_line: dict[str, int] = {}
     rows: list[RowReport] = []
     for row in table.rows:
-        values, parse_errors = resource.parse(row.values)
+        parsed, parse_errors = resource.parse(row.values)
+        values = ReceiptValues(
+            number=parsed["number"] or "",
+            paid_on=parsed["paid_on"],
+            counterparty=parsed["counterparty"] or "",
+            reason=parsed["reason"] or "",
+            amount=parsed["amount"],
+            plan_line=parsed["plan_line"],
+        )
         number = values.number.strip()
         errors = rules.errors(values, number_taken=number in taken)
         errors = {name: messages for name, messages in errors.items() if name not in parse_errors}
@@ -123,6 +128,20 @@ def receipts_import(
     if not dry_run and not failed:
         created = _write(locked, [r.values for r in rows if r.values is not None], replace=replace)
     return ImportReport(rows=rows, dry_run=dry_run or failed, created=created)
+
+
+def plan_line_lookup(rules: ReceiptRules) -> dict[str, PlanVersionLine | None]:
+    """Every way a carrier may name a plan line → the line (``None``: ambiguous text)."""
+    numbers = plan_line_numbers(rules.lines.values())
+    lookup: dict[str, PlanVersionLine | None] = {}
+    for line in rules.lines.values():
+        text = PlanLineWidget.key(line.text)
+        if text:
+            lookup[text] = None if text in lookup else line
+    for line in rules.lines.values():
+        lookup[PlanLineWidget.key(rules.labels[line.pk])] = line
+        lookup[numbers[line.pk].casefold()] = line
+    return lookup
 
 
 def _write(proof: ProofOfUse, receipts: list[ReceiptValues], *, replace: bool) -> int:
