@@ -315,3 +315,62 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise TypeError("The budget ledger is append-only: post a counter-entry instead of deleting.")
+
+
+class EnvelopeTotalQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise TypeError("Envelope totals are kept by the database from the ledger: post a ledger entry.")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise TypeError("Envelope totals are kept by the database from the ledger: post a ledger entry.")
+
+
+class EnvelopeTotal(models.Model):
+    """The running §4.5 figures of one envelope and budget year: Σ of its ledger entries by kind.
+
+    A cache of the ledger, never a second truth. Written only by the database: an
+    ``AFTER INSERT`` trigger on the ledger (migration ``0006_envelope_totals_trigger``; on
+    PostgreSQL one statement-level upsert per INSERT/COPY, on SQLite one upsert per row) adds
+    every new entry's amount to its figure in the same transaction, so a ledger row and its
+    total commit together or not at all. Nothing else writes here (the ORM refuses updates,
+    deletes and saves; raw SQL writes are forbidden by convention); ``manage.py
+    reconcile_budget_totals`` proves totals = Σ ledger. Rollups, the dashboard, the budget
+    report and the balance checks of the booking services read these rows instead of
+    summing the ledger; per-grant figures (by reference) still come from the ledger.
+    """
+
+    envelope = models.ForeignKey(
+        BudgetEnvelope, on_delete=models.PROTECT, related_name="totals", verbose_name=_("budget envelope")
+    )
+    budget_year = models.PositiveSmallIntegerField(_("budget year"))
+    # One column per figure of ``budgets.selectors.FIGURE_KINDS`` (committed = commitments +
+    # decommitments); the trigger maps each ledger kind to its column.
+    allocated = models.DecimalField(_("allocated"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    carry_over = models.DecimalField(_("carry-over"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    reinforcements = models.DecimalField(
+        _("reinforcements"), max_digits=16, decimal_places=2, default=Decimal("0")
+    )
+    blocked = models.DecimalField(_("blocked"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    committed = models.DecimalField(_("committed"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    disbursed = models.DecimalField(_("disbursed"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    proven = models.DecimalField(_("proven"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    reclaimed = models.DecimalField(_("reclaimed"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    repaid = models.DecimalField(_("repaid"), max_digits=16, decimal_places=2, default=Decimal("0"))
+
+    objects = EnvelopeTotalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("envelope total")
+        verbose_name_plural = _("envelope totals")
+        constraints = [
+            models.UniqueConstraint(fields=["envelope", "budget_year"], name="unique_envelope_total"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.envelope_id} · {self.budget_year}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise TypeError("Envelope totals are kept by the database from the ledger: post a ledger entry.")
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise TypeError("Envelope totals are kept by the database from the ledger: post a ledger entry.")

@@ -1,8 +1,12 @@
 """Budget reads: the figures of DOMAIN.md §4.5 per envelope and rolled up over office subtrees.
 
-Every rollup is one aggregate SQL query over the ledger joined to envelopes and offices,
-filtered by the indexed materialised-path prefix of the office tree, so its cost does not
-grow with the number of offices or grants on a page.
+Every rollup is one aggregate SQL query joined to envelopes and offices, filtered by the
+indexed materialised-path prefix of the office tree, so its cost does not grow with the number
+of offices or grants on a page. It sums the maintained envelope totals
+(:class:`~budgets.models.EnvelopeTotal`, one row per envelope and budget year, kept equal to
+Σ ledger by a database trigger), so it does not grow with the ledger either; only reads by
+grant (``reference``) sum the ledger itself, and ``from_ledger=True`` forces that (the
+reconciliation and the tests compare both).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from django.db.models import Case, CharField, DecimalField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
 
 from budgets.choices import LedgerKind
-from budgets.models import BudgetEnvelope, CoordinatingOffice, LedgerEntry
+from budgets.models import BudgetEnvelope, CoordinatingOffice, EnvelopeTotal, LedgerEntry
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -99,10 +103,24 @@ def figure_aggregates() -> dict[str, Coalesce]:
     }
 
 
-def _figures(row: dict[str, Any], keys: dict[str, Any] | None = None) -> Figures:
+TOTAL_PREFIX = "sum_"  # an annotation may not take the name of a model field
+
+
+def total_aggregates() -> dict[str, Coalesce]:
+    """The same figures summed over :class:`EnvelopeTotal` rows (one column per figure)."""
+    money = DecimalField(max_digits=16, decimal_places=2)
+    return {
+        f"{TOTAL_PREFIX}{name}": Coalesce(Sum(name), Value(ZERO), output_field=money)
+        for name in BOOKED_FIGURES
+    }
+
+
+def _figures(row: dict[str, Any], keys: dict[str, Any] | None = None, prefix: str = "") -> Figures:
     # SQLite sums decimals as floats; rounding to the cent restores exact amounts (PostgreSQL
     # sums numerics exactly, so there this changes nothing).
-    return Figures(**{f: Decimal(row[f]).quantize(CENT) for f in BOOKED_FIGURES}, keys=keys or {})
+    return Figures(
+        **{f: Decimal(row[f"{prefix}{f}"]).quantize(CENT) for f in BOOKED_FIGURES}, keys=keys or {}
+    )
 
 
 def subtree_q(paths: Iterable[str], prefix: str = "envelope__office__") -> Q:
@@ -126,18 +144,24 @@ def rollup(
     branches: Sequence[str] = (),
     grants_only: bool = False,
     limit: int | None = None,
+    from_ledger: bool = False,
 ) -> list[Figures]:
     """The §4.5 figures of the offices below ``paths`` (all offices when None), grouped.
 
     ``group_by`` takes any of :data:`GROUPS`. ``branch_depth`` additionally groups by the
     ancestor at that tree depth (key ``branch`` = its path): the rows of a drill-down table,
     where each child's row covers its whole subtree; ``branches`` does the same for a given
-    list of subtree roots. ``office_id`` keeps only the envelopes of that one office. One query.
+    list of subtree roots. ``office_id`` keeps only the envelopes of that one office. One query,
+    over the envelope totals unless it needs the grants' references (``reference``,
+    ``grants_only``, grouping by ``reference``) or ``from_ledger`` asks for the ledger itself.
     """
     unknown = set(group_by) - set(GROUPS)
     if unknown:
         raise ValueError(f"unknown rollup groups: {sorted(unknown)}")
-    qs = LedgerEntry.objects.all()
+    by_grant = reference is not None or grants_only or "reference" in group_by
+    from_totals = not (from_ledger or by_grant)
+    aggregates, prefix = (total_aggregates(), TOTAL_PREFIX) if from_totals else (figure_aggregates(), "")
+    qs = EnvelopeTotal.objects.all() if from_totals else LedgerEntry.objects.all()
     if paths is not None:
         qs = qs.filter(subtree_q(paths))
     if year is not None:
@@ -163,15 +187,15 @@ def rollup(
         qs = qs.annotate(branch=Case(*whens, default=Value(""), output_field=CharField()))
         columns["branch"] = "branch"
     if not columns:
-        total = qs.aggregate(**figure_aggregates())
-        return [_figures(total)]
-    rows = qs.values(*columns.values()).annotate(**figure_aggregates()).order_by(*columns.values())
+        total = qs.aggregate(**aggregates)
+        return [_figures(total, prefix=prefix)]
+    rows = qs.values(*columns.values()).annotate(**aggregates).order_by(*columns.values())
     if limit is not None:
         rows = rows[:limit]
     result = []
     for row in rows:
         keys = {name: row[column] for name, column in columns.items()}
-        result.append(_figures(row, keys))
+        result.append(_figures(row, keys, prefix))
     return result
 
 
@@ -181,13 +205,17 @@ def rollup_total(**filters: Any) -> Figures:
 
 
 def envelope_figures(envelope_ids: Iterable[int]) -> dict[int, Figures]:
-    """Figures per envelope (envelopes without entries get zeros); one query."""
+    """Figures per envelope (envelopes without entries get zeros); one query over the totals.
+
+    The booking services call it after locking the envelopes: the totals are written under the
+    same lock (by the ledger insert), so what they read includes every committed booking.
+    """
     ids = list(envelope_ids)
     found = {
-        row["envelope_id"]: _figures(row)
-        for row in LedgerEntry.objects.filter(envelope_id__in=ids)
+        row["envelope_id"]: _figures(row, prefix=TOTAL_PREFIX)
+        for row in EnvelopeTotal.objects.filter(envelope_id__in=ids)
         .values("envelope_id")
-        .annotate(**figure_aggregates())
+        .annotate(**total_aggregates())
         .order_by()
     }
     return {pk: found.get(pk, Figures()) for pk in ids}

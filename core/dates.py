@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import ParseError, parse_pattern
@@ -41,10 +42,16 @@ def format_german_date(value: date) -> str:
 
 
 def date_converter(locale: str = GERMAN) -> Callable[[date], str]:
-    """A fast writer of dates for large files: the Babel pattern is compiled once."""
+    """A fast writer of dates for large files: the Babel pattern is compiled once, and each
+    distinct day is formatted once (an export repeats the same days over many rows)."""
     pattern = parse_pattern(ENGLISH_PATTERN if locale == ENGLISH else GERMAN_PATTERN)
     babel_locale = Locale.parse(locale)
-    return lambda value: pattern.apply(value, babel_locale)
+
+    @lru_cache(maxsize=8192)
+    def convert(value: date) -> str:
+        return pattern.apply(value, babel_locale)
+
+    return convert
 
 
 def _invalid(text: str) -> ValidationError:
