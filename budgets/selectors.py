@@ -297,3 +297,23 @@ def references_of_office(*, office: CoordinatingOffice, limit: int = 200, **filt
         limit=limit,
         **filters,
     )
+
+
+# --- reconciliation --------------------------------------------------------------------------
+
+
+def total_differences() -> dict[tuple[int, int], tuple[Figures | None, Figures | None]]:
+    """(envelope, year) → (totals, Σ ledger) wherever they differ; two queries, empty when equal.
+
+    The ledger side is one ``GROUP BY envelope, budget year`` over all entries.
+    """
+    ledger = {(r["envelope"], r["year"]): r for r in rollup(group_by=["envelope", "year"], from_ledger=True)}
+    kept = {
+        (r["envelope_id"], r["budget_year"]): _figures(r, prefix=TOTAL_PREFIX)
+        for r in EnvelopeTotal.objects.values("envelope_id", "budget_year").annotate(**total_aggregates())
+    }
+    return {
+        key: (kept.get(key), ledger.get(key))
+        for key in sorted(set(ledger) | set(kept))
+        if kept.get(key, Figures()) != ledger.get(key, Figures())
+    }

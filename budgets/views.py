@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from budgets.charts import utilisation_svg
+from budgets.charts import office_table_svg, svg_data_uri
 from budgets.forms import DashboardFilterForm, EnvelopeImportForm
 from budgets.models import CoordinatingOffice
 from budgets.rules import DASHBOARD_ROLES, allowed, role_paths
@@ -56,6 +56,7 @@ def budget_dashboard(request: HttpRequest) -> HttpResponse:
     office, rows, filters, form = _dashboard_state(request)
     total = sum((row.figures for row in rows), Figures())
     params = request.GET.copy()
+    # The chart is drawn from the table's rows and embedded: one rollup per page view.
     context = {
         "form": form,
         "office": office,
@@ -63,7 +64,7 @@ def budget_dashboard(request: HttpRequest) -> HttpResponse:
         "total": total,
         "breadcrumbs": _breadcrumbs(request.user, office),
         "references": references_of_office(office=office, **filters) if office else [],
-        "chart_query": params.urlencode(),
+        "chart_src": svg_data_uri(office_table_svg(rows, office=office)),
         "filter_query": "&".join(f"{k}={v}" for k, v in params.items() if k != "office" and v),
         "may_import": allowed(request.user, "budgets.import_envelopes"),
     }
@@ -72,19 +73,9 @@ def budget_dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def budget_chart(request: HttpRequest) -> HttpResponse:
+    """The dashboard's chart on its own (a link or a download); the page embeds the same drawing."""
     office, rows, _filters, _form = _dashboard_state(request)
-    labelled = [
-        (
-            _("%(office)s (own envelopes)") % {"office": row.office.short_name}
-            if row.own
-            else row.office.short_name,
-            row.figures,
-        )
-        for row in rows
-        if row.figures != Figures()
-    ]
-    title = _("Utilisation: %(office)s") % {"office": office.name} if office else _("Utilisation")
-    response = HttpResponse(utilisation_svg(labelled, title=title), content_type="image/svg+xml")
+    response = HttpResponse(office_table_svg(rows, office=office), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
