@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import models
@@ -59,6 +59,17 @@ class ProofOfUseQuerySet(models.QuerySet["ProofOfUse"]):
         """See :meth:`ProofOfUse.is_due_soon`."""
         days = ProofOfUse.DUE_SOON_DAYS if horizon is None else horizon
         return self.outstanding().filter(due_on__gte=day, due_on__lte=day + timedelta(days=days))
+
+
+def _may_be_submitted(proof: models.Model) -> bool:
+    """Condition of ``submit``: the grant still takes proofs."""
+    return cast(ProofOfUse, proof).grant_takes_proofs
+
+
+def _may_be_accepted(proof: models.Model) -> bool:
+    """Condition of ``accept``: a final proof settles the grant, which must await that."""
+    proof = cast(ProofOfUse, proof)
+    return not proof.is_final or proof.grant_awaits_settlement
 
 
 def proof_report_path(instance: ProofOfUse, filename: str) -> str:
@@ -186,12 +197,6 @@ class ProofOfUse(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         """Outstanding and due from ``day`` up to ``horizon`` days ahead (both ends included)."""
         days = self.DUE_SOON_DAYS if horizon is None else horizon
         return self.is_editable and day <= self.due_on <= day + timedelta(days=days)
-
-    def _may_be_submitted(self) -> bool:
-        return self.grant_takes_proofs
-
-    def _may_be_accepted(self) -> bool:
-        return not self.is_final or self.grant_awaits_settlement
 
     # --- transitions -----------------------------------------------------------------------
 

@@ -12,13 +12,13 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError
-from grants.applications.views.common import show_domain_error
+from grants.applications.views.common import AuthenticatedRequest, show_domain_error
 from grants.awards.forms import NarrativeForm, ReceiptForm, ReceiptImportForm, StatementForm
 from grants.awards.models import PlanVersionLine, ProofOfUse
 from grants.awards.services import proof as proof_services
@@ -41,7 +41,7 @@ def _back(grant_pk: int, proof_pk: int, anchor: str = "") -> HttpResponse:
 
 @login_required
 @require_POST
-def proof_narrative(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
+def proof_narrative(request: AuthenticatedRequest, pk: int, proof_pk: int) -> HttpResponse:
     grant, proof = visible_proof(request, pk, proof_pk)
     require_editor(request.user, grant, proof)
     form = NarrativeForm(request.POST, request.FILES, auto_id="id_narrative_%s")
@@ -65,7 +65,7 @@ def proof_narrative(request: HttpRequest, pk: int, proof_pk: int) -> HttpRespons
 
 @login_required
 @require_POST
-def proof_statement(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
+def proof_statement(request: AuthenticatedRequest, pk: int, proof_pk: int) -> HttpResponse:
     grant, proof = visible_proof(request, pk, proof_pk)
     require_editor(request.user, grant, proof)
     overview = proof_overview(proof)
@@ -100,7 +100,7 @@ def _receipt_form(
 
 @login_required
 @require_POST
-def receipt_add(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
+def receipt_add(request: AuthenticatedRequest, pk: int, proof_pk: int) -> HttpResponse:
     grant, proof = visible_proof(request, pk, proof_pk)
     require_editor(request.user, grant, proof)
     form, lines = _receipt_form(proof, request.POST)
@@ -119,7 +119,7 @@ def receipt_add(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
 
 
 @login_required
-def receipt_edit(request: HttpRequest, pk: int, proof_pk: int, receipt_pk: int) -> HttpResponse:
+def receipt_edit(request: AuthenticatedRequest, pk: int, proof_pk: int, receipt_pk: int) -> HttpResponse:
     """Change one receipt (every field), with the same rules as adding one."""
     grant, proof = visible_proof(request, pk, proof_pk)
     require_editor(request.user, grant, proof)
@@ -161,7 +161,7 @@ def receipt_edit(request: HttpRequest, pk: int, proof_pk: int, receipt_pk: int) 
 
 @login_required
 @require_GET
-def proof_narrative_file(request: HttpRequest, pk: int, proof_pk: int) -> FileResponse:
+def proof_narrative_file(request: AuthenticatedRequest, pk: int, proof_pk: int) -> FileResponse:
     """The narrative report's file, for everyone who may see the grant (like attachments)."""
     _grant, proof = visible_proof(request, pk, proof_pk)
     if not proof.narrative_file:
@@ -180,7 +180,7 @@ def proof_narrative_file(request: HttpRequest, pk: int, proof_pk: int) -> FileRe
 
 @login_required
 @require_POST
-def receipt_delete(request: HttpRequest, pk: int, proof_pk: int, receipt_pk: int) -> HttpResponse:
+def receipt_delete(request: AuthenticatedRequest, pk: int, proof_pk: int, receipt_pk: int) -> HttpResponse:
     grant, proof = visible_proof(request, pk, proof_pk)
     require_editor(request.user, grant, proof)
     receipt = get_object_or_404(proof.receipts.all(), pk=receipt_pk)
@@ -196,7 +196,7 @@ def receipt_delete(request: HttpRequest, pk: int, proof_pk: int, receipt_pk: int
 
 @login_required
 @require_POST
-def receipt_import(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
+def receipt_import(request: AuthenticatedRequest, pk: int, proof_pk: int) -> HttpResponse:
     """Step 1: check the uploaded file (dry run) and keep it for the confirmation."""
     grant, proof = visible_proof(request, pk, proof_pk)
     require_editor(request.user, grant, proof)
@@ -247,7 +247,7 @@ def receipt_import(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def receipt_import_confirm(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
+def receipt_import_confirm(request: AuthenticatedRequest, pk: int, proof_pk: int) -> HttpResponse:
     """Step 2: import the file checked in step 1 (checked again: all or nothing)."""
     grant, proof = visible_proof(request, pk, proof_pk)
     require_editor(request.user, grant, proof)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from budgets.rules import allowed, refusal
 from core.errors import DomainError
 from grants.applications.forms import Form
-from grants.applications.views.common import show_domain_error
+from grants.applications.views.common import AuthenticatedRequest, show_domain_error
 from grants.awards.forms import (
     NarrativeForm,
     ProofAcceptForm,
@@ -101,12 +101,14 @@ def require_editor(user: Any, grant: Grant, proof: ProofOfUse) -> None:
 
 def available_steps(user: Any, proof: ProofOfUse) -> list[str]:
     """The transitions this user may perform on the proof now, in the order they are offered."""
-    names = {t.name for t in proof.get_available_user_state_transitions(user)}
+    # django-fsm names the method after the field (``state``).
+    transitions = proof.get_available_user_state_transitions(user)  # type: ignore[attr-defined]
+    names = {t.name for t in transitions}
     return [name for name in STEPS if name in names]
 
 
 @login_required
-def grant_proofs(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_proofs(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     grant = visible_grant(request, pk)
     today = timezone.localdate()
     proofs = list(ProofOfUse.objects.filter(grant=grant).select_related("plan").order_by("due_on", "pk"))
@@ -175,14 +177,14 @@ def proof_page_context(request: HttpRequest, grant: Grant, proof: ProofOfUse, **
 
 
 @login_required
-def proof_detail(request: HttpRequest, pk: int, proof_pk: int) -> HttpResponse:
+def proof_detail(request: AuthenticatedRequest, pk: int, proof_pk: int) -> HttpResponse:
     grant, proof = visible_proof(request, pk, proof_pk)
     return render(request, "grants/grant_proof_detail.html", proof_page_context(request, grant, proof))
 
 
 @login_required
 @require_POST
-def proof_step(request: HttpRequest, pk: int, proof_pk: int, step: str) -> HttpResponse:
+def proof_step(request: AuthenticatedRequest, pk: int, proof_pk: int, step: str) -> HttpResponse:
     definition = STEPS.get(step)
     if definition is None:
         raise Http404
@@ -206,7 +208,7 @@ def proof_step(request: HttpRequest, pk: int, proof_pk: int, step: str) -> HttpR
 
 
 @login_required
-def settlement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def settlement_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     grant = visible_grant(request, pk)
     settlement = get_object_or_404(Settlement.objects.select_related("proof", "computed_by"), grant=grant)
     settlement.grant = grant

@@ -20,6 +20,14 @@ from grants.awards.models import PlanVersionLine, ProofOfUse
 # Cover kinds whose actual amounts count as own (E) or third-party funds and income (D).
 OWN_KINDS = (CoverKind.OWN,)
 THIRD_KINDS = (CoverKind.THIRD_PARTY, CoverKind.INCOME)
+# The letter of a cover line's position number (DOMAIN.md §4): E own funds, D third-party funds
+# and income, Z the grant.
+COVER_PREFIX: dict[str, str] = {
+    CoverKind.OWN: "E",
+    CoverKind.THIRD_PARTY: "D",
+    CoverKind.INCOME: "D",
+    CoverKind.GRANT: "Z",
+}
 
 
 def locked_proof(proof: ProofOfUse) -> ProofOfUse:
@@ -69,10 +77,7 @@ def plan_line_numbers(lines: Iterable[PlanVersionLine]) -> dict[int, str]:
     numbers: dict[int, str] = {}
     counters: dict[str, int] = {}
     for line in ordered(lines):
-        if line.side == PlanLineSide.EXPENDITURE:
-            prefix = ""
-        else:
-            prefix = {"own": "E", "third_party": "D", "income": "D", "grant": "Z"}.get(line.cover_kind, "D")
+        prefix = "" if line.side == PlanLineSide.EXPENDITURE else COVER_PREFIX.get(line.cover_kind, "D")
         counters[prefix] = counters.get(prefix, 0) + 1
         numbers[line.pk] = f"{prefix}{counters[prefix]}"
     return numbers

@@ -226,7 +226,7 @@ def _compute(proof: ProofOfUse) -> SettlementResult:
             by_year[year] = by_year.get(year, ZERO) + value
 
     cover = [line for line in plan_lines if line.side == PlanLineSide.COVER]
-    figures = {
+    figures: dict[str, Any] = {
         "planned_expenditure": sum(planned.values(), ZERO),
         "actual_expenditure": sum((s.actual for s in statement if s.side == PlanLineSide.EXPENDITURE), ZERO),
         "recognised_expenditure": a,
