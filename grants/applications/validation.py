@@ -31,16 +31,24 @@ HUNDRED = Decimal(100)
 
 
 class _Expenditure(Protocol):
-    category: str
-    description: str
-    budget_year: int
-    amount: Decimal
+    # read-only: an application's line and a post-award PlanLine (with properties) both fit
+    @property
+    def category(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def budget_year(self) -> int: ...
+    @property
+    def amount(self) -> Decimal: ...
 
 
 class _Cover(Protocol):
-    kind: str
-    budget_year: int
-    amount: Decimal
+    @property
+    def kind(self) -> str: ...
+    @property
+    def budget_year(self) -> int: ...
+    @property
+    def amount(self) -> Decimal: ...
 
 
 @dataclass(frozen=True)

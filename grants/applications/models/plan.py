@@ -134,6 +134,15 @@ class PlanLine(BasePlanLine):
         abstract = True
         ordering = ["side", "budget_year", "position", "pk"]
 
+    # Read like the application's lines, so the same plan rules apply to every plan unchanged.
+    @property
+    def description(self) -> str:
+        return self.text
+
+    @property
+    def kind(self) -> str:
+        return self.cover_kind
+
 
 class Instalment(BaseInstalment):
     """An annual instalment (Jahresrate) of the proposed grant."""

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from types import SimpleNamespace
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -107,19 +106,10 @@ def normalise_instalments(instalments: Mapping[int, Any]) -> dict[int, Decimal]:
     return result
 
 
-def _as_plan_inputs(lines: Sequence[Any]) -> tuple[list[Any], list[Any]]:
-    """Adapters for ``grants.applications.validation``: expenditure with ``description``, cover with ``kind``."""
-    expenditure = [
-        SimpleNamespace(category=x.category, description=x.text, budget_year=x.budget_year, amount=x.amount)
-        for x in lines
-        if x.side == EXPENDITURE
-    ]
-    cover = [
-        SimpleNamespace(kind=x.cover_kind, budget_year=x.budget_year, amount=x.amount)
-        for x in lines
-        if x.side == COVER
-    ]
-    return expenditure, cover
+def _sides(lines: Sequence[AmendmentLine]) -> tuple[list[AmendmentLine], list[AmendmentLine]]:
+    """Expenditure and cover lines; a ``PlanLine`` reads like an application's line, so
+    ``grants.applications.validation`` checks it unchanged."""
+    return [x for x in lines if x.side == EXPENDITURE], [x for x in lines if x.side == COVER]
 
 
 # --- rules --------------------------------------------------------------------------------
@@ -134,7 +124,7 @@ def amendment_check(amendment: Amendment, *, today: date | None, increase_confir
     programme = grant.programme
     lines = list(amendment.lines.all())
     instalments = {i.budget_year: i.amount for i in amendment.instalments.all()}
-    expenditure, cover = _as_plan_inputs(lines)
+    expenditure, cover = _sides(lines)
     errors: list[str] = []
     if not amendment.reason.strip():
         errors.append(_("Please give the reason for the amendment."))
