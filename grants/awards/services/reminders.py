@@ -3,7 +3,8 @@
 When a reminder is sent (no model remembers sent reminders, so the day itself decides):
 
 - a proof of use due soon: 30 and 7 days before its due date;
-- an overdue proof: the day after the due date, then every 7 days while it stays outstanding;
+- an overdue proof (``ProofOfUse.is_overdue``, read through ``grants.awards.deadlines``): the day
+  after the due date, then every 7 days while it stays outstanding;
 - a drawdown not used within its window (only while no use date is recorded): the day after
   the window's last day, then every 7 days;
 - an objection period ending: 7 days and 1 day before its last day.
