@@ -175,6 +175,12 @@ add_permission(
     "grants.waive_objection",
     Check(is_carrier_member, _("Only the grant recipient can waive the right to object.")),
 )
+# Steps that follow from another use case or from the daily tasks (a notice becomes final when
+# the objection period ends, a grant closes with its last reclaim): nobody takes them on their own.
+add_permission(
+    "grants.follow_on_step",
+    Check(rules.always_deny, _("This step follows from another one and cannot be taken on its own.")),
+)
 
 # --- payments: drawdowns and payment runs ---------------------------------------------------
 

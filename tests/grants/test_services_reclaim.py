@@ -502,7 +502,7 @@ def test_a_revocation_is_all_or_nothing(paid_2026, world, monkeypatch):
     def refuse(**kwargs):
         raise DomainError("refused")
 
-    monkeypatch.setattr(module, "reclaim_decide", refuse)
+    monkeypatch.setattr(module, "decide_on_locked_grant", refuse)
     with pytest.raises(DomainError):
         grant_revoke(
             grant=paid_2026, by=world["approver"], revoked_on=date(2026, 4, 1), reasons="Zweck verfehlt"

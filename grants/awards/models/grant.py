@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,7 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from budgets.choices import FinancingType, WindowUnit
 from budgets.models import CoordinatingOffice, FundingProgramme
+from budgets.rules import fsm_permission
 from core.models import SavesChangedFields
 from grants.applications.models.application import Application
 from grants.applications.models.plan import (
@@ -22,6 +23,9 @@ from grants.applications.models.plan import (
     plan_line_constraints,
 )
 from grants.carriers.models import Organisation
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class FileNumberSequence(models.Model):
@@ -54,6 +58,16 @@ class GrantState(models.TextChoices):
 
 
 G = GrantState
+
+# The named rules (grants.rules) of the grant's own steps; views and services ask the same names.
+RECORD_NOTICE_POSTING = "grants.record_notice_posting"
+RECORD_OBJECTION = "grants.record_objection"
+CONCLUDE_OBJECTION = "grants.conclude_objection"
+WAIVE_OBJECTION = "grants.waive_objection"
+REVOKE_GRANT = "grants.revoke_grant"
+# Steps that follow from another use case or from the daily tasks (the objection period ends,
+# the first payment is booked, the last reclaim is settled): never offered as a step of their own.
+FOLLOW_ON_STEP = "grants.follow_on_step"
 
 
 class Grant(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
@@ -142,6 +156,10 @@ class Grant(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     REVOCABLE_STATES = (G.NOTIFIED, G.FINAL, G.RUNNING, G.PROOF_DUE, G.PROOF_UNDER_REVIEW)
     # The approval period has not been declared over yet.
     PERIOD_OPEN_STATES = (G.NOTIFIED, G.FINAL, G.RUNNING)
+    # Its life is over (settled, or revoked as a whole): a reclaim moves it to "reclaim".
+    ENDED_STATES = (G.SETTLED, G.REVOKED)
+    # A reclaim after settlement can be decided on these (the project may also still run).
+    SETTLEMENT_RECLAIM_STATES = (G.SETTLED, G.REVOKED, G.RUNNING, G.FINAL, G.PROOF_DUE, G.RECLAIM)
 
     @property
     def is_payable(self) -> bool:
@@ -163,9 +181,39 @@ class Grant(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         return self.state in self.REVOCABLE_STATES
 
     @property
+    def accepts_revocation(self) -> bool:
+        """A revocation in whole or in part may still be decided (not revoked, not closed)."""
+        return not (self.is_revoked or self.is_closed)
+
+    @property
     def is_notice_pending(self) -> bool:
         """The notice is issued and not yet final (posting, objection and waiver apply)."""
         return self.state == G.NOTIFIED
+
+    @property
+    def accepts_notice_posting(self) -> bool:
+        """The notice is pending and its posting has not been recorded yet."""
+        return self.is_notice_pending and not self.posted_on
+
+    @property
+    def accepts_objection(self) -> bool:
+        """Posted, not final, not waived and no objection recorded yet."""
+        return (
+            self.is_notice_pending
+            and bool(self.posted_on)
+            and not self.objection_lodged_on
+            and not self.objection_waived_on
+        )
+
+    @property
+    def has_objection_pending(self) -> bool:
+        """An objection lodged in time holds finality until the office records its outcome."""
+        return self.is_notice_pending and bool(self.objection_lodged_on)
+
+    @property
+    def accepts_objection_waiver(self) -> bool:
+        """The recipient may waive its right to object once the notice was posted."""
+        return self.is_notice_pending and bool(self.posted_on)
 
     @property
     def has_period_open(self) -> bool:
@@ -183,64 +231,157 @@ class Grant(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     def is_closed(self) -> bool:
         return self.state == G.CLOSED
 
+    @property
+    def is_in_reclaim(self) -> bool:
+        return self.state == G.RECLAIM
+
+    @property
+    def has_ended(self) -> bool:
+        """Settled, or revoked as a whole: what follows is only reclaiming."""
+        return self.state in self.ENDED_STATES
+
+    @property
+    def accepts_reclaim(self) -> bool:
+        """A reclaim (of any kind) may still be decided: everything but a closed grant."""
+        return not self.is_closed
+
+    @property
+    def accepts_settlement_reclaim(self) -> bool:
+        return self.state in self.SETTLEMENT_RECLAIM_STATES
+
+    @property
+    def closes_with_its_last_reclaim(self) -> bool:
+        """Settled or in reclaim: when its last open reclaim is settled, the grant is closed."""
+        return self.state in (G.SETTLED, G.RECLAIM)
+
+    def _notice_posted(self) -> bool:
+        return bool(self.posted_on)
+
+    def _objection_pending(self) -> bool:
+        return bool(self.objection_lodged_on)
+
     # --- transitions -----------------------------------------------------------------------
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=G.NOTIFIED, target=G.FINAL)
-    def become_final(self, *, by: Any = None, final_on: date, description: str = "") -> None:
+    @transition(field=state, source=G.NOTIFIED, target=G.FINAL, permission=fsm_permission(FOLLOW_ON_STEP))
+    def become_final(self, *, by: User | None = None, final_on: date, description: str = "") -> None:
+        """The objection period ended without an objection (the daily task)."""
         self.final_on = final_on
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=[G.NOTIFIED, G.FINAL], target=G.RUNNING)
-    def start_running(self, *, by: Any = None, description: str = "") -> None:
+    @transition(
+        field=state,
+        source=G.NOTIFIED,
+        target=G.FINAL,
+        conditions=[_notice_posted],
+        permission=fsm_permission(WAIVE_OBJECTION),
+    )
+    def waive_objection(self, *, by: User, waived_on: date, description: str = "") -> None:
+        """The recipient waives its right to object (Rechtsbehelfsverzicht): final at once."""
+        self.objection_waived_on = waived_on
+        self.final_on = waived_on
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=G.NOTIFIED,
+        target=G.FINAL,
+        conditions=[_objection_pending],
+        permission=fsm_permission(CONCLUDE_OBJECTION),
+    )
+    def conclude_objection(self, *, by: User, final_on: date, description: str = "") -> None:
+        """The objection was withdrawn or decided and no remedy is pending any more."""
+        self.final_on = final_on
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=[G.NOTIFIED, G.FINAL],
+        target=G.RUNNING,
+        permission=fsm_permission(FOLLOW_ON_STEP),
+    )
+    def start_running(self, *, by: User | None = None, description: str = "") -> None:
         """The first payment starts the project's running phase."""
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=[G.NOTIFIED, G.FINAL, G.RUNNING], target=G.PROOF_DUE)
-    def period_ended(self, *, by: Any = None, description: str = "") -> None:
+    @transition(
+        field=state,
+        source=[G.NOTIFIED, G.FINAL, G.RUNNING],
+        target=G.PROOF_DUE,
+        permission=fsm_permission(FOLLOW_ON_STEP),
+    )
+    def period_ended(self, *, by: User | None = None, description: str = "") -> None:
         """The approval period is over: the final proof of use is now due."""
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=[G.RUNNING, G.PROOF_DUE], target=G.PROOF_UNDER_REVIEW)
-    def final_proof_submitted(self, *, by: Any = None, description: str = "") -> None:
-        pass
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=state, source=G.PROOF_UNDER_REVIEW, target=G.PROOF_DUE)
-    def final_proof_returned(self, *, by: Any = None, description: str = "") -> None:
-        """Changes were requested on the final proof; it is due again."""
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=state, source=G.PROOF_UNDER_REVIEW, target=G.SETTLED)
-    def settle(self, *, by: Any = None, description: str = "") -> None:
-        pass
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=state, source=[G.SETTLED, G.REVOKED, G.RUNNING, G.FINAL, G.PROOF_DUE], target=G.RECLAIM)
-    def open_reclaim(self, *, by: Any = None, description: str = "") -> None:
-        pass
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=state, source=[G.SETTLED, G.RECLAIM], target=G.CLOSED)
-    def close(self, *, by: Any = None, description: str = "") -> None:
+    @transition(
+        field=state,
+        source=[G.RUNNING, G.PROOF_DUE],
+        target=G.PROOF_UNDER_REVIEW,
+        permission=fsm_permission(FOLLOW_ON_STEP),
+    )
+    def final_proof_submitted(self, *, by: User | None = None, description: str = "") -> None:
         pass
 
     @fsm_log_by
     @fsm_log_description
     @transition(
         field=state,
-        source=[G.NOTIFIED, G.FINAL, G.RUNNING, G.PROOF_DUE, G.PROOF_UNDER_REVIEW],
-        target=G.REVOKED,
+        source=G.PROOF_UNDER_REVIEW,
+        target=G.PROOF_DUE,
+        permission=fsm_permission(FOLLOW_ON_STEP),
     )
-    def revoke(self, *, by: Any, revoked_on: date, reasons: str, description: str = "") -> None:
+    def final_proof_returned(self, *, by: User | None = None, description: str = "") -> None:
+        """Changes were requested on the final proof; it is due again."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=G.PROOF_UNDER_REVIEW,
+        target=G.SETTLED,
+        permission=fsm_permission(FOLLOW_ON_STEP),
+    )
+    def settle(self, *, by: User | None = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=[G.SETTLED, G.REVOKED, G.RUNNING, G.FINAL, G.PROOF_DUE],
+        target=G.RECLAIM,
+        permission=fsm_permission(FOLLOW_ON_STEP),
+    )
+    def open_reclaim(self, *, by: User | None = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=[G.SETTLED, G.RECLAIM],
+        target=G.CLOSED,
+        permission=fsm_permission(FOLLOW_ON_STEP),
+    )
+    def close(self, *, by: User | None = None, description: str = "") -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=list(REVOCABLE_STATES),
+        target=G.REVOKED,
+        permission=fsm_permission(REVOKE_GRANT),
+    )
+    def revoke(self, *, by: User, revoked_on: date, reasons: str, description: str = "") -> None:
         """Revocation of the whole grant (Widerruf); a partial one keeps the state."""
         self.revoked_on = revoked_on
         self.revocation_reasons = reasons

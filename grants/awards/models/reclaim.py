@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -10,9 +10,19 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from budgets.rules import fsm_permission
 from core.models import SavesChangedFields
-from grants.awards.models.grant import Grant
+from grants.awards.models.grant import FOLLOW_ON_STEP, Grant
 from grants.awards.payments.models.drawdown import Drawdown
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# The named rules (grants.rules) of the reclaim workflow; views and services ask the same names.
+DECIDE_RECLAIM = "grants.decide_reclaim"
+CLAIM_LATE_USE_INTEREST = "grants.claim_late_use_interest"
+BOOK_REPAYMENT = "grants.book_repayment"
+WAIVE_INTEREST = "grants.waive_interest"
 
 
 class ReclaimKind(models.TextChoices):
@@ -27,6 +37,12 @@ class ReclaimState(models.TextChoices):
 
 
 R = ReclaimState
+
+
+class ReclaimQuerySet(models.QuerySet["Reclaim"]):
+    def open(self) -> ReclaimQuerySet:
+        """See :attr:`Reclaim.is_open`."""
+        return self.filter(state=R.OPEN)
 
 
 class Reclaim(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
@@ -61,6 +77,8 @@ class Reclaim(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
+    objects = ReclaimQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("reclaim")
         verbose_name_plural = _("reclaims")
@@ -77,11 +95,33 @@ class Reclaim(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     def __str__(self) -> str:
         return f"{self.grant.file_number} · {self.get_kind_display()} · {self.principal}"
 
+    # --- named state predicates ------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        """Something is still owed (principal or interest)."""
+        return self.state == R.OPEN
+
+    @property
+    def accepts_repayment(self) -> bool:
+        return self.is_open
+
+    @property
+    def accepts_interest_waiver(self) -> bool:
+        return self.is_open and not self.interest_waived
+
+    @property
+    def is_late_use(self) -> bool:
+        """Interest only (§ 49a (4) VwVfG), over a fixed period ending on the day of use."""
+        return self.kind == ReclaimKind.LATE_USE
+
+    # --- transitions -----------------------------------------------------------------------
+
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=R.OPEN, target=R.SETTLED)
-    def settle(self, *, by: Any, description: str = "") -> None:
-        pass
+    @transition(field=state, source=R.OPEN, target=R.SETTLED, permission=fsm_permission(FOLLOW_ON_STEP))
+    def settle(self, *, by: User, description: str = "") -> None:
+        """Repaid in full, or the rest of the interest waived (a consequence, never a step of its own)."""
 
 
 class Repayment(models.Model):

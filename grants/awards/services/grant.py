@@ -4,21 +4,33 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.choices import StaffRole
-from core.errors import AccessDenied, DomainError
+from accounts.models import User
+from budgets.rules import require
+from core.errors import DomainError
 from core.formatting import format_date
 from grants import calculations
 from grants.applications.models import Application
-from grants.awards.models import FileNumberSequence, Grant, GrantInstalment, PlanVersion, PlanVersionLine
-from grants.awards.services._locks import locked_grant
+from grants.awards.locks import lock_grant
+from grants.awards.models import (
+    FileNumberSequence,
+    Grant,
+    GrantInstalment,
+    GrantState,
+    PlanVersion,
+    PlanVersionLine,
+)
+from grants.awards.models.grant import (
+    CONCLUDE_OBJECTION,
+    RECORD_NOTICE_POSTING,
+    RECORD_OBJECTION,
+    WAIVE_OBJECTION,
+)
 from grants.awards.services.proof.schedule import proofs_schedule
-from grants.predicates import carrier_organisation_ids, covers
 
 
 def next_file_number(*, office_code: str, programme_code: str, year: int) -> str:
@@ -31,7 +43,7 @@ def next_file_number(*, office_code: str, programme_code: str, year: int) -> str
     return f"{prefix}-{sequence.last_number:04d}"
 
 
-def grant_create_from_application(*, application: Application, by: Any) -> Grant:
+def grant_create_from_application(*, application: Application, by: User) -> Grant:
     """Freeze the approved application into a grant; called inside the approval's transaction."""
     expenditure = list(application.expenditure_lines.all())
     cover = list(application.cover_lines.all())
@@ -106,17 +118,12 @@ def grant_create_from_application(*, application: Application, by: Any) -> Grant
     return grant
 
 
-def _locked(grant: Grant) -> Grant:
-    return locked_grant(grant.pk)
-
-
 @transaction.atomic
-def grant_notice_post(*, grant: Grant, posted_on: date, by: Any) -> Grant:
+def grant_notice_post(*, grant: Grant, posted_on: date, by: User) -> Grant:
     """Record that the notice was posted; derive deemed receipt and the objection period."""
-    locked = _locked(grant)
-    if not covers(by, locked.office.path):
-        raise AccessDenied(_("Only staff of the granting office may record the posting of the notice."))
-    if locked.state != "notified" or locked.posted_on:
+    locked = lock_grant(grant.pk)
+    require(by, RECORD_NOTICE_POSTING, locked)
+    if not locked.accepts_notice_posting:
         raise DomainError(_("The posting of this notice has already been recorded."))
     if posted_on < timezone.localdate(locked.approved_at):
         raise DomainError(
@@ -128,23 +135,22 @@ def grant_notice_post(*, grant: Grant, posted_on: date, by: Any) -> Grant:
     locked.objection_deadline = calculations.objection_deadline(
         locked.deemed_received_on, subdiv=locked.subdivision
     )
-    locked.save(update_fields=["posted_on", "deemed_received_on", "objection_deadline"])
+    locked.save_changes()
     return locked
 
 
 @transaction.atomic
-def grant_objection_waive(*, grant: Grant, waived_on: date, by: Any) -> Grant:
+def grant_objection_waive(*, grant: Grant, waived_on: date, by: User) -> Grant:
     """The carrier waives its right to object (Rechtsbehelfsverzicht): final at once."""
-    locked = _locked(grant)
-    if locked.organisation_id not in carrier_organisation_ids(by):
-        raise AccessDenied(_("Only the grant recipient can waive the right to object."))
-    if locked.state != "notified":
+    locked = lock_grant(grant.pk)
+    require(by, WAIVE_OBJECTION, locked)
+    if not locked.is_notice_pending:
         raise DomainError(_("The notice is already final."))
-    if not locked.posted_on or waived_on < locked.posted_on:
+    posted_on = locked.posted_on
+    if not locked.accepts_objection_waiver or posted_on is None or waived_on < posted_on:
         raise DomainError(_("The right to object can only be waived after the notice was posted."))
-    locked.objection_waived_on = waived_on
-    locked.become_final(by=by, final_on=waived_on, description=_("Right to object waived"))
-    locked.save(update_fields=["state", "objection_waived_on", "final_on"])
+    locked.waive_objection(by=by, waived_on=waived_on, description=_("Right to object waived"))
+    locked.save_changes()
     return locked
 
 
@@ -156,37 +162,36 @@ def grants_make_final(*, today: date) -> list[str]:
     """
     done = []
     due = Grant.objects.filter(
-        state="notified", objection_deadline__lt=today, objection_lodged_on__isnull=True
+        state=GrantState.NOTIFIED, objection_deadline__lt=today, objection_lodged_on__isnull=True
     ).values_list("pk", flat=True)
     for pk in list(due):
         with transaction.atomic():
-            grant = Grant.objects.select_for_update().get(pk=pk)
+            grant = lock_grant(pk)
             if (
-                grant.state != "notified"
+                not grant.is_notice_pending
                 or not grant.objection_deadline
                 or grant.objection_deadline >= today
-                or grant.objection_lodged_on
+                or grant.has_objection_pending
             ):
                 continue
             grant.become_final(
                 final_on=grant.objection_deadline + timedelta(days=1), description=_("Objection period ended")
             )
-            grant.save(update_fields=["state", "final_on"])
+            grant.save_changes()
             done.append(grant.file_number)
     return done
 
 
 @transaction.atomic
-def grant_objection_record(*, grant: Grant, lodged_on: date, by: Any) -> Grant:
+def grant_objection_record(*, grant: Grant, lodged_on: date, by: User) -> Grant:
     """Record an objection (Widerspruch) received by the office; it suspends finality.
 
     Only an objection lodged by the last day of the period counts (§ 70 VwGO); a late one is
     refused here with the date the notice became final, and the notice stays final.
     """
-    locked = _locked(grant)
-    if not covers(by, locked.office.path):
-        raise AccessDenied(_("Only staff of the granting office may record an objection."))
-    if locked.state != "notified" or locked.objection_waived_on:
+    locked = lock_grant(grant.pk)
+    require(by, RECORD_OBJECTION, locked)
+    if not locked.is_notice_pending or locked.objection_waived_on:
         raise DomainError(_("The notice is already final; an objection can no longer be recorded."))
     if not locked.posted_on or not locked.objection_deadline:
         raise DomainError(_("Please record the posting of the notice first."))
@@ -209,32 +214,31 @@ def grant_objection_record(*, grant: Grant, lodged_on: date, by: Any) -> Grant:
             }
         )
     locked.objection_lodged_on = lodged_on
-    locked.save(update_fields=["objection_lodged_on"])
+    locked.save_changes()
     return locked
 
 
 @transaction.atomic
-def grant_objection_conclude(*, grant: Grant, final_on: date, by: Any, comment: str) -> Grant:
+def grant_objection_conclude(*, grant: Grant, final_on: date, by: User, comment: str) -> Grant:
     """The objection was withdrawn or decided and no further remedy is pending: the notice is final.
 
     The office records the day from which it is final (e.g. the day after the withdrawal, or
     after the period for an action against the objection decision has passed).
     """
-    locked = _locked(grant)
-    if not covers(by, locked.office.path, (StaffRole.CASE_OFFICER, StaffRole.APPROVER)):
-        raise AccessDenied(
-            _("Only case officers or approvers of the granting office may conclude an objection.")
-        )
-    if locked.state != "notified" or not locked.objection_lodged_on:
+    locked = lock_grant(grant.pk)
+    require(by, CONCLUDE_OBJECTION, locked)
+    if not locked.has_objection_pending:
         raise DomainError(_("There is no pending objection against this notice."))
     if not comment.strip():
         raise DomainError(_("Please state how the objection was concluded (withdrawn or decided)."))
-    earliest = max(locked.objection_lodged_on, locked.objection_deadline or locked.objection_lodged_on)
+    lodged_on = locked.objection_lodged_on
+    assert lodged_on is not None
+    earliest = max(lodged_on, locked.objection_deadline or lodged_on)
     if final_on <= earliest:
         raise DomainError(
             _("The notice can be final at the earliest on %(date)s.")
             % {"date": format_date(earliest + timedelta(days=1))}
         )
-    locked.become_final(by=by, final_on=final_on, description=comment.strip())
-    locked.save(update_fields=["state", "final_on"])
+    locked.conclude_objection(by=by, final_on=final_on, description=comment.strip())
+    locked.save_changes()
     return locked

@@ -21,26 +21,20 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from budgets.rules import require
 from budgets.services.commitments import post_reclaim
 from core.errors import DomainError
 from core.formatting import format_date, format_eur
+from grants.awards.locks import lock_children, lock_grant
 from grants.awards.models import Grant, Reclaim, ReclaimKind
-from grants.awards.payments.models import Drawdown
-from grants.awards.services._locks import locked_grant
-from grants.awards.services.reclaim._common import (
-    ZERO,
-    latest_year_first,
-    reclaimable_by_year,
-    require_decider,
-)
-
-GRANT_ENDED_STATES = ("settled", "revoked")
-OPEN_RECLAIM_STATES = ("settled", "revoked", "running", "final", "proof_due")
+from grants.awards.models.reclaim import DECIDE_RECLAIM
+from grants.awards.payments.models import Drawdown, DrawdownState
+from grants.awards.services.reclaim._common import ZERO, latest_year_first, reclaimable_by_year
 
 
 @transaction.atomic
@@ -50,7 +44,7 @@ def reclaim_decide(
     kind: str,
     principal: Decimal,
     reasons: str,
-    by: Any,
+    by: User,
     decided_on: date,
     interest_from: date | None = None,
     drawdown: Drawdown | None = None,
@@ -61,40 +55,59 @@ def reclaim_decide(
     Posts the reclaimed principal to the budget ledger and moves the grant to ``reclaim``
     where its life is over (see the module docstring); all or nothing.
     """
-    locked = locked_grant(grant.pk)
-    require_decider(by, locked)
+    locked = lock_grant(grant.pk)
+    require(by, DECIDE_RECLAIM, locked)
+    return decide_on_locked_grant(
+        grant=locked,
+        kind=kind,
+        principal=principal,
+        reasons=reasons,
+        by=by,
+        decided_on=decided_on,
+        interest_from=interest_from,
+        drawdown=drawdown,
+        interest_until=interest_until,
+    )
+
+
+def decide_on_locked_grant(
+    *,
+    grant: Grant,
+    kind: str,
+    principal: Decimal,
+    reasons: str,
+    by: User,
+    decided_on: date,
+    interest_from: date | None = None,
+    drawdown: Drawdown | None = None,
+    interest_until: date | None = None,
+) -> Reclaim:
+    """The write of every reclaim decision, on a grant the caller has locked and whose rule
+    (decide a reclaim, claim late-use interest, revoke) the caller has checked."""
     if kind not in ReclaimKind.values:
         raise DomainError(_("Unknown kind of reclaim: %(kind)s.") % {"kind": kind})
     if drawdown is not None:
-        drawdown = Drawdown.objects.select_for_update(of=("self",)).get(pk=drawdown.pk)
+        drawdown = lock_children(Drawdown.objects.filter(pk=drawdown.pk))[0]
     principal = Decimal(principal)
-    errors: list[str] = []
-    if not reasons.strip():
-        errors.append(_("Please state the reasons for the reclaim."))
-    if locked.state == "closed":
-        errors.append(_("The grant is closed; no reclaim can be decided on it any more."))
-    if drawdown is not None and (drawdown.grant_id != locked.pk or drawdown.state != "paid"):
-        errors.append(_("The drawdown must be a paid drawdown of this grant."))
-    basis = principal
-    if kind == ReclaimKind.LATE_USE:
-        errors += _late_use_errors(principal, drawdown, interest_from, interest_until)
-        basis = drawdown.amount if drawdown is not None else ZERO
-    else:
-        errors += _reclaim_errors(locked, kind, principal, interest_until)
-    if interest_from is None and not errors:
-        interest_from = _default_interest_from(locked, drawdown)
-        if interest_from is None:
-            errors.append(_("Nothing has been paid on this grant, so interest has no start date."))
+    errors, interest_from = reclaim_problems(
+        grant,
+        kind=kind,
+        principal=principal,
+        reasons=reasons,
+        interest_from=interest_from,
+        drawdown=drawdown,
+        interest_until=interest_until,
+    )
     if errors:
         raise DomainError(errors)
     assert interest_from is not None
 
     reclaim = Reclaim.objects.create(
-        grant=locked,
+        grant=grant,
         kind=kind,
         drawdown=drawdown,
         principal=principal,
-        interest_basis=basis,
+        interest_basis=drawdown.amount if kind == ReclaimKind.LATE_USE and drawdown else principal,
         decided_on=decided_on,
         interest_from=interest_from,
         interest_until=interest_until,
@@ -103,15 +116,45 @@ def reclaim_decide(
     )
     if principal > 0:
         comment = _("Reclaim decided on %(date)s") % {"date": format_date(decided_on)}
-        for year, amount in sorted(latest_year_first(principal, reclaimable_by_year(locked)).items()):
-            post_reclaim(
-                reference=locked.file_number, budget_year=year, amount=amount, by=by, comment=comment
-            )
-    if locked.state in GRANT_ENDED_STATES or (kind == ReclaimKind.SETTLEMENT and locked.state != "reclaim"):
-        locked.open_reclaim(by=by, description=str(reclaim.get_kind_display()))
-        locked.save(update_fields=["state"])
-    reclaim.grant = locked
+        for year, amount in sorted(latest_year_first(principal, reclaimable_by_year(grant)).items()):
+            post_reclaim(reference=grant.file_number, budget_year=year, amount=amount, by=by, comment=comment)
+    if grant.has_ended or (kind == ReclaimKind.SETTLEMENT and not grant.is_in_reclaim):
+        grant.open_reclaim(by=by, description=str(reclaim.get_kind_display()))
+        grant.save_changes()
+    reclaim.grant = grant
     return reclaim
+
+
+def reclaim_problems(
+    grant: Grant,
+    *,
+    kind: str,
+    principal: Decimal,
+    reasons: str,
+    interest_from: date | None,
+    drawdown: Drawdown | None = None,
+    interest_until: date | None = None,
+) -> tuple[list[str], date | None]:
+    """Why this reclaim cannot be decided (empty when it can), and the day interest runs from.
+
+    The decision and every page that previews one (the revocation) read this one function.
+    """
+    errors: list[str] = []
+    if not reasons.strip():
+        errors.append(_("Please state the reasons for the reclaim."))
+    if not grant.accepts_reclaim:
+        errors.append(_("The grant is closed; no reclaim can be decided on it any more."))
+    if drawdown is not None and (drawdown.grant_id != grant.pk or drawdown.state != DrawdownState.PAID):
+        errors.append(_("The drawdown must be a paid drawdown of this grant."))
+    if kind == ReclaimKind.LATE_USE:
+        errors += _late_use_errors(principal, drawdown, interest_from, interest_until)
+    else:
+        errors += _reclaim_errors(grant, kind, principal, interest_until)
+    if interest_from is None and not errors:
+        interest_from = default_interest_from(grant, drawdown)
+        if interest_from is None:
+            errors.append(_("Nothing has been paid on this grant, so interest has no start date."))
+    return errors, interest_from
 
 
 def _late_use_errors(
@@ -146,7 +189,7 @@ def _reclaim_errors(grant: Grant, kind: str, principal: Decimal, interest_until:
                 )
                 % {"principal": format_eur(principal), "reclaimable": format_eur(reclaimable)}
             )
-    if kind == ReclaimKind.SETTLEMENT and grant.state not in (*OPEN_RECLAIM_STATES, "reclaim"):
+    if kind == ReclaimKind.SETTLEMENT and not grant.accepts_settlement_reclaim:
         errors.append(
             _("A reclaim after settlement cannot be decided on a grant in state “%(state)s”.")
             % {"state": grant.get_state_display()}
@@ -154,11 +197,12 @@ def _reclaim_errors(grant: Grant, kind: str, principal: Decimal, interest_until:
     return errors
 
 
-def _default_interest_from(grant: Grant, drawdown: Drawdown | None) -> date | None:
+def default_interest_from(grant: Grant, drawdown: Drawdown | None = None) -> date | None:
+    """The value date of the affected money: the drawdown's, otherwise the last payout's."""
     if drawdown is not None:
         return drawdown.paid_on
     return (
-        grant.drawdowns.filter(state="paid", paid_on__isnull=False)
+        grant.drawdowns.filter(state=DrawdownState.PAID, paid_on__isnull=False)
         .order_by("-paid_on")
         .values_list("paid_on", flat=True)
         .first()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -44,6 +44,18 @@ class InterestSegment:
     start: date
     end: date
     pieces: tuple[InterestPiece, ...]
+
+
+@dataclass(frozen=True)
+class InterestRow:
+    """One line of the piece-by-piece table: ``last_day`` is the last day counted."""
+
+    principal: Decimal
+    start: date
+    last_day: date
+    days: int
+    rate: Decimal
+    amount: Decimal  # unrounded; the statement rounds only the sum
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,35 @@ class InterestStatement:
     def outstanding(self) -> Decimal:
         return self.principal_outstanding + self.interest_outstanding
 
+    @property
+    def rows(self) -> list[InterestRow]:
+        return [
+            InterestRow(
+                principal=segment.principal,
+                start=piece.start,
+                last_day=piece.end - timedelta(days=1),
+                days=piece.days,
+                rate=piece.rate_percent,
+                amount=piece.amount,
+            )
+            for segment in self.segments
+            for piece in segment.pieces
+        ]
+
+
+@dataclass(frozen=True)
+class InterestOverview:
+    """What the reclaim page shows: the statement as at ``until``, or why there is none.
+
+    ``covered_until``: the first half-year without a base rate, when interest can at least be
+    shown up to the day before it.
+    """
+
+    until: date
+    statement: InterestStatement | None
+    errors: list[str]
+    covered_until: date | None
+
 
 def base_rates() -> list[tuple[date, Decimal]]:
     return list(BaseRate.objects.order_by("valid_from").values_list("valid_from", "rate"))
@@ -87,6 +128,22 @@ def reclaim_interest(*, reclaim: Reclaim, until: date | None = None) -> Interest
     until = timezone.localdate() if until is None else until
     repayments = [r for r in reclaim.repayments.order_by("received_on", "pk") if r.received_on <= until]
     return statement(reclaim=reclaim, repayments=repayments, until=until, rates=base_rates())
+
+
+def reclaim_interest_overview(*, reclaim: Reclaim, until: date | None = None) -> InterestOverview:
+    """The interest statement the page shows (the same one ``repayment_book`` splits by).
+
+    A late-use claim bears interest only until the day of use, so ``until`` stops there.
+    """
+    until = timezone.localdate() if until is None else until
+    if reclaim.interest_until and until > reclaim.interest_until:
+        until = reclaim.interest_until
+    try:
+        return InterestOverview(until, reclaim_interest(reclaim=reclaim, until=until), [], None)
+    except DomainError as error:
+        missing = missing_half_year(reclaim.interest_from, until, base_rates())
+        covered = missing if missing is not None and missing > reclaim.interest_from else None
+        return InterestOverview(until, None, error.messages, covered)
 
 
 def statement(

@@ -11,36 +11,34 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.choices import StaffRole
+from accounts.models import User
+from budgets.rules import require
 from budgets.services.commitments import post_repayment
 from core.errors import DomainError
 from core.formatting import format_date, format_eur
 from grants.awards.models import Grant, Reclaim, Repayment
+from grants.awards.models.reclaim import BOOK_REPAYMENT, WAIVE_INTEREST
 from grants.awards.services.reclaim._common import (
     latest_year_first,
     locked_reclaim,
     outstanding_reclaimed_by_year,
-    require_role,
 )
 from grants.awards.services.reclaim.interest import InterestStatement, base_rates, statement
 
 
 @transaction.atomic
-def repayment_book(*, reclaim: Reclaim, amount: Decimal, received_on: date, by: Any) -> Repayment:
+def repayment_book(*, reclaim: Reclaim, amount: Decimal, received_on: date, by: User) -> Repayment:
     """Book money received against ``reclaim``: principal first, then interest (see interest.py)."""
     locked = locked_reclaim(reclaim)
     grant = locked.grant
-    require_role(
-        by, grant, (StaffRole.FINANCE,), _("Only finance staff of the granting office can book a repayment.")
-    )
+    require(by, BOOK_REPAYMENT, locked)
     amount = Decimal(amount)
-    if locked.state != "open":
+    if not locked.accepts_repayment:
         raise DomainError(_("This reclaim is settled; nothing more is owed."))
     booked = list(locked.repayments.order_by("received_on", "pk"))
     errors = []
@@ -98,25 +96,20 @@ def repayment_book(*, reclaim: Reclaim, amount: Decimal, received_on: date, by: 
 
 
 @transaction.atomic
-def reclaim_waive_interest(*, reclaim: Reclaim, reason: str, by: Any) -> Reclaim:
+def reclaim_waive_interest(*, reclaim: Reclaim, reason: str, by: User) -> Reclaim:
     """Waive the interest still owed (approver, with a reason); interest already paid stays paid."""
     locked = locked_reclaim(reclaim)
-    require_role(
-        by,
-        locked.grant,
-        (StaffRole.APPROVER,),
-        _("Only an approver of the granting office can waive interest."),
-    )
+    require(by, WAIVE_INTEREST, locked)
     if not reason.strip():
         raise DomainError(_("Please give a reason for waiving the interest."))
-    if locked.state != "open":
+    if not locked.is_open:
         raise DomainError(_("This reclaim is settled; there is no interest left to waive."))
-    if locked.interest_waived:
+    if not locked.accepts_interest_waiver:
         raise DomainError(_("The interest on this reclaim has already been waived."))
     locked.interest_waived = True
     locked.interest_waiver_reason = reason.strip()
     locked.interest_waived_by = by
-    locked.save(update_fields=["interest_waived", "interest_waiver_reason", "interest_waived_by"])
+    locked.save_changes()
     if principal_outstanding(locked) == 0:
         _settle(locked, by=by, description=_("Interest waived; principal repaid"))
     return locked
@@ -127,15 +120,15 @@ def principal_outstanding(reclaim: Reclaim) -> Decimal:
     return reclaim.principal - repaid
 
 
-def _settle(reclaim: Reclaim, *, by: Any, description: str) -> None:
+def _settle(reclaim: Reclaim, *, by: User, description: str) -> None:
     """Settle the reclaim; close the grant when it was its last open reclaim and its life is over."""
     reclaim.settle(by=by, description=description)
-    reclaim.save(update_fields=["state"])
+    reclaim.save_changes()
     grant: Grant = reclaim.grant
-    still_open = grant.reclaims.filter(state="open").exclude(pk=reclaim.pk).exists()
-    if not still_open and grant.state in ("settled", "reclaim"):
+    still_open = Reclaim.objects.filter(grant=grant).open().exclude(pk=reclaim.pk).exists()
+    if not still_open and grant.closes_with_its_last_reclaim:
         grant.close(by=by, description=_("All reclaims settled"))
-        grant.save(update_fields=["state"])
+        grant.save_changes()
 
 
 __all__ = ["InterestStatement", "reclaim_waive_interest", "repayment_book"]
