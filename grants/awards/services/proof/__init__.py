@@ -2,7 +2,9 @@
 
 One module per part: ``schedule`` (which proofs are owed, when), ``carrier`` (narrative,
 statement, submission), ``receipts`` (the receipt list and its rules), ``receipt_import``
-(XLSX/CSV through ``grants.awards.resources``), ``review`` (the office's review) and ``settlement``.
+(XLSX/CSV through ``grants.awards.resources``), ``review`` (the office's review), ``settlement``
+(``settlement_preview``: what accepting the final proof books, read by the page and by
+``proof_accept`` before it writes) and ``overview`` (what a proof's page shows).
 """
 
 from grants.awards.services.proof._common import plan_line_labels, plan_line_numbers
@@ -15,6 +17,7 @@ from grants.awards.services.proof.carrier import (
     proof_update,
     submission_errors,
 )
+from grants.awards.services.proof.overview import ProofOverview, proof_overview
 from grants.awards.services.proof.receipt_import import ImportReport, RowReport, receipts_import
 from grants.awards.services.proof.receipts import (
     ReceiptRules,
@@ -25,12 +28,15 @@ from grants.awards.services.proof.receipts import (
 )
 from grants.awards.services.proof.review import proof_accept, proof_request_changes, proof_start_review
 from grants.awards.services.proof.schedule import overdue_interim_proofs, proofs_schedule
+from grants.awards.services.proof.settlement import SettlementResult, settlement_preview, settlement_result
 
 __all__ = [
     "ImportReport",
+    "ProofOverview",
     "ReceiptRules",
     "ReceiptValues",
     "RowReport",
+    "SettlementResult",
     "StatementEntry",
     "overdue_interim_proofs",
     "plan_line_labels",
@@ -38,6 +44,7 @@ __all__ = [
     "proof_accept",
     "proof_narrative_remove",
     "proof_narrative_upload",
+    "proof_overview",
     "proof_request_changes",
     "proof_start_review",
     "proof_statement_replace",
@@ -48,5 +55,7 @@ __all__ = [
     "receipt_delete",
     "receipt_update",
     "receipts_import",
+    "settlement_preview",
+    "settlement_result",
     "submission_errors",
 ]
