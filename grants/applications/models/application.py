@@ -164,15 +164,6 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         return self.state == S.APPROVED
 
     @property
-    def is_decided(self) -> bool:
-        return self.state in DECIDED_STATES
-
-    @property
-    def awaits_decision(self) -> bool:
-        """A proposal (approval or rejection) waits for the approver."""
-        return self.state in (S.APPROVAL_PROPOSED, S.REJECTION_PROPOSED)
-
-    @property
     def has_approval_proposal(self) -> bool:
         return self.proposed_by_id is not None and self.proposed_amount is not None
 
