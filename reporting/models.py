@@ -13,8 +13,10 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm.signals import post_transition
 
 from budgets.models import CoordinatingOffice
+from budgets.rules import fsm_permission
 from core.models import SavesChangedFields
 from grants.applications.models import Application
+from reporting.exports.rules import WORKER_STEP
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -199,7 +201,10 @@ class ExportJob(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         return self.is_done and bool(self.file)
 
     @transition(
-        field=state, source=[JobState.QUEUED, JobState.RUNNING, JobState.FAILED], target=JobState.RUNNING
+        field=state,
+        source=[JobState.QUEUED, JobState.RUNNING, JobState.FAILED],
+        target=JobState.RUNNING,
+        permission=fsm_permission(WORKER_STEP),
     )
     def start(self, *, by: User | None = None) -> None:
         """A worker takes the job (again: a redelivery or a retry starts from nothing)."""
@@ -208,7 +213,9 @@ class ExportJob(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         self.error = ""
         self.finished_at = None
 
-    @transition(field=state, source=JobState.RUNNING, target=JobState.DONE)
+    @transition(
+        field=state, source=JobState.RUNNING, target=JobState.DONE, permission=fsm_permission(WORKER_STEP)
+    )
     def finish(self, *, rows: int, file_name: str, by: User | None = None) -> None:
         self.file_name = file_name
         self.rows_done = rows
@@ -216,7 +223,12 @@ class ExportJob(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         self.error = ""
         self.finished_at = timezone.now()
 
-    @transition(field=state, source=[JobState.QUEUED, JobState.RUNNING], target=JobState.FAILED)
+    @transition(
+        field=state,
+        source=[JobState.QUEUED, JobState.RUNNING],
+        target=JobState.FAILED,
+        permission=fsm_permission(WORKER_STEP),
+    )
     def fail(self, *, reason: str, by: User | None = None) -> None:
         self.error = reason
         self.finished_at = timezone.now()

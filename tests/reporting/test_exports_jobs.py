@@ -351,3 +351,16 @@ def test_the_job_page_shows_the_history(client, xw, english):
         xw.finance_sn.get_full_name(),
     ):
         assert step in page
+
+
+def test_no_person_may_take_a_workers_step_not_even_the_creator_or_an_admin(xw):
+    from django_fsm import has_transition_perm
+
+    from accounts.models import User
+
+    job = start(xw.finance_sn)
+    admin = User.objects.create_superuser("root", "root@example.org", "x")
+    for user in (xw.finance_sn, admin):
+        assert not has_transition_perm(job.start, user)
+    job = export_job_run(job_id=job.pk)
+    assert not has_transition_perm(job.start, xw.finance_sn)
