@@ -88,12 +88,11 @@ class StatementForm(Form):
             for i in range(self.cover_count)
         ]
 
-    def entries(self) -> list[Any]:
-        from grants.awards.services.proof import StatementEntry
-
+    def entries(self) -> list[dict[str, Any]]:
+        """The statement lines entered, as keyword arguments of the service's ``StatementEntry``."""
         data = self.cleaned_data
-        entries = [
-            StatementEntry(actual=data[f"line_{line.pk}"], plan_line=line)
+        entries: list[dict[str, Any]] = [
+            {"actual": data[f"line_{line.pk}"], "plan_line": line}
             for line in self.plan_lines
             if data.get(f"line_{line.pk}") is not None
         ]
@@ -102,9 +101,7 @@ class StatementForm(Form):
                 actual, value = data.get(f"{prefix}_{i}_actual"), data.get(f"{prefix}_{i}_{name}")
                 if actual is not None and value:
                     entries.append(
-                        StatementEntry(
-                            actual=actual, text=data.get(f"{prefix}_{i}_text", ""), **{field: value}
-                        )
+                        {"actual": actual, "text": data.get(f"{prefix}_{i}_text", ""), field: value}
                     )
         return entries
 

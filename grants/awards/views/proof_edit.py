@@ -81,7 +81,9 @@ def proof_statement(request: AuthenticatedRequest, pk: int, proof_pk: int) -> Ht
         context = proof_page_context(request, grant, proof, statement_form=form)
         return render(request, "grants/grant_proof_detail.html", context)
     try:
-        proof_services.proof_statement_replace(proof=proof, by=request.user, lines=form.entries())
+        proof_services.proof_statement_replace(
+            proof=proof, by=request.user, lines=[proof_services.StatementEntry(**e) for e in form.entries()]
+        )
     except DomainError as error:
         show_domain_error(request, error)
         context = proof_page_context(request, grant, proof, statement_form=form)
