@@ -1,4 +1,10 @@
-"""Writing ledger rows: the only place that creates ``LedgerEntry`` objects."""
+"""Writing ledger rows: the only place that creates ``LedgerEntry`` objects.
+
+The envelope totals (``EnvelopeTotal``) follow in the same INSERT: the database's ledger
+trigger adds each entry to its (envelope, budget year) figures, so the callers' envelope locks
+(``_locking.lock_envelopes``, pk order) also order the total rows, and a rolled-back booking
+leaves no total behind. Nothing here writes the totals table.
+"""
 
 from __future__ import annotations
 
