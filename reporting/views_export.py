@@ -35,13 +35,14 @@ def _own_job(request: HttpRequest, pk: Any) -> ExportJob:
 @login_required
 @require_http_methods(["GET", "POST"])
 def export_start(request: HttpRequest) -> HttpResponse:
-    if not exportable_kinds(request.user):
+    user = cast(User, request.user)  # login_required: never anonymous
+    if not exportable_kinds(user):
         raise PermissionDenied(_("You may not export any data."))
-    form = ExportForm(request.POST or None, user=request.user)
+    form = ExportForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
             job = export_job_create(
-                user=cast(User, request.user),  # login_required: never anonymous
+                user=user,
                 kind=form.cleaned_data["kind"],
                 fmt=form.cleaned_data["format"],
                 filters=form.filters(),
@@ -85,7 +86,7 @@ def export_job_download(request: HttpRequest, pk: Any) -> FileResponse:
         raise Http404
     try:
         # The file holds what the creator could see when it ran: they must still see it now.
-        check_filters(request.user, job.kind, job.filters)
+        check_filters(cast(User, request.user), job.kind, job.filters)
     except DomainError as exc:
         raise Http404 from exc
     response = FileResponse(

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from budgets.models import FundingProgramme
 from grants.applications.selectors import offices_for
 from reporting.exports.selectors import SPECS, exportable_kinds
@@ -31,7 +32,7 @@ class ExportForm(forms.Form):
     year = forms.IntegerField(label=_("Budget year"), required=False, min_value=2000, max_value=2100)
     state = forms.ChoiceField(label=_("Status"), required=False)  # workflow state, not Bundesland
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         kinds = exportable_kinds(user)
         labels = dict(ExportKind.choices)

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from import_export.resources import Resource
 
+from accounts.models import User
 from budgets.models import CoordinatingOffice, FundingProgramme
 from budgets.rules import DASHBOARD_ROLES, role_paths
 from budgets.selectors import rollup
@@ -129,7 +130,7 @@ def _outermost(paths: set[str]) -> list[str]:
     return kept
 
 
-def staff_paths(user: Any, kind: str) -> list[str] | None:
+def staff_paths(user: User, kind: str) -> list[str] | None:
     """Subtree roots in which the user may export ``kind``; None: everything (superuser)."""
     spec = SPECS[kind]
     if getattr(user, "is_superuser", False):
@@ -139,18 +140,18 @@ def staff_paths(user: Any, kind: str) -> list[str] | None:
     return _outermost({path for path, _role in office_roles(user)})
 
 
-def _carrier_ids(user: Any, kind: str) -> set[int]:
+def _carrier_ids(user: User, kind: str) -> set[int]:
     return carrier_organisation_ids(user) if SPECS[kind].carrier_field else set()
 
 
-def may_export(user: Any, kind: str) -> bool:
+def may_export(user: User, kind: str) -> bool:
     if not getattr(user, "is_authenticated", False) or kind not in SPECS:
         return False
     paths = staff_paths(user, kind)
     return paths is None or bool(paths) or bool(_carrier_ids(user, kind))
 
 
-def exportable_kinds(user: Any) -> list[str]:
+def exportable_kinds(user: User) -> list[str]:
     return [kind for kind in ExportKind.values if may_export(user, kind)]
 
 
@@ -162,7 +163,7 @@ class Filters:
     state: str = ""
 
 
-def check_filters(user: Any, kind: str, filters: dict[str, Any]) -> Filters:
+def check_filters(user: User, kind: str, filters: dict[str, Any]) -> Filters:
     """The filters as objects, after the access check; raises AccessDenied or DomainError."""
     if not may_export(user, kind):
         raise AccessDenied(_("You may not export these data."))
@@ -190,7 +191,7 @@ def check_filters(user: Any, kind: str, filters: dict[str, Any]) -> Filters:
     return Filters(office=office, programme=programme, year=int(year) if year else None, state=state)
 
 
-def _visibility_q(user: Any, kind: str) -> Q:
+def _visibility_q(user: User, kind: str) -> Q:
     spec = SPECS[kind]
     paths = staff_paths(user, kind)
     if paths is None:
@@ -206,7 +207,7 @@ def _visibility_q(user: Any, kind: str) -> Q:
     return staff
 
 
-def export_queryset(kind: str, user: Any, filters: dict[str, Any]) -> QuerySet[Any] | list[dict[str, Any]]:
+def export_queryset(kind: str, user: User, filters: dict[str, Any]) -> QuerySet[Any] | list[dict[str, Any]]:
     """The rows of an export of ``kind`` for ``user``: access first, then the filters.
 
     A queryset of model rows (the export reads it with ``values_list``), or for the rollup
@@ -228,7 +229,7 @@ def export_queryset(kind: str, user: Any, filters: dict[str, Any]) -> QuerySet[A
     return qs.order_by(*spec.ordering)
 
 
-def _rollup_rows(user: Any, checked: Filters) -> list[dict[str, Any]]:
+def _rollup_rows(user: User, checked: Filters) -> list[dict[str, Any]]:
     paths = staff_paths(user, ExportKind.ROLLUP)
     if checked.office is not None:
         paths = [checked.office.path]
@@ -291,7 +292,7 @@ class ExportTable:
         return self.source.values_list(*self.attributes).iterator(chunk_size=CHUNK_SIZE)
 
 
-def export_table(kind: str, user: Any, filters: dict[str, Any]) -> ExportTable:
+def export_table(kind: str, user: User, filters: dict[str, Any]) -> ExportTable:
     spec = SPECS[kind]
     fields = spec.resource().get_export_fields()
     return ExportTable(

@@ -19,11 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.errors import DomainError
 from core.formatting import format_number
 from reporting.exports.selectors import CHUNK_SIZE, SPECS, check_filters, export_table
 from reporting.exports.writers import WRITERS, Progress
-from accounts.models import User
 from reporting.models import ExportFormat, ExportJob, ExportJobLog, ExportKind
 
 logger = logging.getLogger(__name__)
