@@ -44,7 +44,7 @@ from core.errors import DomainError
 from core.formatting import format_date, format_eur
 from grants import calculations
 from grants.applications.models.plan import PlanLineSide
-from grants.awards.models import ProofOfUse, Settlement
+from grants.awards.models import ProofOfUse, ReclaimKind, Settlement
 from grants.awards.payments.models import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
 from grants.awards.services.proof._common import OWN_KINDS, THIRD_KINDS, plan_line_numbers
 
@@ -381,7 +381,7 @@ def settle(*, proof: ProofOfUse, by: User, decided_on: date, preview: Settlement
 
         reclaim_decide(
             grant=grant,
-            kind="settlement",
+            kind=ReclaimKind.SETTLEMENT,
             principal=f["reclaim_amount"],
             reasons=_(
                 "Settlement of the final proof of use: the final grant is %(final)s, but %(paid)s were paid out."
