@@ -174,8 +174,10 @@ def test_drawdown_page_costs_the_same_queries_for_1_and_10_drawdowns(
     client.force_login(workflow.officer)
     url = reverse("grant_drawdowns", args=[granted.pk])
     client.get(url)
-    # ... as before, plus one for the late-use interest claims of the grant's drawdowns
-    with django_assert_num_queries(10):
+    # ... as before, plus one for the late-use interest claims of the grant's drawdowns, two for
+    # the headroom read that the request service checks too (issue 8: one read for page and
+    # service), one for which drawdowns are in a payment run (no hand booking offered for those)
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert html(response).count('class="badge badge--requested"') == n
 

@@ -2,12 +2,7 @@
 
 from grants.awards.forms.amendments import AmendmentForm, AmendmentRejectForm, AmendmentSubmitForm
 from grants.awards.forms.common import (
-    DrawdownBookForm,
     DrawdownFilterForm,
-    DrawdownRejectForm,
-    DrawdownRequestForm,
-    DrawdownStepForm,
-    DrawdownUseForm,
     GrantFilterForm,
     NoticePostForm,
     ObjectionConcludeForm,
@@ -38,12 +33,7 @@ __all__ = [
     "AmendmentForm",
     "AmendmentRejectForm",
     "AmendmentSubmitForm",
-    "DrawdownBookForm",
     "DrawdownFilterForm",
-    "DrawdownRejectForm",
-    "DrawdownRequestForm",
-    "DrawdownStepForm",
-    "DrawdownUseForm",
     "GrantFilterForm",
     "InterestUntilForm",
     "InterestWaiverForm",

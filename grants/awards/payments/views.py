@@ -19,61 +19,48 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from budgets.choices import StaffRole
+from accounts.models import User
+from budgets.rules import allowed, refusal
 from core.errors import DomainError
 from core.formatting import format_eur
 from grants import calculations
 from grants.applications.forms import Form
 from grants.applications.views.common import show_domain_error
-from grants.awards.forms import (
+from grants.awards.forms import DrawdownFilterForm
+from grants.awards.models import Grant, Reclaim, ReclaimKind
+from grants.awards.models.reclaim import CLAIM_LATE_USE_INTEREST
+from grants.awards.payments.forms import (
     DrawdownBookForm,
-    DrawdownFilterForm,
     DrawdownRejectForm,
     DrawdownRequestForm,
     DrawdownStepForm,
     DrawdownUseForm,
 )
-from grants.awards.models import Grant, Reclaim, ReclaimKind
-from grants.awards.payments.models import Drawdown, DrawdownState
-from grants.awards.payments.services import drawdown as drawdown_services
-from grants.awards.payments.services.drawdown import PAYABLE_GRANT_STATES
-from grants.awards.selectors import drawdowns_visible_to, grant_drawdowns, instalment_rows
-from grants.awards.views.common import (
-    CASE_OFFICER,
-    FINANCE,
-    form_errors_as_messages,
-    is_recipient,
-    is_staff_for,
-    require_recipient,
-    visible_grant,
+from grants.awards.payments.models import (
+    BOOK_PAYMENT,
+    CANCEL_DRAWDOWN,
+    CERTIFY_DRAWDOWN,
+    ORDER_PAYMENT,
+    REJECT_DRAWDOWN,
+    REQUEST_DRAWDOWN,
+    Drawdown,
 )
+from grants.awards.payments.services import drawdown as drawdown_services
+from grants.awards.selectors import drawdowns_visible_to, grant_drawdowns, instalment_rows
+from grants.awards.services import reclaim
+from grants.awards.views.common import form_errors_as_messages, visible_grant
 from grants.predicates import office_roles
 
-D = DrawdownState
 PAGE_SIZE = 50
-DECIDERS = (StaffRole.CASE_OFFICER, StaffRole.APPROVER)
-
-
-def _record_use(*, drawdown: Drawdown, by: Any, used_on: Any) -> Drawdown:
-    from grants.awards.services import reclaim  # written alongside; only reached when the step is offered
-
-    return reclaim.drawdown_record_use(drawdown=drawdown, by=by, used_on=used_on)
-
-
-def _record_use_available() -> bool:
-    try:
-        from grants.awards.services import reclaim
-    except ImportError:
-        return False
-    return hasattr(reclaim, "drawdown_record_use")
+RECORD_USE_OF_FUNDS = "grants.record_use_of_funds"
 
 
 @dataclass(frozen=True)
 class Step:
     label: Promise
     form: type[Form]
-    states: tuple[str, ...]
-    roles: tuple[str, ...] | None  # None: the recipient performs it
+    permission: str  # the named rule (grants.rules) the step's transition carries
+    transition: str | None  # the Drawdown transition, None for a step outside the state machine
     service: Callable[..., Drawdown]
     style: str = "primary"
     done: Promise | None = None
@@ -83,16 +70,16 @@ STEPS: dict[str, Step] = {
     "certify": Step(
         gettext_lazy("Certify (factually and arithmetically correct)"),
         DrawdownStepForm,
-        (D.REQUESTED,),
-        CASE_OFFICER,
+        CERTIFY_DRAWDOWN,
+        "certify",
         lambda **kw: drawdown_services.drawdown_certify(**kw),
         done=gettext_lazy("The request was certified as factually and arithmetically correct."),
     ),
     "reject": Step(
         gettext_lazy("Reject request"),
         DrawdownRejectForm,
-        (D.REQUESTED, D.CERTIFIED),
-        CASE_OFFICER,
+        REJECT_DRAWDOWN,
+        "reject",
         lambda **kw: drawdown_services.drawdown_reject(**kw),
         style="danger",
         done=gettext_lazy("The request was rejected."),
@@ -100,24 +87,24 @@ STEPS: dict[str, Step] = {
     "order": Step(
         gettext_lazy("Order payment"),
         DrawdownStepForm,
-        (D.CERTIFIED,),
-        FINANCE,
+        ORDER_PAYMENT,
+        "order",
         lambda **kw: drawdown_services.drawdown_order(**kw),
         done=gettext_lazy("The payment was ordered."),
     ),
     "book": Step(
         gettext_lazy("Book payment"),
         DrawdownBookForm,
-        (D.ORDERED,),
-        FINANCE,
+        BOOK_PAYMENT,
+        "book_payment",
         lambda **kw: drawdown_services.drawdown_book_payment(**kw),
         done=gettext_lazy("The payment was booked."),
     ),
     "cancel": Step(
         gettext_lazy("Withdraw request"),
         DrawdownStepForm,
-        (D.REQUESTED,),
-        None,
+        CANCEL_DRAWDOWN,
+        "cancel",
         lambda **kw: drawdown_services.drawdown_cancel(**kw),
         style="danger",
         done=gettext_lazy("The request was withdrawn."),
@@ -125,31 +112,33 @@ STEPS: dict[str, Step] = {
     "use": Step(
         gettext_lazy("Record when the money was used"),
         DrawdownUseForm,
-        (D.PAID,),
+        RECORD_USE_OF_FUNDS,
         None,
-        _record_use,
+        lambda **kw: reclaim.drawdown_record_use(**kw),
         style="secondary",
         done=gettext_lazy("The date of use was recorded."),
     ),
 }
 
 
-def _allowed(step_name: str, step: Step, drawdown: Drawdown, grant: Grant, user: Any) -> bool:
-    if drawdown.state not in step.states:
-        return False
-    if step_name == "use" and (drawdown.used_on or not _record_use_available()):
-        return False
-    if step.roles is None:
-        return is_recipient(user, grant)
-    return is_staff_for(user, grant, step.roles)
+def _offered(drawdown: Drawdown, user: User, *, in_run: bool | None = None) -> set[str]:
+    """The steps this user may take now: the state machine's transitions under their named rules."""
+    available = {t.name for t in drawdown.get_available_user_state_transitions(user)}  # type: ignore[attr-defined]
+    names = {name for name, step in STEPS.items() if step.transition in available}
+    if drawdown.in_payment_run if in_run is None else in_run:
+        names.discard("book")  # booked by the run's execution, never by hand
+    if drawdown.is_paid and not drawdown.used_on and allowed(user, RECORD_USE_OF_FUNDS, drawdown):
+        names.add("use")
+    return names
 
 
 def _steps_for(
-    drawdown: Drawdown, grant: Grant, user: Any, bound: tuple[str, Form] | None
+    drawdown: Drawdown, user: User, bound: tuple[str, Form] | None, *, in_run: bool
 ) -> list[dict[str, Any]]:
     steps = []
+    offered = _offered(drawdown, user, in_run=in_run)
     for name, step in STEPS.items():
-        if not _allowed(name, step, drawdown, grant, user):
+        if name not in offered:
             continue
         if bound and bound[0] == name:
             form = bound[1]
@@ -167,27 +156,34 @@ def _render(
     request_form: DrawdownRequestForm | None = None,
     bound: tuple[int, str, Form] | None = None,
 ) -> HttpResponse:
-    user = request.user
+    user: User = request.user  # type: ignore[assignment]
     drawdowns = grant_drawdowns(grant)
+    in_runs = set(
+        Drawdown.objects.filter(grant=grant, payment_run_item__isnull=False).values_list("pk", flat=True)
+    )
     rows = instalment_rows(grant, drawdowns)
     today = timezone.localdate()
     window_last_day = calculations.window_end(
         today, value=grant.drawdown_window_value, unit=grant.drawdown_window_unit
     )
-    can_request = is_recipient(user, grant) and grant.state in PAYABLE_GRANT_STATES
+    can_request = allowed(user, REQUEST_DRAWDOWN, grant) and grant.is_payable
     claims = dict(
         Reclaim.objects.filter(grant=grant, kind=ReclaimKind.LATE_USE).values_list("drawdown_id", "pk")
     )
-    may_claim = is_staff_for(user, grant, DECIDERS)
+    may_claim = allowed(user, CLAIM_LATE_USE_INTEREST, grant)
     items = []
     for d in drawdowns:
+        d.grant = grant
         window = _window_end(grant, d)
         late = bool(window and d.used_on and d.used_on > window)
         items.append(
             {
                 "drawdown": d,
                 "steps": _steps_for(
-                    d, grant, user, (bound[1], bound[2]) if bound and bound[0] == d.pk else None
+                    d,
+                    user,
+                    (bound[1], bound[2]) if bound and bound[0] == d.pk else None,
+                    in_run=d.pk in in_runs,
                 ),
                 "window_end": window,
                 "late": late or bool(window and not d.used_on and window < today),
@@ -202,18 +198,25 @@ def _render(
         "window_end": window_last_day,
         "today": today,
         "can_request": can_request,
-        "final_required": grant.payout_requires_final_notice and grant.state == "notified",
+        "final_required": grant.awaits_finality,
         "request_form": (request_form or DrawdownRequestForm(auto_id="id_request_%s"))
         if can_request
         else None,
-        "headroom_total": sum((r.headroom for r in rows), Decimal(0)),
+        # The same read the request service checks against.
+        "headroom_total": sum(
+            (
+                headroom
+                for _instalment, headroom in drawdown_services.drawdown_headroom_by_year(grant).values()
+            ),
+            Decimal(0),
+        ),
     }
     return render(request, "grants/grant_drawdowns.html", context)
 
 
 def _window_end(grant: Grant, drawdown: Drawdown) -> Any:
     """The last day on which a paid drawdown's money counts as used in time (None if unpaid)."""
-    if drawdown.state != D.PAID or drawdown.paid_on is None:
+    if not drawdown.is_paid or drawdown.paid_on is None:
         return None
     return calculations.window_end(
         drawdown.paid_on, value=grant.drawdown_window_value, unit=grant.drawdown_window_unit
@@ -233,7 +236,8 @@ def grant_drawdowns_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def drawdown_request_view(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _grant(request, pk)
-    require_recipient(request.user, grant)
+    if not allowed(request.user, REQUEST_DRAWDOWN, grant):
+        raise PermissionDenied(refusal(request.user, REQUEST_DRAWDOWN, grant))
     form = DrawdownRequestForm(request.POST, auto_id="id_request_%s")
     if not form.is_valid():
         messages.error(request, _("Please correct the marked entries."))
@@ -261,13 +265,12 @@ def drawdown_step_view(request: HttpRequest, pk: int, drawdown_pk: int, step: st
         raise Http404
     grant = _grant(request, pk)
     drawdown = get_object_or_404(Drawdown.objects.filter(grant=grant), pk=drawdown_pk)
-    if definition.roles is None:
-        require_recipient(request.user, grant)
-    elif not is_staff_for(request.user, grant, definition.roles):
-        raise PermissionDenied(_("Your role in the granting office does not allow this step."))
+    drawdown.grant = grant
+    if not allowed(request.user, definition.permission, drawdown):
+        raise PermissionDenied(refusal(request.user, definition.permission, drawdown))
     form = definition.form(request.POST, auto_id=f"id_{step}_{drawdown.pk}_%s")
     if not form.is_valid():
-        if _allowed(step, definition, drawdown, grant, request.user):
+        if step in _offered(drawdown, request.user):
             return _render(request, grant, bound=(drawdown.pk, step, form))
         form_errors_as_messages(request, form)
         return redirect("grant_drawdowns", pk=grant.pk)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -10,10 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from budgets.rules import fsm_permission
 from core.errors import DomainError
 from core.models import SavesChangedFields
 from grants.applications.models.plan import YEAR
 from grants.awards.models.grant import Grant
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class DrawdownState(models.TextChoices):
@@ -26,7 +31,18 @@ class DrawdownState(models.TextChoices):
 
 
 D = DrawdownState
+# Requests and payments that count against the year's instalment.
 OPEN_DRAWDOWN_STATES = (D.REQUESTED, D.CERTIFIED, D.ORDERED, D.PAID)
+# On their way to payment: not yet paid, not rejected or withdrawn.
+PENDING_DRAWDOWN_STATES = (D.REQUESTED, D.CERTIFIED, D.ORDERED)
+
+# The named rules (grants.rules) of the drawdown's steps; views and services ask the same names.
+REQUEST_DRAWDOWN = "grants.request_drawdown"
+CERTIFY_DRAWDOWN = "grants.certify_drawdown"
+REJECT_DRAWDOWN = "grants.reject_drawdown"
+ORDER_PAYMENT = "grants.order_payment"
+BOOK_PAYMENT = "grants.book_payment"
+CANCEL_DRAWDOWN = "grants.cancel_drawdown"
 
 
 class Drawdown(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
@@ -69,10 +85,40 @@ class Drawdown(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     def __str__(self) -> str:
         return f"{self.grant.file_number} · {self.amount} ({self.get_state_display()})"
 
+    # --- what the state allows (ask these; never compare state strings outside the model) ---
+
+    @property
+    def is_requested(self) -> bool:
+        return self.state == D.REQUESTED
+
+    @property
+    def is_certified(self) -> bool:
+        return self.state == D.CERTIFIED
+
+    @property
+    def is_ordered(self) -> bool:
+        return self.state == D.ORDERED
+
+    @property
+    def is_paid(self) -> bool:
+        return self.state == D.PAID
+
+    @property
+    def is_pending(self) -> bool:
+        """On its way to payment (requested, certified or ordered)."""
+        return self.state in PENDING_DRAWDOWN_STATES
+
+    @property
+    def in_payment_run(self) -> bool:
+        """Put into a SEPA payment run: booked by the run's execution, never by hand."""
+        return hasattr(self, "payment_run_item")
+
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=D.REQUESTED, target=D.CERTIFIED)
-    def certify(self, *, by: Any, description: str = "") -> None:
+    @transition(
+        field=state, source=D.REQUESTED, target=D.CERTIFIED, permission=fsm_permission(CERTIFY_DRAWDOWN)
+    )
+    def certify(self, *, by: User, description: str = "") -> None:
         if by.pk == self.requested_by_id:
             raise DomainError(_("Whoever requested the funds cannot certify the request."))
         self.certified_by = by
@@ -80,8 +126,8 @@ class Drawdown(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=D.CERTIFIED, target=D.ORDERED)
-    def order(self, *, by: Any, description: str = "") -> None:
+    @transition(field=state, source=D.CERTIFIED, target=D.ORDERED, permission=fsm_permission(ORDER_PAYMENT))
+    def order(self, *, by: User, description: str = "") -> None:
         # Four eyes: certification and payment order by different people.
         if by.pk in {self.certified_by_id, self.requested_by_id}:
             raise DomainError(
@@ -94,19 +140,26 @@ class Drawdown(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=D.ORDERED, target=D.PAID)
-    def book_payment(self, *, by: Any, paid_on: Any, description: str = "") -> None:
+    @transition(field=state, source=D.ORDERED, target=D.PAID, permission=fsm_permission(BOOK_PAYMENT))
+    def book_payment(self, *, by: User, paid_on: date, description: str = "") -> None:
         self.paid_on = paid_on
         self.booked_by = by
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=[D.REQUESTED, D.CERTIFIED], target=D.REJECTED)
-    def reject(self, *, by: Any, description: str = "") -> None:
+    @transition(
+        field=state,
+        source=[D.REQUESTED, D.CERTIFIED],
+        target=D.REJECTED,
+        permission=fsm_permission(REJECT_DRAWDOWN),
+    )
+    def reject(self, *, by: User, description: str = "") -> None:
         pass
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=state, source=D.REQUESTED, target=D.CANCELLED)
-    def cancel(self, *, by: Any, description: str = "") -> None:
+    @transition(
+        field=state, source=D.REQUESTED, target=D.CANCELLED, permission=fsm_permission(CANCEL_DRAWDOWN)
+    )
+    def cancel(self, *, by: User, description: str = "") -> None:
         pass

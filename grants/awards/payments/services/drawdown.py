@@ -4,51 +4,72 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
-from budgets.choices import StaffRole
+from accounts.models import User
+from budgets.rules import require
 from budgets.services.commitments import post_disbursement
-from core.errors import AccessDenied, DomainError
+from core.errors import DomainError
 from core.formatting import format_date, format_eur
 from grants import calculations
+from grants.awards.locks import lock_child, lock_grant
 from grants.awards.models import Grant
-from grants.awards.payments.models import OPEN_DRAWDOWN_STATES, Drawdown
+from grants.awards.payments.models import (
+    BOOK_PAYMENT,
+    CANCEL_DRAWDOWN,
+    CERTIFY_DRAWDOWN,
+    OPEN_DRAWDOWN_STATES,
+    ORDER_PAYMENT,
+    PENDING_DRAWDOWN_STATES,
+    REJECT_DRAWDOWN,
+    REQUEST_DRAWDOWN,
+    Drawdown,
+)
 from grants.awards.services.proof.schedule import overdue_interim_proofs
-from grants.predicates import carrier_organisation_ids, covers
 
-PAYABLE_GRANT_STATES = ("notified", "final", "running")
+
+def drawdown_headroom_by_year(grant: Grant) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per budget year: (the year's instalment, what is still available to request in it).
+
+    The one read of the headroom: the request page shows it and :func:`drawdown_request` checks
+    against it (under the grant's lock) before it writes. Every open request counts.
+    """
+    used = dict(
+        grant.drawdowns.filter(state__in=OPEN_DRAWDOWN_STATES)
+        .order_by()
+        .values("budget_year")
+        .annotate(total=Sum("amount"))
+        .values_list("budget_year", "total")
+    )
+    return {
+        year: (amount, amount - (used.get(year) or Decimal(0)))
+        for year, amount in grant.instalments.order_by("budget_year").values_list("budget_year", "amount")
+    }
 
 
 def drawdown_headroom(grant: Grant, budget_year: int) -> tuple[Decimal, Decimal]:
     """(the year's instalment, what is still available to request in that year)."""
-    instalment = grant.instalments.filter(budget_year=budget_year).values_list("amount", flat=True).first()
-    if instalment is None:
-        return Decimal(0), Decimal(0)
-    used = grant.drawdowns.filter(budget_year=budget_year, state__in=OPEN_DRAWDOWN_STATES).aggregate(
-        total=Sum("amount")
-    )["total"] or Decimal(0)
-    return instalment, instalment - used
+    return drawdown_headroom_by_year(grant).get(budget_year, (Decimal(0), Decimal(0)))
 
 
 @transaction.atomic
 def drawdown_request(
-    *, grant: Grant, by: Any, amount: Decimal, needed_on: date, purpose: str, today: date
+    *, grant: Grant, by: User, amount: Decimal, needed_on: date, purpose: str, today: date
 ) -> Drawdown:
     # Lock the grant so two requests for the same year cannot both pass the headroom check.
-    grant = Grant.objects.select_for_update(of=("self",)).select_related("office").get(pk=grant.pk)
-    if grant.organisation_id not in carrier_organisation_ids(by):
-        raise AccessDenied(_("Only the grant recipient can request funds."))
+    grant = lock_grant(grant.pk)
+    require(by, REQUEST_DRAWDOWN, grant)
     errors = []
-    if grant.state not in PAYABLE_GRANT_STATES:
+    if not grant.is_payable:
         errors.append(
             _("Funds cannot be requested for a grant in state “%(state)s”.")
             % {"state": grant.get_state_display()}
         )
-    if grant.payout_requires_final_notice and grant.state == "notified":
+    if grant.awaits_finality:
         errors.append(_("This programme pays out only when the notice is final; it is not final yet."))
     if amount <= 0:
         errors.append(_("The amount must be greater than zero."))
@@ -105,56 +126,40 @@ def drawdown_request(
 
 
 def _locked(drawdown: Drawdown) -> Drawdown:
-    return (
-        Drawdown.objects.select_for_update(of=("self",))
-        .select_related("grant", "grant__office")
-        .get(pk=drawdown.pk)
-    )
-
-
-def _require_role(drawdown: Drawdown, by: Any, role: str, message: str) -> None:
-    if not covers(by, drawdown.grant.office.path, (role,)):
-        raise AccessDenied(message)
-
-
-@transaction.atomic
-def drawdown_certify(*, drawdown: Drawdown, by: Any, comment: str = "") -> Drawdown:
-    """Certify the request as factually and arithmetically correct (sachlich und rechnerisch richtig)."""
-    locked = _locked(drawdown)
-    _require_role(
-        locked,
-        by,
-        StaffRole.CASE_OFFICER,
-        _("Only a case officer of the granting office can certify a request."),
-    )
-    if locked.state != "requested":
-        raise DomainError(_("Only a requested drawdown can be certified."))
-    locked.certify(by=by, description=comment)
-    locked.save(update_fields=["state", "certified_by", "certified_at"])
+    """The drawdown under its lock, taken after its grant's (the one lock order)."""
+    _grant, locked = lock_child(Drawdown, drawdown.pk)
     return locked
 
 
 @transaction.atomic
-def drawdown_order(*, drawdown: Drawdown, by: Any, comment: str = "") -> Drawdown:
+def drawdown_certify(*, drawdown: Drawdown, by: User, comment: str = "") -> Drawdown:
+    """Certify the request as factually and arithmetically correct (sachlich und rechnerisch richtig)."""
+    locked = _locked(drawdown)
+    require(by, CERTIFY_DRAWDOWN, locked)
+    if not locked.is_requested:
+        raise DomainError(_("Only a requested drawdown can be certified."))
+    locked.certify(by=by, description=comment)
+    locked.save_changes()
+    return locked
+
+
+@transaction.atomic
+def drawdown_order(*, drawdown: Drawdown, by: User, comment: str = "") -> Drawdown:
     """The payment order (Auszahlungsanordnung) by finance."""
     locked = _locked(drawdown)
-    _require_role(
-        locked, by, StaffRole.FINANCE, _("Only finance staff of the granting office can order a payment.")
-    )
-    if locked.state != "certified":
+    require(by, ORDER_PAYMENT, locked)
+    if not locked.is_certified:
         raise DomainError(_("Only a certified drawdown can be ordered for payment."))
-    if locked.grant.organisation_id in carrier_organisation_ids(by):
-        raise DomainError(_("Nobody may order a payment to their own organisation."))
-    if locked.grant.payout_requires_final_notice and locked.grant.state == "notified":
+    if locked.grant.awaits_finality:
         raise DomainError(_("This programme pays out only when the notice is final; it is not final yet."))
     locked.order(by=by, description=comment)
-    locked.save(update_fields=["state", "ordered_by", "ordered_at"])
+    locked.save_changes()
     return locked
 
 
 @transaction.atomic
 def drawdown_book_payment(
-    *, drawdown: Drawdown, by: Any, paid_on: date, comment: str = "", in_payment_run: bool = False
+    *, drawdown: Drawdown, by: User, paid_on: date, comment: str = "", in_payment_run: bool = False
 ) -> Drawdown:
     """Book the payment with its value date; the disbursement goes to the budget ledger.
 
@@ -162,13 +167,10 @@ def drawdown_book_payment(
     (``in_payment_run=True``), never by hand: the bank pays it with the run.
     """
     locked = _locked(drawdown)
-    _require_role(
-        locked, by, StaffRole.FINANCE, _("Only finance staff of the granting office can book a payment.")
-    )
-    if locked.state != "ordered":
+    require(by, BOOK_PAYMENT, locked)
+    if not locked.is_ordered:
         raise DomainError(_("Only an ordered payment can be booked as paid."))
-    # The reverse one-to-one of reporting's PaymentRunItem, read without importing reporting.
-    if not in_payment_run and hasattr(locked, "payment_run_item"):
+    if not in_payment_run and locked.in_payment_run:
         raise DomainError(
             _(
                 "This payment is part of the payment run %(run)s; it is booked when the run's execution is booked."
@@ -176,8 +178,8 @@ def drawdown_book_payment(
             % {"run": locked.payment_run_item.run.reference}
         )
     locked.book_payment(by=by, paid_on=paid_on, description=comment)
-    locked.save(update_fields=["state", "paid_on", "booked_by"])
-    grant = Grant.objects.select_for_update().get(pk=locked.grant_id)
+    locked.save_changes()
+    grant = locked.grant
     post_disbursement(
         reference=grant.file_number,
         budget_year=locked.budget_year,
@@ -185,44 +187,35 @@ def drawdown_book_payment(
         by=by,
         comment=_("Drawdown of %(date)s") % {"date": format_date(paid_on)},
     )
-    if grant.state in ("notified", "final"):
+    if can_proceed(grant.start_running):
         grant.start_running(by=by, description=_("First payment"))
-        grant.save(update_fields=["state"])
-    elif (
-        grant.state == "settled"
-        and not grant.drawdowns.filter(state__in=("requested", "certified", "ordered")).exists()
-    ):
+        grant.save_changes()
+    elif grant.is_settled and not grant.drawdowns.filter(state__in=PENDING_DRAWDOWN_STATES).exists():
         # The settlement's last payment was the only thing left: the grant's file is complete.
         grant.close(by=by, description=_("Last payment booked"))
-        grant.save(update_fields=["state"])
+        grant.save_changes()
     return locked
 
 
 @transaction.atomic
-def drawdown_reject(*, drawdown: Drawdown, by: Any, comment: str) -> Drawdown:
+def drawdown_reject(*, drawdown: Drawdown, by: User, comment: str) -> Drawdown:
     locked = _locked(drawdown)
-    _require_role(
-        locked,
-        by,
-        StaffRole.CASE_OFFICER,
-        _("Only a case officer of the granting office can reject a request."),
-    )
+    require(by, REJECT_DRAWDOWN, locked)
     if not comment.strip():
         raise DomainError(_("Please give a reason for rejecting the request."))
-    if locked.state not in ("requested", "certified"):
+    if not (locked.is_requested or locked.is_certified):
         raise DomainError(_("Only a drawdown that is not yet ordered can be rejected."))
     locked.reject(by=by, description=comment)
-    locked.save(update_fields=["state"])
+    locked.save_changes()
     return locked
 
 
 @transaction.atomic
-def drawdown_cancel(*, drawdown: Drawdown, by: Any, comment: str = "") -> Drawdown:
+def drawdown_cancel(*, drawdown: Drawdown, by: User, comment: str = "") -> Drawdown:
     locked = _locked(drawdown)
-    if locked.grant.organisation_id not in carrier_organisation_ids(by):
-        raise AccessDenied(_("Only the grant recipient can withdraw its request."))
-    if locked.state != "requested":
+    require(by, CANCEL_DRAWDOWN, locked)
+    if not locked.is_requested:
         raise DomainError(_("A request can only be withdrawn before it is certified."))
     locked.cancel(by=by, description=comment)
-    locked.save(update_fields=["state"])
+    locked.save_changes()
     return locked
