@@ -11,9 +11,9 @@ File layout (XLSX or CSV, German as carriers keep it; the first non-empty row is
   ``grants.awards.services.proof.plan_line_numbers``), or the full label ``3 · Projektleitung (2026)``,
   or the line's text where only one line has it.
 
-Resources only parse: ``ReceiptResource.parse`` turns one row of the file into values and
-the reasons a cell could not be read. Checking the receipt against the
-proof's rules and writing it (or replacing the list) is ``receipts_import``'s work.
+Resources only parse: ``ReceiptResource.parse`` turns one row of the file into values and the
+reasons a cell could not be read. Checking the receipt against the proof's rules and writing it
+(or replacing the list) is the work of ``receipts_import``; the rows come from ``core.tabular``.
 
 Amounts and dates follow the one rule of ``core.money`` and ``core.dates``: the file is read as
 German whatever language the carrier reads the site in.
@@ -33,7 +33,6 @@ from import_export import fields, resources, widgets
 
 from core.dates import parse_date
 from core.money import GERMAN, parse_amount
-from core.tabular import LINE  # noqa: F401 (the name callers used before core.tabular)
 from grants.awards.models import PlanVersionLine, Receipt
 
 FIELDS = ("number", "paid_on", "counterparty", "reason", "amount", "plan_line")
