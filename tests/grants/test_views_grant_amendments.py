@@ -171,3 +171,21 @@ def test_a_step_url_refuses_with_the_rule_sentence_and_changes_nothing(
     assert response.status_code == status
     assert sentence in html(response)
     assert Amendment.objects.get(pk=amendment.pk).state == "submitted"
+
+
+def test_a_superuser_without_membership_sees_the_pages_but_is_offered_no_step(client, world):
+    grant = world["grant"]
+    amendment = create(world, **SHIFT_4000)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    assert "Änderungsantrag stellen" not in html(client.get(reverse("grant_amendments", args=[grant.pk])))
+    page = html(client.get(reverse("amendment_detail", args=[grant.pk, amendment.pk])))
+    assert "Hier gibt es für Sie derzeit nichts zu tun." in page
+    assert "Änderungsantrag bearbeiten" not in page
+    response = client.post(reverse("amendment_step", args=[grant.pk, amendment.pk, "submit"]))
+    assert response.status_code == 403
+    assert "Nur der Zuwendungsempfänger kann einen Änderungsantrag stellen." in html(response)
+    assert Amendment.objects.get(pk=amendment.pk).state == "draft"
+    client.force_login(world["carrier"])
+    assert "Änderungsantrag stellen" not in html(client.get(reverse("grant_amendments", args=[grant.pk])))
+    page = html(client.get(reverse("amendment_detail", args=[grant.pk, amendment.pk])))
+    assert "Änderungsantrag einreichen" in page and "Änderungsantrag zurückziehen" in page
