@@ -116,6 +116,16 @@ def instalment_rows(grant: Grant, drawdowns: list[Drawdown]) -> list[InstalmentR
     return [rows[year] for year in sorted(rows)]
 
 
+def instalment_totals(rows: list[InstalmentRow]) -> InstalmentRow:
+    """The total line of the instalment table (``budget_year`` 0); its headroom is the sum's."""
+    return InstalmentRow(
+        0,
+        sum((r.instalment for r in rows), ZERO),
+        in_progress=sum((r.in_progress for r in rows), ZERO),
+        paid=sum((r.paid for r in rows), ZERO),
+    )
+
+
 def plan_sides(version: PlanVersion) -> dict[str, Any]:
     expenditure = [line for line in version.lines.all() if line.side == PlanVersionLine.Side.EXPENDITURE]
     cover = [line for line in version.lines.all() if line.side == PlanVersionLine.Side.COVER]

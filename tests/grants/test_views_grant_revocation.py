@@ -8,9 +8,12 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone, translation
 
+from core.formatting import format_eur
 from grants.awards.models import Grant, Reclaim
-from grants.awards.payments.services.drawdown import drawdown_request
+from grants.awards.payments.models import Drawdown
+from grants.awards.payments.services.drawdown import drawdown_certify, drawdown_order, drawdown_request
 from tests.grants.factories import OrganisationFactory, carrier_user
 from tests.grants.test_services_reclaim import build_grant, pay
 from tests.grants.test_services_reclaim import world as world
@@ -24,6 +27,10 @@ WHOLE = {
     "interest_from": "",
     "reasons": "Zweck entfallen",
 }
+
+
+with translation.override("de"):
+    THOUSAND = format_eur(Decimal("1000"))
 
 
 def html(response) -> str:
@@ -93,8 +100,10 @@ def test_partial_revocation_needs_an_amount(client, world, paid):
     assert not Reclaim.objects.exists()
 
 
-def test_revocation_warns_of_drawdowns_still_on_their_way(client, world, paid):
-    drawdown_request(
+def test_the_page_says_that_open_requests_fall_and_the_revocation_rejects_them(client, world, paid):
+    # Until issue 8 the page warned that such requests "would still be paid", while the service
+    # rejected them: preview and write now read revocation_consequences.
+    requested = drawdown_request(
         grant=paid,
         by=world["carrier"],
         amount=Decimal("1000"),
@@ -103,9 +112,44 @@ def test_revocation_warns_of_drawdowns_still_on_their_way(client, world, paid):
         today=date(2025, 2, 1),
     )
     client.force_login(world["approver"])
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = html(client.post(_url(paid), WHOLE))
-    assert "1 drawdown(s) of this grant are requested, certified or ordered." in page
+    requested_on = timezone.localdate(requested.requested_at).strftime("%d.%m.%Y")
+    assert (
+        f"Der Mittelabruf über {THOUSAND} vom {requested_on} („Abgerufen“) entfällt mit der Zuwendung: "
+        "Er wird abgelehnt und nicht ausgezahlt." in page
+    )
+    assert "dennoch ausgezahlt" not in page
+    client.post(_url(paid), WHOLE | {"confirmed": "1"})
+    assert Drawdown.objects.get(pk=requested.pk).state == "rejected"
+    assert Grant.objects.get(pk=paid.pk).state == "reclaim"
+
+
+def test_an_ordered_payment_blocks_the_revocation_on_the_page_and_in_the_service(client, world, paid):
+    ordered = drawdown_order(
+        drawdown=drawdown_certify(
+            drawdown=drawdown_request(
+                grant=paid,
+                by=world["carrier"],
+                amount=Decimal("1000"),
+                needed_on=date(2025, 2, 3),
+                purpose="Honorare",
+                today=date(2025, 2, 1),
+            ),
+            by=world["officer"],
+        ),
+        by=world["finance"],
+    )
+    ordered_on = timezone.localdate(ordered.ordered_at).strftime("%d.%m.%Y")
+    refusal = f"Die am {ordered_on} angeordnete Zahlung über {THOUSAND} ist noch nicht gebucht;"
+    client.force_login(world["approver"])
+    preview = html(client.post(_url(paid), WHOLE))
+    assert refusal in preview
+    assert 'name="confirmed"' not in preview
+    confirmed = html(client.post(_url(paid), WHOLE | {"confirmed": "1"}))
+    assert refusal in confirmed
+    assert Grant.objects.get(pk=paid.pk).state == "running"
+    assert Drawdown.objects.get(pk=ordered.pk).state == "ordered"
+    assert not Reclaim.objects.exists()
 
 
 def test_revocation_is_for_approvers_only(client, world, paid):

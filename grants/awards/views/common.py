@@ -1,4 +1,4 @@
-"""Helpers shared by the grant pages: visibility (404), roles (403), form errors as messages."""
+"""Helpers shared by the grant pages: visibility (404), named rules (403), form errors as messages."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from budgets.choices import StaffRole
+from budgets.rules import allowed, refusal
 from grants.awards.models import Grant
 from grants.awards.selectors import grants_visible_to
 from grants.predicates import carrier_organisation_ids, covers
@@ -25,6 +26,12 @@ def visible_grant(request: HttpRequest, pk: int, queryset: QuerySet[Grant] | Non
     """The grant if this user may see it, else 404 (its existence is not revealed)."""
     qs = grants_visible_to(request.user) if queryset is None else queryset
     return get_object_or_404(qs, pk=pk)
+
+
+def require_rule(user: Any, name: str, obj: Any) -> None:
+    """The named rule (grants.rules), refused as a 403 page with the sentence of its failing part."""
+    if not allowed(user, name, obj):
+        raise PermissionDenied(refusal(user, name, obj))
 
 
 def is_recipient(user: Any, grant: Grant) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -14,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from budgets.rules import allowed
 from core.errors import DomainError
 from core.formatting import format_date
 from grants.applications.selectors import offices_for
-from grants.applications.views.common import show_domain_error
+from grants.applications.views.common import AuthenticatedRequest, show_domain_error
 from grants.awards.deadlines import deadlines_for_staff
 from grants.awards.forms import (
     GrantFilterForm,
@@ -26,7 +26,13 @@ from grants.awards.forms import (
     ObjectionRecordForm,
     ObjectionWaiveForm,
 )
-from grants.awards.models import Amendment, Grant, GrantState, ProofOfUse, Reclaim
+from grants.awards.models import Amendment, Grant, ProofOfUse, Reclaim
+from grants.awards.models.grant import (
+    CONCLUDE_OBJECTION,
+    RECORD_NOTICE_POSTING,
+    RECORD_OBJECTION,
+    WAIVE_OBJECTION,
+)
 from grants.awards.selectors import (
     grant_detail_queryset,
     grant_drawdowns,
@@ -34,6 +40,7 @@ from grants.awards.selectors import (
     grant_timeline,
     grants_visible_to,
     instalment_rows,
+    instalment_totals,
     plan_sides,
     plan_versions,
 )
@@ -43,16 +50,7 @@ from grants.awards.services.grant import (
     grant_objection_record,
     grant_objection_waive,
 )
-from grants.awards.views.common import (
-    APPROVER,
-    CASE_OFFICER,
-    form_errors_as_messages,
-    is_recipient,
-    is_staff_for,
-    require_recipient,
-    require_staff,
-    visible_grant,
-)
+from grants.awards.views.common import form_errors_as_messages, require_rule, visible_grant
 from grants.predicates import office_roles
 
 PAGE_SIZE = 25
@@ -110,44 +108,30 @@ def _render_detail(
     versions = [plan_sides(v) for v in plan_versions(grant)]
     user = request.user
     today = timezone.localdate()
-    can_post = is_staff_for(user, grant) and grant.state == GrantState.NOTIFIED and not grant.posted_on
-    can_waive = is_recipient(user, grant) and grant.state == GrantState.NOTIFIED and bool(grant.posted_on)
-    can_record_objection = (
-        is_staff_for(user, grant)
-        and grant.state == GrantState.NOTIFIED
-        and bool(grant.posted_on)
-        and not grant.objection_lodged_on
-    )
-    can_conclude_objection = (
-        is_staff_for(user, grant, CASE_OFFICER + APPROVER)
-        and grant.state == GrantState.NOTIFIED
-        and bool(grant.objection_lodged_on)
-    )
+    # Recording the posting and an objection change no state: the model says when they apply.
+    # Waiver and conclusion are transitions: the state machine offers them to whoever may.
+    steps = {t.name for t in grant.get_available_user_state_transitions(user)}
+    can_post = grant.accepts_notice_posting and allowed(user, RECORD_NOTICE_POSTING, grant)
+    can_record_objection = grant.accepts_objection and allowed(user, RECORD_OBJECTION, grant)
     context = {
         "grant": grant,
         "rows": rows,
-        "totals": {
-            "instalment": sum((r.instalment for r in rows), Decimal(0)),
-            "in_progress": sum((r.in_progress for r in rows), Decimal(0)),
-            "paid": sum((r.paid for r in rows), Decimal(0)),
-            "headroom": sum((r.headroom for r in rows), Decimal(0)),
-        },
+        "totals": instalment_totals(rows),
         "versions": versions,
         "current_version": versions[-1] if versions else None,
         "timeline": grant_timeline(grant, **children),
-        "is_recipient": is_recipient(user, grant),
-        "is_staff": is_staff_for(user, grant),
-        "can_revoke": is_staff_for(user, grant, APPROVER) and grant.state not in ("revoked", "closed"),
         "post_form": (post_form or NoticePostForm(initial={"posted_on": today}, auto_id="id_post_%s"))
         if can_post
         else None,
         "waive_form": (waive_form or ObjectionWaiveForm(initial={"waived_on": today}, auto_id="id_waive_%s"))
-        if can_waive
+        if "waive_objection" in steps
         else None,
         "objection_form": ObjectionRecordForm(initial={"lodged_on": today}, auto_id="id_objection_%s")
         if can_record_objection
         else None,
-        "conclude_form": ObjectionConcludeForm(auto_id="id_conclude_%s") if can_conclude_objection else None,
+        "conclude_form": ObjectionConcludeForm(auto_id="id_conclude_%s")
+        if "conclude_objection" in steps
+        else None,
         **children,
     }
     return render(request, "grants/grant_detail.html", context)
@@ -161,9 +145,9 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def grant_notice_post_view(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_notice_post_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     grant = visible_grant(request, pk, grant_detail_queryset(request.user))
-    require_staff(request.user, grant)
+    require_rule(request.user, RECORD_NOTICE_POSTING, grant)
     form = NoticePostForm(request.POST, auto_id="id_post_%s")
     if not form.is_valid():
         return _render_detail(request, grant, post_form=form)
@@ -187,9 +171,9 @@ def grant_notice_post_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def grant_objection_waive_view(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_objection_waive_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     grant = visible_grant(request, pk, grant_detail_queryset(request.user))
-    require_recipient(request.user, grant)
+    require_rule(request.user, WAIVE_OBJECTION, grant)
     form = ObjectionWaiveForm(request.POST, auto_id="id_waive_%s")
     if not form.is_valid():
         form_errors_as_messages(request, form)
@@ -209,9 +193,9 @@ def grant_objection_waive_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def grant_objection_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_objection_record_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     grant = visible_grant(request, pk, grant_detail_queryset(request.user))
-    require_staff(request.user, grant)
+    require_rule(request.user, RECORD_OBJECTION, grant)
     form = ObjectionRecordForm(request.POST, auto_id="id_objection_%s")
     if not form.is_valid():
         form_errors_as_messages(request, form)
@@ -229,9 +213,9 @@ def grant_objection_record_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def grant_objection_conclude_view(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_objection_conclude_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     grant = visible_grant(request, pk, grant_detail_queryset(request.user))
-    require_staff(request.user, grant)
+    require_rule(request.user, CONCLUDE_OBJECTION, grant)
     form = ObjectionConcludeForm(request.POST, auto_id="id_conclude_%s")
     if not form.is_valid():
         form_errors_as_messages(request, form)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,17 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from budgets.choices import StaffRole
+from budgets.rules import allowed
 from core.errors import DomainError
 from core.formatting import format_eur
-from grants.applications.views.common import show_domain_error
+from grants.applications.views.common import AuthenticatedRequest, show_domain_error
 from grants.awards.forms import InterestUntilForm, InterestWaiverForm, ReclaimDecideForm, RepaymentForm
 from grants.awards.models import Grant, Reclaim
+from grants.awards.models.reclaim import BOOK_REPAYMENT, DECIDE_RECLAIM, WAIVE_INTEREST
 from grants.awards.services import reclaim as reclaim_services
-from grants.awards.services.reclaim.interest import base_rates, missing_half_year
-from grants.awards.views.common import APPROVER, FINANCE, is_staff_for, require_staff, visible_grant
-
-DECIDERS = (StaffRole.CASE_OFFICER, StaffRole.APPROVER)
+from grants.awards.services.reclaim.interest import reclaim_interest_overview
+from grants.awards.views.common import require_rule, visible_grant
 
 
 def _reclaim(request: HttpRequest, pk: int, reclaim_pk: int) -> tuple[Grant, Reclaim]:
@@ -40,7 +36,7 @@ def _reclaim(request: HttpRequest, pk: int, reclaim_pk: int) -> tuple[Grant, Rec
 def grant_reclaims(request: HttpRequest, pk: int, form: ReclaimDecideForm | None = None) -> HttpResponse:
     grant = visible_grant(request, pk)
     reclaims = list(Reclaim.objects.filter(grant=grant).order_by("decided_on", "pk"))
-    can_decide = is_staff_for(request.user, grant, DECIDERS) and grant.state != "closed"
+    can_decide = grant.accepts_reclaim and allowed(request.user, DECIDE_RECLAIM, grant)
     if can_decide and form is None:
         form = ReclaimDecideForm(initial={"decided_on": timezone.localdate()}, auto_id="id_reclaim_%s")
     return render(
@@ -52,9 +48,9 @@ def grant_reclaims(request: HttpRequest, pk: int, form: ReclaimDecideForm | None
 
 @login_required
 @require_POST
-def reclaim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def reclaim_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     grant = visible_grant(request, pk)
-    require_staff(request.user, grant, DECIDERS)
+    require_rule(request.user, DECIDE_RECLAIM, grant)
     form = ReclaimDecideForm(request.POST, auto_id="id_reclaim_%s")
     if not form.is_valid():
         return grant_reclaims(request, pk, form)
@@ -69,23 +65,6 @@ def reclaim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reclaim_detail", pk=grant.pk, reclaim_pk=reclaim.pk)
 
 
-def _pieces(statement: Any) -> list[dict[str, Any]]:
-    rows = []
-    for segment in statement.segments:
-        for piece in segment.pieces:
-            rows.append(
-                {
-                    "principal": segment.principal,
-                    "start": piece.start,
-                    "last_day": piece.end - timedelta(days=1),
-                    "days": piece.days,
-                    "rate": piece.rate_percent,
-                    "amount": piece.amount.quantize(piece.amount.__class__("0.0001")),
-                }
-            )
-    return rows
-
-
 def _render_detail(
     request: HttpRequest,
     grant: Grant,
@@ -96,35 +75,25 @@ def _render_detail(
 ) -> HttpResponse:
     user = request.user
     until_form = InterestUntilForm(request.GET or None, auto_id="id_until_%s")
-    until = timezone.localdate()
+    until = None
     if until_form.is_bound and until_form.is_valid() and until_form.cleaned_data.get("until"):
         until = until_form.cleaned_data["until"]
-    if reclaim.interest_until and until > reclaim.interest_until:
-        until = reclaim.interest_until
-    statement, interest_error, covered_until = None, [], None
-    try:
-        statement = reclaim_services.reclaim_interest(reclaim=reclaim, until=until)
-    except DomainError as error:
-        interest_error = error.messages
-        # The first half-year without a base rate: interest can be shown up to the day before it.
-        missing = missing_half_year(reclaim.interest_from, until, base_rates())
-        if missing is not None and missing > reclaim.interest_from:
-            covered_until = missing
-    is_open = reclaim.state == "open"
-    can_book = is_open and is_staff_for(user, grant, FINANCE)
-    can_waive = is_open and not reclaim.interest_waived and is_staff_for(user, grant, APPROVER)
+    # The same statement repayment_book splits a repayment by.
+    interest = reclaim_interest_overview(reclaim=reclaim, until=until)
+    can_book = reclaim.accepts_repayment and allowed(user, BOOK_REPAYMENT, reclaim)
+    can_waive = reclaim.accepts_interest_waiver and allowed(user, WAIVE_INTEREST, reclaim)
     context = {
         "grant": grant,
         "reclaim": reclaim,
         "repayments": list(reclaim.repayments.select_related("booked_by").order_by("received_on", "pk")),
-        "statement": statement,
-        "pieces": _pieces(statement) if statement else [],
-        "interest_error": interest_error,
-        "covered_until": covered_until,
-        "until": until,
+        "statement": interest.statement,
+        "pieces": interest.statement.rows if interest.statement else [],
+        "interest_error": interest.errors,
+        "covered_until": interest.covered_until,
+        "until": interest.until,
         "until_form": until_form,
         "repayment_form": (
-            repayment_form or RepaymentForm(initial={"received_on": until}, auto_id="id_repay_%s")
+            repayment_form or RepaymentForm(initial={"received_on": interest.until}, auto_id="id_repay_%s")
         )
         if can_book
         else None,
@@ -141,9 +110,9 @@ def reclaim_detail(request: HttpRequest, pk: int, reclaim_pk: int) -> HttpRespon
 
 @login_required
 @require_POST
-def repayment_book(request: HttpRequest, pk: int, reclaim_pk: int) -> HttpResponse:
+def repayment_book(request: AuthenticatedRequest, pk: int, reclaim_pk: int) -> HttpResponse:
     grant, reclaim = _reclaim(request, pk, reclaim_pk)
-    require_staff(request.user, grant, FINANCE)
+    require_rule(request.user, BOOK_REPAYMENT, reclaim)
     form = RepaymentForm(request.POST, auto_id="id_repay_%s")
     if not form.is_valid():
         return _render_detail(request, grant, reclaim, repayment_form=form)
@@ -166,9 +135,9 @@ def repayment_book(request: HttpRequest, pk: int, reclaim_pk: int) -> HttpRespon
 
 @login_required
 @require_POST
-def interest_waive(request: HttpRequest, pk: int, reclaim_pk: int) -> HttpResponse:
+def interest_waive(request: AuthenticatedRequest, pk: int, reclaim_pk: int) -> HttpResponse:
     grant, reclaim = _reclaim(request, pk, reclaim_pk)
-    require_staff(request.user, grant, APPROVER)
+    require_rule(request.user, WAIVE_INTEREST, reclaim)
     form = InterestWaiverForm(request.POST, auto_id="id_waive_%s")
     if not form.is_valid():
         return _render_detail(request, grant, reclaim, waiver_form=form)
