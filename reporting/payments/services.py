@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from budgets.choices import StaffRole
 from core.errors import AccessDenied, DomainError
 from core.formatting import format_date, format_eur
+from grants.awards.locks import lock_children, lock_grant
 from grants.awards.payments.models import Drawdown, DrawdownState
 from grants.awards.payments.services.drawdown import drawdown_book_payment
 from grants.predicates import covers
@@ -101,11 +102,11 @@ def payment_run_create(*, drawdowns: Iterable[Drawdown], execution_date: date, b
     ids = sorted({d.pk for d in drawdowns})
     if not ids:
         raise DomainError(_("Please select at least one ordered payment."))
-    locked = list(
-        Drawdown.objects.select_for_update(of=("self",))
-        .filter(pk__in=ids)
-        .select_related("grant", "grant__office", "grant__organisation")
-        .order_by("pk")
+    # The one lock order: the grants first (in pk order), then their drawdowns (in pk order).
+    for grant_id in sorted(set(Drawdown.objects.filter(pk__in=ids).values_list("grant_id", flat=True))):
+        lock_grant(grant_id)
+    locked = lock_children(
+        Drawdown.objects.filter(pk__in=ids).select_related("grant", "grant__office", "grant__organisation")
     )
     if len(locked) != len(ids) or not all(
         covers(by, d.grant.office.path, (StaffRole.FINANCE,)) for d in locked
@@ -222,6 +223,10 @@ def payment_run_execute(*, run: PaymentRun, executed_on: date, by: Any) -> Payme
             % {"date": format_date(run.execution_date)}
         )
     comment = _("Payment run %(run)s") % {"run": run.reference}
+    # The one lock order: the run's grants first (in pk order), then their drawdowns (in pk order).
+    for grant_id in sorted(set(run.items.values_list("drawdown__grant_id", flat=True))):
+        lock_grant(grant_id)
+    lock_children(Drawdown.objects.filter(payment_run_item__run=run))
     items = run.items.select_related("drawdown", "drawdown__grant").order_by("drawdown_id")
     for item in items:
         try:
