@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -142,6 +144,13 @@ class PlanLine(BasePlanLine):
     @property
     def kind(self) -> str:
         return self.cover_kind
+
+    def plan_fields(self) -> dict[str, Any]:
+        """The fields that carry this line into another plan (a new plan version)."""
+        return {name: getattr(self, name) for name in PLAN_LINE_FIELDS}
+
+
+PLAN_LINE_FIELDS = ("side", "position", "category", "cover_kind", "text", "budget_year", "amount")
 
 
 class Instalment(BaseInstalment):

@@ -147,8 +147,7 @@ def amendment_update(
         locked.new_period_end = new_period_end
     if lines is not None or instalments is not None:
         current_lines = [
-            {k: getattr(line, k) for k in ("side", "category", "cover_kind", "text", "budget_year", "amount")}
-            for line in locked.lines.all()
+            {k: v for k, v in line.plan_fields().items() if k != "position"} for line in locked.lines.all()
         ]
         _write_plan(
             locked,
@@ -231,19 +230,7 @@ def amendment_approve(*, amendment: Amendment, by: User, comment: str = "") -> A
 
     version = (grant.plan_versions.aggregate(last=Max("version"))["last"] or 0) + 1
     plan = PlanVersion.objects.create(grant=grant, version=version, created_by=by, reason=locked.reason[:300])
-    PlanVersionLine.objects.bulk_create(
-        PlanVersionLine(
-            plan=plan,
-            side=line.side,
-            position=line.position,
-            category=line.category,
-            cover_kind=line.cover_kind,
-            text=line.text,
-            budget_year=line.budget_year,
-            amount=line.amount,
-        )
-        for line in lines
-    )
+    PlanVersionLine.objects.bulk_create(PlanVersionLine(plan=plan, **line.plan_fields()) for line in lines)
     grant.instalments.all().delete()
     GrantInstalment.objects.bulk_create(
         GrantInstalment(grant=grant, budget_year=year, amount=amount)
