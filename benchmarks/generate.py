@@ -4,7 +4,10 @@ The Grant model does not exist yet, so a "grant" here is its file number (the le
 reference) with its bookings: commitments per year, disbursements and, for some, proven
 amounts, reclaims and repayments — exactly the rows a grant produces in the ledger.
 
-Rows are written with PostgreSQL ``COPY`` or with large ``executemany`` batches on SQLite.
+Rows are written with PostgreSQL ``COPY`` or with large ``executemany`` batches on SQLite; the
+ledger trigger builds the envelope totals from them as it does for every posting.
+:func:`grow` then multiplies the ledger in the database (``INSERT … SELECT … generate_series``),
+so 10,000,000 entries take minutes, not the memory of ten million Python tuples.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ LEDGER_COLUMNS = (
 def wipe() -> None:
     tables = [
         "budgets_ledgerentry",
+        "budgets_envelopetotal",  # kept by the ledger trigger: built again by the inserts below
         "budgets_budgetenvelope",
         "budgets_officemembership",
         "budgets_coordinatingoffice",
@@ -217,3 +221,36 @@ def _generate(*, offices: int, grants: int, entries: int, seed: int) -> dict[str
         )
     _insert_ledger(rows)
     return {"offices": len(tree), "envelopes": len(envelopes), "grants": grants, "entries": len(rows)}
+
+
+def grow(*, entries: int) -> dict[str, int]:
+    """Repeat the generated ledger in SQL until it holds ``entries`` rows (PostgreSQL only).
+
+    Each copy is the same bookings again (same envelopes, kinds, signs and references), so the
+    envelopes, totals rows and the shape of every rollup stay as they are; only the ledger and
+    the figures grow. The ledger trigger adds the copies to the totals in the same statement.
+    """
+    started = time.perf_counter()
+    columns = ", ".join(LEDGER_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), max(id) FROM budgets_ledgerentry")
+        base, last_id = cursor.fetchone()
+        copies, rest = divmod(entries - base, base)
+        with transaction.atomic():
+            if copies:
+                cursor.execute(
+                    f"INSERT INTO budgets_ledgerentry ({columns}) SELECT {columns} "
+                    "FROM budgets_ledgerentry CROSS JOIN generate_series(1, %s) WHERE id <= %s",
+                    [copies, last_id],
+                )
+            if rest:
+                cursor.execute(
+                    f"INSERT INTO budgets_ledgerentry ({columns}) SELECT {columns} "
+                    "FROM budgets_ledgerentry WHERE id <= %s ORDER BY id LIMIT %s",
+                    [last_id, rest],
+                )
+        cursor.execute("VACUUM ANALYZE budgets_ledgerentry")
+        cursor.execute("VACUUM ANALYZE budgets_envelopetotal")
+        cursor.execute("SELECT count(*) FROM budgets_ledgerentry")
+        (total,) = cursor.fetchone()
+    return {"entries": total, "seconds": round(time.perf_counter() - started)}

@@ -65,7 +65,11 @@ CHART_WIDTH = 560  # drawn at this width, then scaled to the text width (the leg
 
 
 def render_budget_report(*, office: Any, year: int, by: Any) -> bytes:
-    """The report as PDF bytes with the ledger figures of this moment; writes nothing."""
+    """The report as PDF bytes with the figures of this moment; writes nothing.
+
+    Two rollups (by programme, by office), both over the maintained envelope totals
+    (= Σ ledger), so the report costs the same however long the ledger has grown.
+    """
     now = timezone.localtime()
     paths = [office.path]
     by_programme = rollup(paths=paths, year=year, group_by=["programme", "source"])
