@@ -9,17 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 
-from budgets.choices import StaffRole
 from budgets.rules import allowed, refusal
 from grants.awards.models import Grant
 from grants.awards.selectors import grants_visible_to
-from grants.predicates import carrier_organisation_ids, covers
-
-CASE_OFFICER = (StaffRole.CASE_OFFICER,)
-APPROVER = (StaffRole.APPROVER,)
-FINANCE = (StaffRole.FINANCE,)
 
 
 def visible_grant(request: HttpRequest, pk: int, queryset: QuerySet[Grant] | None = None) -> Grant:
@@ -32,25 +25,6 @@ def require_rule(user: Any, name: str, obj: Any) -> None:
     """The named rule (grants.rules), refused as a 403 page with the sentence of its failing part."""
     if not allowed(user, name, obj):
         raise PermissionDenied(refusal(user, name, obj))
-
-
-def is_recipient(user: Any, grant: Grant) -> bool:
-    return grant.organisation_id in carrier_organisation_ids(user)
-
-
-def is_staff_for(user: Any, grant: Grant, roles: tuple[str, ...] | None = None) -> bool:
-    """A staff role in the grant's office or above it (the services check the same)."""
-    return covers(user, grant.office.path, roles)
-
-
-def require_recipient(user: Any, grant: Grant) -> None:
-    if not is_recipient(user, grant):
-        raise PermissionDenied(_("Only the grant recipient can do this."))
-
-
-def require_staff(user: Any, grant: Grant, roles: tuple[str, ...] | None = None) -> None:
-    if not is_staff_for(user, grant, roles):
-        raise PermissionDenied(_("Your role in the granting office does not allow this step."))
 
 
 def form_errors_as_messages(request: HttpRequest, form: Any) -> None:
