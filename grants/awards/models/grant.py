@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import models
@@ -68,6 +68,16 @@ REVOKE_GRANT = "grants.revoke_grant"
 # Steps that follow from another use case or from the daily tasks (the objection period ends,
 # the first payment is booked, the last reclaim is settled): never offered as a step of their own.
 FOLLOW_ON_STEP = "grants.follow_on_step"
+
+
+def _notice_posted(grant: models.Model) -> bool:
+    """Condition of ``waive_objection``: the notice was posted."""
+    return bool(cast(Grant, grant).posted_on)
+
+
+def _objection_pending(grant: models.Model) -> bool:
+    """Condition of ``conclude_objection``: an objection was lodged in time."""
+    return bool(cast(Grant, grant).objection_lodged_on)
 
 
 class Grant(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
@@ -253,12 +263,6 @@ class Grant(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     def closes_with_its_last_reclaim(self) -> bool:
         """Settled or in reclaim: when its last open reclaim is settled, the grant is closed."""
         return self.state in (G.SETTLED, G.RECLAIM)
-
-    def _notice_posted(self) -> bool:
-        return bool(self.posted_on)
-
-    def _objection_pending(self) -> bool:
-        return bool(self.objection_lodged_on)
 
     # --- transitions -----------------------------------------------------------------------
 

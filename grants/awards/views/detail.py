@@ -110,7 +110,7 @@ def _render_detail(
     today = timezone.localdate()
     # Recording the posting and an objection change no state: the model says when they apply.
     # Waiver and conclusion are transitions: the state machine offers them to whoever may.
-    steps = {t.name for t in grant.get_available_user_state_transitions(user)}
+    steps = {t.name for t in grant.get_available_user_state_transitions(user)}  # type: ignore[attr-defined]
     can_post = grant.accepts_notice_posting and allowed(user, RECORD_NOTICE_POSTING, grant)
     can_record_objection = grant.accepts_objection and allowed(user, RECORD_OBJECTION, grant)
     context = {
