@@ -14,6 +14,7 @@ from core.formatting import format_eur
 from grants.awards.models import Grant, Reclaim
 from grants.awards.payments.models import Drawdown
 from grants.awards.payments.services.drawdown import drawdown_certify, drawdown_order, drawdown_request
+from tests.budgets.factories import membership
 from tests.grants.factories import OrganisationFactory, carrier_user
 from tests.grants.test_services_reclaim import build_grant, pay
 from tests.grants.test_services_reclaim import world as world
@@ -169,3 +170,14 @@ def test_grant_page_offers_revocation_to_the_approver_only(client, world, paid):
     assert _url(paid) in html(client.get(url))
     client.force_login(world["officer"])
     assert _url(paid) not in html(client.get(url))
+
+
+def test_an_approver_of_the_recipient_may_not_revoke_its_grant(client, world, paid):
+    insider = carrier_user(paid.organisation)
+    membership(insider, world["sn"], "approver")
+    client.force_login(insider)
+    assert _url(paid) not in html(client.get(reverse("grant_detail", args=[paid.pk])))
+    for response in (client.get(_url(paid)), client.post(_url(paid), WHOLE | {"confirmed": "1"})):
+        assert response.status_code == 403
+        assert "Niemand darf über einen Fall der eigenen Organisation entscheiden." in html(response)
+    assert Grant.objects.get(pk=paid.pk).state == "running" and not Reclaim.objects.exists()
