@@ -144,7 +144,7 @@ def reclaim_problems(
         errors.append(_("Please state the reasons for the reclaim."))
     if not grant.accepts_reclaim:
         errors.append(_("The grant is closed; no reclaim can be decided on it any more."))
-    if drawdown is not None and (drawdown.grant_id != grant.pk or drawdown.state != DrawdownState.PAID):
+    if drawdown is not None and (drawdown.grant_id != grant.pk or not drawdown.is_paid):
         errors.append(_("The drawdown must be a paid drawdown of this grant."))
     if kind == ReclaimKind.LATE_USE:
         errors += _late_use_errors(principal, drawdown, interest_from, interest_until)

@@ -24,7 +24,7 @@ from grants.awards.deadlines import drawdowns_not_used_in_time as deadline_drawd
 from grants.awards.locks import lock_child
 from grants.awards.models import Reclaim, ReclaimKind
 from grants.awards.models.reclaim import CLAIM_LATE_USE_INTEREST
-from grants.awards.payments.models import Drawdown, DrawdownState
+from grants.awards.payments.models import Drawdown
 from grants.awards.services.reclaim.decide import decide_on_locked_grant
 from grants.awards.services.reclaim.interest import (
     InterestRow,
@@ -77,7 +77,7 @@ class LateUseInterest:
 def late_use_interest(drawdown: Drawdown) -> LateUseInterest:
     """The window's last day, the days late and the interest piece by piece (§ 49a (4) VwVfG)."""
     claim = drawdown.late_use_claims.order_by("pk").first()
-    if drawdown.state != DrawdownState.PAID or drawdown.paid_on is None:
+    if not drawdown.is_paid or drawdown.paid_on is None:
         return LateUseInterest(claim, [_("Interest for late use can only be claimed on paid money.")])
     window_last_day = drawdown_window_end(drawdown)
     used_on = drawdown.used_on
@@ -128,7 +128,7 @@ def drawdown_record_use(*, drawdown: Drawdown, used_on: date, by: User) -> Drawd
     """The carrier (or a case officer reading its proof) records when the paid money was used."""
     _grant, locked = lock_child(Drawdown, drawdown.pk, related=("grant__office",))
     require(by, RECORD_USE_OF_FUNDS, locked)
-    if locked.state != DrawdownState.PAID or locked.paid_on is None:
+    if not locked.is_paid or locked.paid_on is None:
         raise DomainError(_("Only the use of paid money can be recorded."))
     if locked.late_use_claims.exists():
         raise DomainError(

@@ -29,13 +29,9 @@ from core.formatting import format_date, format_eur
 from grants.awards.locks import lock_children, lock_grant
 from grants.awards.models import Grant, Reclaim, ReclaimKind
 from grants.awards.models.grant import REVOKE_GRANT
-from grants.awards.payments.models import Drawdown, DrawdownState
+from grants.awards.payments.models import Drawdown
 from grants.awards.services.reclaim._common import ZERO, reclaimable_by_year, releasable_by_year
 from grants.awards.services.reclaim.decide import decide_on_locked_grant, reclaim_problems
-
-# A request not yet ordered falls with the grant; an ordered payment must be booked or cancelled.
-FALLING_DRAWDOWN_STATES = (DrawdownState.REQUESTED, DrawdownState.CERTIFIED)
-BLOCKING_DRAWDOWN_STATES = (DrawdownState.ORDERED,)
 
 
 @dataclass
@@ -87,11 +83,10 @@ def revocation_consequences(
             _("A grant in state “%(state)s” cannot be revoked as a whole.")
             % {"state": grant.get_state_display()}
         )
-    open_drawdowns = list(
-        grant.drawdowns.filter(state__in=FALLING_DRAWDOWN_STATES + BLOCKING_DRAWDOWN_STATES).order_by("pk")
-    )
-    result.falling = [d for d in open_drawdowns if d.state in FALLING_DRAWDOWN_STATES]
-    result.blocking = [d for d in open_drawdowns if d.state in BLOCKING_DRAWDOWN_STATES]
+    # A request not yet ordered falls with the grant; an ordered payment must be booked or cancelled.
+    pending = [d for d in grant.drawdowns.order_by("pk") if d.is_pending]
+    result.falling = [d for d in pending if not d.is_ordered]
+    result.blocking = [d for d in pending if d.is_ordered]
     for ordered in result.blocking[:1]:
         result.problems.append(
             _(
