@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import User
 from budgets.charts import office_table_svg, svg_data_uri
 from budgets.forms import DashboardFilterForm, EnvelopeImportForm
 from budgets.models import CoordinatingOffice
@@ -87,6 +88,7 @@ def envelope_import(request: HttpRequest) -> HttpResponse:
     """Upload → dry run (every row's result) → confirm; a file with any bad row writes nothing."""
     if not allowed(request.user, "budgets.import_envelopes"):
         raise PermissionDenied(_("Only finance staff may import budget envelopes."))
+    by = cast(User, request.user)  # login_required: never anonymous here
     report = None
     form = EnvelopeImportForm()
     if request.method == "POST" and request.POST.get("action") == "confirm":
@@ -96,9 +98,7 @@ def envelope_import(request: HttpRequest) -> HttpResponse:
             return redirect("budget_import")
         content = base64.b64decode(stored["content"])
         try:
-            report = import_envelopes(
-                content=content, file_name=stored["name"], by=request.user, dry_run=False
-            )
+            report = import_envelopes(content=content, file_name=stored["name"], by=by, dry_run=False)
         except DomainError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -113,9 +113,7 @@ def envelope_import(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             content = upload.read()
             try:
-                report = import_envelopes(
-                    content=content, file_name=upload.name, by=request.user, dry_run=True
-                )
+                report = import_envelopes(content=content, file_name=upload.name, by=by, dry_run=True)
             except DomainError as exc:
                 form.add_error("file", exc.messages)
             else:
