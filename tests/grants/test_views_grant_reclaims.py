@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from grants.awards.models import BaseRate, Reclaim, Repayment
-from tests.budgets.factories import UserFactory
+from tests.budgets.factories import UserFactory, membership
 from tests.grants.factories import OrganisationFactory, carrier_user
 from tests.grants.test_services_reclaim import build_grant, decide, pay
 from tests.grants.test_services_reclaim import world as world
@@ -106,3 +106,33 @@ def test_reclaim_pages_are_hidden_from_other_organisations_and_unrelated_offices
     client.force_login(world["carrier"])
     assert client.get(reverse("reclaim_detail", args=[paid.pk, reclaim.pk])).status_code == 200
     assert client.post(reverse("reclaim_decide", args=[paid.pk]), {}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        ("officer", {"decide"}),
+        ("approver", {"decide", "waive"}),
+        ("finance", {"book"}),
+        ("auditor", set()),
+        ("carrier", set()),
+        ("insider", set()),
+    ],
+)
+def test_the_reclaim_pages_offer_each_role_exactly_its_steps(client, world, paid, role, offered):
+    reclaim = decide(paid, world)
+    people = dict(world)
+    people["auditor"] = UserFactory()
+    membership(people["auditor"], world["sn"], "auditor")
+    people["insider"] = carrier_user(paid.organisation)
+    for office_role in ("case_officer", "approver", "finance"):
+        membership(people["insider"], world["sn"], office_role)
+    client.force_login(people[role])
+    reclaims = html(client.get(reverse("grant_reclaims", args=[paid.pk])))
+    detail = html(client.get(reverse("reclaim_detail", args=[paid.pk, reclaim.pk])))
+    shown = {
+        "decide": reverse("reclaim_decide", args=[paid.pk]) in reclaims,
+        "book": reverse("repayment_book", args=[paid.pk, reclaim.pk]) in detail,
+        "waive": reverse("interest_waive", args=[paid.pk, reclaim.pk]) in detail,
+    }
+    assert {name for name, present in shown.items() if present} == offered
