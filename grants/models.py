@@ -26,6 +26,7 @@ from grants.awards.models.grant import (
 from grants.awards.models.proof import ProofKind, ProofLine, ProofOfUse, ProofState, Receipt, Settlement
 from grants.awards.models.reclaim import Reclaim, ReclaimKind, ReclaimState, Repayment
 from grants.awards.payments.models.drawdown import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
+from grants.awards.payments.models.run import PaymentRun, PaymentRunItem, PaymentRunState
 from grants.carriers.models import LegalForm, Organisation, OrganisationMembership
 
 __all__ = [
@@ -55,6 +56,9 @@ __all__ = [
     "LegalForm",
     "Organisation",
     "OrganisationMembership",
+    "PaymentRun",
+    "PaymentRunItem",
+    "PaymentRunState",
     "PlanVersion",
     "PlanVersionLine",
     "ProofKind",

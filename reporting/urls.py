@@ -14,6 +14,7 @@ urlpatterns = [
         views_payments.payment_run_execute_view,
         name="payment_run_execute",
     ),
+    path("zahllaeufe/<int:pk>/storno/", views_payments.payment_run_cancel_view, name="payment_run_cancel"),
     path("offene-daten/", views_opendata.opendata, name="opendata"),
     path("offene-daten/360giving.json", views_opendata.opendata_360giving, name="opendata_360giving"),
     path("exporte/", views_export.export_start, name="export_start"),

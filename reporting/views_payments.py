@@ -9,18 +9,22 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_fsm_log.models import StateLog
 
+from accounts.models import User
+from budgets.rules import allowed, refusal
 from core.errors import AccessDenied, DomainError
 from core.formatting import format_date, format_eur
-from reporting.models import PaymentRun
-from reporting.payments.forms import PaymentRunCreateForm, PaymentRunExecuteForm
+from grants.awards.payments.models import CANCEL_PAYMENT_RUN, EXECUTE_PAYMENT_RUN, PaymentRun, PaymentRunState
+from grants.awards.payments.services.run import payment_run_cancel, payment_run_effect, payment_run_execute
+from reporting.payments.forms import PaymentRunCancelForm, PaymentRunCreateForm, PaymentRunExecuteForm
 from reporting.payments.selectors import (
     may_use_payment_runs,
     payable_drawdowns,
     payment_runs_visible_to,
     run_items,
 )
-from reporting.payments.services import payment_run_create, payment_run_execute
+from reporting.payments.services import payment_run_create
 
 
 def _require_finance(request: HttpRequest) -> None:
@@ -70,12 +74,49 @@ def payment_run_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/payment_run_list.html", context)
 
 
+def _history(run: PaymentRun) -> list[dict[str, object]]:
+    """Who created the run, and who booked or cancelled it (django-fsm-log), oldest first."""
+    rows: list[dict[str, object]] = [
+        {"at": run.created_at, "by": run.created_by, "what": _("Created"), "description": ""}
+    ]
+    for log in StateLog.objects.for_(run).select_related("by").order_by("timestamp", "pk"):
+        rows.append(
+            {
+                "at": log.timestamp,
+                "by": log.by,
+                "what": PaymentRunState(log.state).label,
+                "description": log.description or "",
+            }
+        )
+    return rows
+
+
+def _detail(
+    request: HttpRequest,
+    run: PaymentRun,
+    *,
+    execute_form: PaymentRunExecuteForm | None = None,
+    cancel_form: PaymentRunCancelForm | None = None,
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    steps = {t.name for t in run.get_available_user_state_transitions(user)}  # type: ignore[attr-defined]
+    context = {
+        "run": run,
+        "items": run_items(run),
+        "effect": payment_run_effect(run) if run.is_open else [],
+        "history": _history(run),
+        "may_execute": "execute" in steps,
+        "may_cancel": "cancel" in steps,
+        "execute_form": execute_form or PaymentRunExecuteForm(),
+        "cancel_form": cancel_form or PaymentRunCancelForm(),
+    }
+    return render(request, "reporting/payment_run_detail.html", context)
+
+
 @login_required
 @require_GET
 def payment_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _visible_run(request, pk)
-    context = {"run": run, "items": run_items(run), "execute_form": PaymentRunExecuteForm()}
-    return render(request, "reporting/payment_run_detail.html", context)
+    return _detail(request, _visible_run(request, pk))
 
 
 @login_required
@@ -94,13 +135,16 @@ def payment_run_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def payment_run_execute_view(request: HttpRequest, pk: int) -> HttpResponse:
     run = _visible_run(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    if not allowed(user, EXECUTE_PAYMENT_RUN, run):
+        _show(request, AccessDenied(refusal(user, EXECUTE_PAYMENT_RUN, run)))
     form = PaymentRunExecuteForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("executed_on", []):
             messages.error(request, f"{form.fields['executed_on'].label}: {error}")
         return redirect("payment_run_detail", pk=run.pk)
     try:
-        run = payment_run_execute(run=run, executed_on=form.cleaned_data["executed_on"], by=request.user)
+        run = payment_run_execute(run=run, executed_on=form.cleaned_data["executed_on"], by=user)
     except DomainError as error:
         _show(request, error)
     else:
@@ -108,5 +152,28 @@ def payment_run_execute_view(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("Payment run %(run)s was booked: %(count)s payments paid on %(date)s.")
             % {"run": run.reference, "count": run.payment_count, "date": format_date(run.executed_on)},
+        )
+    return redirect("payment_run_detail", pk=run.pk)
+
+
+@login_required
+@require_POST
+def payment_run_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _visible_run(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    if not allowed(user, CANCEL_PAYMENT_RUN, run):
+        _show(request, AccessDenied(refusal(user, CANCEL_PAYMENT_RUN, run)))
+    form = PaymentRunCancelForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, run, cancel_form=form)
+    try:
+        run = payment_run_cancel(run=run, by=user, comment=form.cleaned_data["comment"])
+    except DomainError as error:
+        _show(request, error)
+    else:
+        messages.success(
+            request,
+            _("Payment run %(run)s was cancelled; its payments can go into another run.")
+            % {"run": run.reference},
         )
     return redirect("payment_run_detail", pk=run.pk)

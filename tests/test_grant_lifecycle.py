@@ -16,6 +16,7 @@ from budgets.selectors import rollup_total
 from core.errors import DomainError
 from grants.awards.models import BaseRate, Grant, ProofOfUse
 from grants.awards.payments.services.drawdown import drawdown_certify, drawdown_order, drawdown_request
+from grants.awards.payments.services.run import payment_run_execute
 from grants.awards.services.grant import grant_notice_post, grants_make_final
 from grants.awards.services.proof import (
     StatementEntry,
@@ -27,7 +28,7 @@ from grants.awards.services.proof import (
     receipts_import,
 )
 from grants.awards.services.reclaim import reclaim_interest, repayment_book
-from reporting.payments.services import payment_run_create, payment_run_execute
+from reporting.payments.services import payment_run_create
 from tests.grants.test_services_proof import approve_plan, make_world
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def _pay(world, grant, carrier, amount: str, *, requested: date, paid: date):
     # A run may not be dated in the past: in this story "today" is the day of the payment.
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("django.utils.timezone.localdate", lambda *args: paid)
-        run = payment_run_create(drawdowns=[drawdown], execution_date=paid, by=world["finance2"])
+        run = payment_run_create(drawdowns=[drawdown], execution_date=paid, by=world["finance"])
         payment_run_execute(run=run, executed_on=paid, by=world["finance2"])
     return drawdown
 

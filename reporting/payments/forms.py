@@ -36,3 +36,12 @@ class PaymentRunExecuteForm(Form):
     executed_on = forms.DateField(
         label=_("Executed by the bank on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+
+class PaymentRunCancelForm(Form):
+    comment = forms.CharField(
+        label=_("Reason"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Please give a reason for cancelling the payment run.")},
+    )

@@ -12,9 +12,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from budgets.choices import StaffRole
-from grants.awards.payments.models import Drawdown, DrawdownState
-from grants.predicates import office_roles
-from reporting.models import PaymentRun, PaymentRunItem
+from budgets.rules import office_roles
+from grants.awards.payments.models import Drawdown, DrawdownState, PaymentRun, PaymentRunItem
 
 
 def finance_paths(user: Any) -> list[str]:

@@ -30,7 +30,8 @@ from grants.awards.payments.services.drawdown import (
     drawdown_request,
 )
 from grants.awards.services.reclaim import grant_revoke
-from reporting.payments.services import payment_run_create, payment_run_execute
+from grants.awards.payments.services.run import payment_run_execute
+from reporting.payments.services import payment_run_create
 from tests.budgets.factories import FundingProgrammeFactory, envelope
 from tests.grants.test_services_grant import approve
 from tests.grants.test_services_reclaim import pay

@@ -16,16 +16,16 @@ from django.utils import timezone, translation
 from budgets.models import LedgerEntry
 from core.errors import AccessDenied, DomainError
 from grants.awards.models import Grant
-from grants.awards.payments.models import Drawdown
+from grants.awards.payments.models import Drawdown, PaymentRun, PaymentRunItem
 from grants.awards.payments.services.drawdown import (
     drawdown_book_payment,
     drawdown_certify,
     drawdown_order,
     drawdown_request,
 )
+from grants.awards.payments.services.run import payment_run_execute
 from grants.carriers.models import Organisation
-from reporting.models import PaymentRun, PaymentRunItem
-from reporting.payments.services import payment_run_create, payment_run_execute
+from reporting.payments.services import payment_run_create
 from tests.budgets.factories import UserFactory, membership
 from tests.grants.factories import OrganisationFactory, carrier_user
 from tests.reporting.helpers import approved
@@ -41,12 +41,16 @@ def payments(world):
     """Two carriers with a grant each (one with umlauts), finance staff here and elsewhere."""
     finance = UserFactory(first_name="Käthe", last_name="Öztürk")
     membership(finance, world["sn"], "finance")
+    # Whoever books a run's execution is not who created it (grants.execute_payment_run).
+    finance2 = UserFactory()
+    membership(finance2, world["sn"], "finance")
     other_finance = UserFactory()
     membership(other_finance, world["other"], "finance")
     second = OrganisationFactory(name="Bündnis für Vielfalt Zittau e.V.", iban="DE37850503003120057788")
     w2 = world | {"organisation": second, "carrier": carrier_user(second)}
     world |= {
         "finance": finance,
+        "finance2": finance2,
         "other_finance": other_finance,
         "grant": approved(world).grant,
         "grant2": approved(w2).grant,
@@ -196,8 +200,8 @@ def test_executing_a_run_books_every_payment_and_its_disbursement(payments):
     d1, d2 = ordered(w, w["grant"], "1234.56"), ordered(w, w["grant2"], "99.01")
     when = execution_day()
     run = payment_run_create(drawdowns=[d1, d2], execution_date=when, by=w["finance"])
-    run = payment_run_execute(run=run, executed_on=when, by=w["finance"])
-    assert (run.state, run.executed_on, run.executed_by) == ("executed", when, w["finance"])
+    run = payment_run_execute(run=run, executed_on=when, by=w["finance2"])
+    assert (run.state, run.executed_on, run.executed_by) == ("executed", when, w["finance2"])
     assert sorted(Drawdown.objects.values_list("pk", "state", "paid_on")) == [
         (d1.pk, "paid", when),
         (d2.pk, "paid", when),
@@ -207,7 +211,7 @@ def test_executing_a_run_books_every_payment_and_its_disbursement(payments):
     ) == sorted([(w["grant"].file_number, Decimal("1234.56")), (w["grant2"].file_number, Decimal("99.01"))])
     assert set(Grant.objects.values_list("state", flat=True)) == {"running"}
     with pytest.raises(DomainError):
-        payment_run_execute(run=run, executed_on=when, by=w["finance"])
+        payment_run_execute(run=run, executed_on=when, by=w["finance2"])
     assert LedgerEntry.objects.filter(kind="disbursement").count() == 2
 
 
@@ -219,7 +223,7 @@ def test_execution_books_all_payments_or_none(payments):
     # Simulate a payment that got booked meanwhile (hand booking itself is refused, see below).
     drawdown_book_payment(drawdown=d2, by=w["finance"], paid_on=when, in_payment_run=True)
     with translation.override("en"), pytest.raises(DomainError) as exc:
-        payment_run_execute(run=run, executed_on=when, by=w["finance"])
+        payment_run_execute(run=run, executed_on=when, by=w["finance2"])
     assert exc.value.messages[0].startswith(f"drawdown {w['grant2'].file_number} of ")
     assert Drawdown.objects.get(pk=d1.pk).state == "ordered"
     assert LedgerEntry.objects.filter(kind="disbursement").count() == 1
@@ -233,7 +237,7 @@ def test_payments_cannot_be_booked_before_the_requested_execution_date(payments)
         drawdowns=[ordered(w, w["grant"], "100.00")], execution_date=when, by=w["finance"]
     )
     with pytest.raises(DomainError):
-        payment_run_execute(run=run, executed_on=when - timedelta(days=1), by=w["finance"])
+        payment_run_execute(run=run, executed_on=when - timedelta(days=1), by=w["finance2"])
 
 
 def test_only_finance_of_the_granting_office_creates_and_books_runs(payments):
@@ -243,7 +247,8 @@ def test_only_finance_of_the_granting_office_creates_and_books_runs(payments):
         with pytest.raises(AccessDenied):
             payment_run_create(drawdowns=[d], execution_date=execution_day(), by=user)
     run = payment_run_create(drawdowns=[d], execution_date=execution_day(), by=w["finance"])
-    for user in (w["officer"], w["carrier"], w["other_finance"]):
+    # ... and the execution is booked by another finance officer than the run's creator.
+    for user in (w["officer"], w["carrier"], w["other_finance"], w["finance"]):
         with pytest.raises(AccessDenied):
             payment_run_execute(run=run, executed_on=run.execution_date, by=user)
     assert Drawdown.objects.get(pk=d.pk).state == "ordered"
@@ -278,6 +283,7 @@ def test_finance_creates_a_run_on_the_page_and_downloads_its_file(payments, clie
     )
     assert f"already in payment run {run.reference}" in again.content.decode()
     assert PaymentRun.objects.count() == 1
+    client.force_login(w["finance2"])
     booked = client.post(reverse("payment_run_execute", args=[run.pk]), {"executed_on": when.isoformat()})
     assert booked.status_code == 302
     assert PaymentRun.objects.get().state == "executed"

@@ -10,11 +10,22 @@ from grants.awards.payments.models.drawdown import (
     Drawdown,
     DrawdownState,
 )
+from grants.awards.payments.models.run import (
+    CANCEL_PAYMENT_RUN,
+    CREATE_PAYMENT_RUN,
+    EXECUTE_PAYMENT_RUN,
+    PaymentRun,
+    PaymentRunItem,
+    PaymentRunState,
+)
 
 __all__ = [
     "BOOK_PAYMENT",
     "CANCEL_DRAWDOWN",
+    "CANCEL_PAYMENT_RUN",
     "CERTIFY_DRAWDOWN",
+    "CREATE_PAYMENT_RUN",
+    "EXECUTE_PAYMENT_RUN",
     "OPEN_DRAWDOWN_STATES",
     "ORDER_PAYMENT",
     "PENDING_DRAWDOWN_STATES",
@@ -22,4 +33,7 @@ __all__ = [
     "REQUEST_DRAWDOWN",
     "Drawdown",
     "DrawdownState",
+    "PaymentRun",
+    "PaymentRunItem",
+    "PaymentRunState",
 ]
