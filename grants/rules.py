@@ -17,9 +17,11 @@ from typing import Any
 import rules
 from django.utils.translation import gettext_lazy as _
 
+from budgets.choices import StaffRole
 from budgets.rules import (
     Check,
     add_permission,
+    covers,
     is_admin,
     is_approver,
     is_auditor,
@@ -231,9 +233,21 @@ add_permission(
     Check(is_finance, _("Only finance staff of the granting office can put a payment into a payment run.")),
     Check(not_own_organisation, _("Nobody may order a payment to their own organisation.")),
 )
+
+
+@rules.predicate
+def is_finance_for_every_payment(user: Any, run: Any) -> bool:
+    """Finance over every office of a payment run's payments (its file carries all their accounts)."""
+    paths = getattr(run, "office_paths", None)
+    return bool(paths) and all(covers(user, path, (StaffRole.FINANCE,)) for path in paths)
+
+
 add_permission(
     "grants.execute_payment_run",
-    Check(is_finance, _("Only finance staff responsible for every payment in the run can book it.")),
+    Check(
+        is_finance_for_every_payment,
+        _("Only finance staff responsible for every payment in the run can book it."),
+    ),
     Check(
         _by("created_by"),
         _("The execution of a payment run is booked by someone other than the person who created it."),
@@ -241,7 +255,10 @@ add_permission(
 )
 add_permission(
     "grants.cancel_payment_run",
-    Check(is_finance, _("Only finance staff responsible for every payment in the run can cancel it.")),
+    Check(
+        is_finance_for_every_payment,
+        _("Only finance staff responsible for every payment in the run can cancel it."),
+    ),
 )
 
 # --- proofs of use and settlement -----------------------------------------------------------
