@@ -230,3 +230,37 @@ def test_an_objection_recorded_on_the_page_holds_finality_until_it_is_concluded(
         date(2026, 5, 5),
         date(2026, 3, 20),
     )
+
+
+@pytest.mark.parametrize(
+    ("role", "forms"),
+    [
+        ("carrier", {"waive"}),
+        ("officer", {"objection"}),
+        ("ancestor_officer", {"objection"}),
+        ("approver", {"objection", "revoke"}),
+        ("finance", set()),
+        ("auditor", set()),
+        ("sibling_officer", set()),
+        ("superuser", set()),
+    ],
+)
+def test_the_grant_page_offers_each_role_exactly_its_steps_on_a_posted_notice(
+    client, workflow, granted, role, forms
+):
+    # Until issue 8 finance and auditors were offered "record an objection" (staff of the office).
+    grant_notice_post(grant=granted, posted_on=date(2026, 3, 3), by=workflow.officer)
+    client.force_login(workflow.person(role))
+    response = client.get(reverse("grant_detail", args=[granted.pk]))
+    if role == "sibling_officer":  # another local office below the same state office
+        assert response.status_code == 404
+        return
+    page = html(response)
+    shown = {
+        "post": reverse("grant_notice_post", args=[granted.pk]) in page,
+        "objection": reverse("grant_objection_record", args=[granted.pk]) in page,
+        "conclude": reverse("grant_objection_conclude", args=[granted.pk]) in page,
+        "waive": reverse("grant_objection_waive", args=[granted.pk]) in page,
+        "revoke": reverse("grant_revoke", args=[granted.pk]) in page,
+    }
+    assert {name for name, present in shown.items() if present} == forms

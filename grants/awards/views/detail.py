@@ -31,6 +31,7 @@ from grants.awards.models.grant import (
     CONCLUDE_OBJECTION,
     RECORD_NOTICE_POSTING,
     RECORD_OBJECTION,
+    REVOKE_GRANT,
     WAIVE_OBJECTION,
 )
 from grants.awards.selectors import (
@@ -54,6 +55,7 @@ from grants.awards.views.common import form_errors_as_messages, require_rule, vi
 from grants.predicates import office_roles
 
 PAGE_SIZE = 25
+REQUEST_DRAWDOWN = "grants.request_drawdown"
 
 
 @login_required
@@ -113,6 +115,8 @@ def _render_detail(
     steps = {t.name for t in grant.get_available_user_state_transitions(user)}  # type: ignore[attr-defined]
     can_post = grant.accepts_notice_posting and allowed(user, RECORD_NOTICE_POSTING, grant)
     can_record_objection = grant.accepts_objection and allowed(user, RECORD_OBJECTION, grant)
+    # The named rules themselves (budgets.rules.allowed): {% has_perm %} would pass every
+    # superuser, who takes no decision on a grant without a role in its office.
     context = {
         "grant": grant,
         "rows": rows,
@@ -120,6 +124,8 @@ def _render_detail(
         "versions": versions,
         "current_version": versions[-1] if versions else None,
         "timeline": grant_timeline(grant, **children),
+        "may_request": allowed(user, REQUEST_DRAWDOWN, grant),
+        "can_revoke": grant.accepts_revocation and allowed(user, REVOKE_GRANT, grant),
         "post_form": (post_form or NoticePostForm(initial={"posted_on": today}, auto_id="id_post_%s"))
         if can_post
         else None,
