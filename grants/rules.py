@@ -242,12 +242,24 @@ def is_finance_for_every_payment(user: Any, run: Any) -> bool:
     return bool(paths) and all(covers(user, path, (StaffRole.FINANCE,)) for path in paths)
 
 
+@rules.predicate
+def pays_no_own_organisation(user: Any, run: Any) -> bool:
+    """Conflict of interest for a run: none of its payments goes to the user's organisation."""
+    return not (set(getattr(run, "organisation_ids", ())) & carrier_organisation_ids(user))
+
+
+RUN_PAYS_OWN_ORGANISATION = Check(
+    pays_no_own_organisation, _("Nobody may order a payment to their own organisation.")
+)
+
+
 add_permission(
     "grants.execute_payment_run",
     Check(
         is_finance_for_every_payment,
         _("Only finance staff responsible for every payment in the run can book it."),
     ),
+    RUN_PAYS_OWN_ORGANISATION,
     Check(
         _by("created_by"),
         _("The execution of a payment run is booked by someone other than the person who created it."),
@@ -259,6 +271,7 @@ add_permission(
         is_finance_for_every_payment,
         _("Only finance staff responsible for every payment in the run can cancel it."),
     ),
+    RUN_PAYS_OWN_ORGANISATION,
 )
 
 # --- proofs of use and settlement -----------------------------------------------------------

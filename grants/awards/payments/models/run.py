@@ -89,6 +89,15 @@ class PaymentRun(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
             self._office_paths = cached
         return cached
 
+    @property
+    def organisation_ids(self) -> set[int]:
+        """The organisations the run pays (nobody handles a run that pays their own)."""
+        cached: set[int] | None = getattr(self, "_organisation_ids", None)
+        if cached is None:
+            cached = set(self.items.values_list("drawdown__grant__organisation_id", flat=True))
+            self._organisation_ids = cached
+        return cached
+
     @fsm_log_by
     @fsm_log_description
     @transition(
