@@ -7,6 +7,8 @@ refused with a German sentence. Each race is repeated so that a lock-order fault
 locking a drawdown before its grant) shows as ``deadlock detected``.
 
 Two drawdown requests ∥ an amendment: tests/grants/test_race_amendment_drawdowns.py.
+Accepting the final proof ∥ booking a payment: below (no settlement while a payment is on its
+way; a settlement after the booking counts it).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone, translation
 
 from core.errors import DomainError
-from grants.awards.models import Grant, Reclaim
+from grants.awards.models import Grant, ProofOfUse, Reclaim, Settlement
 from grants.awards.payments.models import Drawdown, DrawdownState
 from grants.awards.payments.services.drawdown import (
     drawdown_book_payment,
@@ -29,11 +31,14 @@ from grants.awards.payments.services.drawdown import (
     drawdown_order,
     drawdown_request,
 )
-from grants.awards.services.reclaim import grant_revoke
 from grants.awards.payments.services.run import payment_run_execute
+from grants.awards.services.proof import proof_accept, proof_start_review, proof_submit
+from grants.awards.services.reclaim import grant_revoke
 from reporting.payments.services import payment_run_create
 from tests.budgets.factories import FundingProgrammeFactory, envelope
 from tests.grants.test_services_grant import approve
+from tests.grants.test_services_proof import approve_plan, fill_final_proof, make_world
+from tests.grants.test_services_proof import pay as proof_pay
 from tests.grants.test_services_reclaim import pay
 from tests.grants.test_services_reclaim import world as world
 
@@ -149,3 +154,58 @@ def test_executing_a_payment_run_while_the_grant_is_revoked(world):
 
         assert unexpected == []
         assert_one_outcome(grant, [first, second], refusals)
+
+
+def proof_in_review_with_an_ordered_payment(world) -> tuple[ProofOfUse, Drawdown]:
+    """DOMAIN.md §4.1's plan, 50,000.00 paid, 100.00 ordered but not paid, the final proof in review."""
+    grant, carrier = approve_plan(
+        world,
+        expenditure=[
+            ("staff", "Personal", 2026, "40000"),
+            ("fees", "Honorare", 2026, "10000"),
+            ("material", "Sachkosten", 2026, "8000"),
+            ("travel", "Reisekosten", 2026, "2000"),
+        ],
+        own="6000",
+        instalments={2026: "54000"},
+    )
+    proof_pay(world, grant, carrier, "50000")
+    drawdown = drawdown_request(
+        grant=grant,
+        by=carrier,
+        amount=D("100"),
+        needed_on=date(2026, 6, 1),
+        purpose="Rest",
+        today=date(2026, 6, 1),
+    )
+    drawdown = drawdown_order(
+        drawdown=drawdown_certify(drawdown=drawdown, by=world["officer"]), by=world["finance"]
+    )
+    actual = {"Personal": "38000", "Honorare": "11500", "Sachkosten": "10000", "Reisekosten": "500"}
+    proof = fill_final_proof(grant.proofs.get(kind="final"), carrier, actual=actual, own="6000")
+    proof = proof_submit(proof=proof, by=carrier)
+    return proof_start_review(proof=proof, by=world["officer"]), drawdown
+
+
+def test_accepting_the_final_proof_while_a_payment_is_booked():
+    world = make_world()
+    for _round in range(ROUNDS // 2):
+        proof, drawdown = proof_in_review_with_an_ordered_payment(world)
+
+        _results, refusals, unexpected = race(
+            lambda p=proof: proof_accept(proof=p, by=world["officer"], decided_on=date(2026, 12, 1)),
+            lambda d=drawdown: drawdown_book_payment(
+                drawdown=d, by=world["finance2"], paid_on=date(2026, 6, 3)
+            ),
+        )
+
+        assert unexpected == []
+        # The payment is booked either way; the settlement only if it came after the booking,
+        # and then it counts the payment (no settlement while a payment is on its way).
+        assert Drawdown.objects.get(pk=drawdown.pk).state == DrawdownState.PAID
+        settlement = Settlement.objects.filter(proof=proof).first()
+        if refusals:
+            assert settlement is None and len(refusals) == 1 and "aber nicht ausgezahlt" in refusals[0]
+            assert ProofOfUse.objects.get(pk=proof.pk).is_in_review
+        else:
+            assert settlement is not None and settlement.paid == D("50100.00")
