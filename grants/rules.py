@@ -238,7 +238,7 @@ add_permission(
 @rules.predicate
 def is_finance_for_every_payment(user: Any, run: Any) -> bool:
     """Finance over every office of a payment run's payments (its file carries all their accounts)."""
-    paths = getattr(run, "office_paths", None)
+    paths: set[str] = set(getattr(run, "office_paths", None) or ())
     return bool(paths) and all(covers(user, path, (StaffRole.FINANCE,)) for path in paths)
 
 

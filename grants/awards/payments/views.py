@@ -20,12 +20,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from budgets.rules import allowed, refusal
+from budgets.rules import allowed, office_roles, refusal
 from core.errors import DomainError
 from core.formatting import format_eur
 from grants import calculations
 from grants.applications.forms import Form
-from grants.applications.views.common import show_domain_error
+from grants.applications.views.common import AuthenticatedRequest, show_domain_error
 from grants.awards.forms import DrawdownFilterForm
 from grants.awards.models import Grant, Reclaim, ReclaimKind
 from grants.awards.models.reclaim import CLAIM_LATE_USE_INTEREST
@@ -49,7 +49,6 @@ from grants.awards.payments.services import drawdown as drawdown_services
 from grants.awards.selectors import drawdowns_visible_to, grant_drawdowns, instalment_rows
 from grants.awards.services import reclaim
 from grants.awards.views.common import form_errors_as_messages, visible_grant
-from grants.predicates import office_roles
 
 PAGE_SIZE = 50
 RECORD_USE_OF_FUNDS = "grants.record_use_of_funds"
@@ -234,7 +233,7 @@ def grant_drawdowns_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def drawdown_request_view(request: HttpRequest, pk: int) -> HttpResponse:
+def drawdown_request_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     grant = _grant(request, pk)
     if not allowed(request.user, REQUEST_DRAWDOWN, grant):
         raise PermissionDenied(refusal(request.user, REQUEST_DRAWDOWN, grant))
@@ -259,7 +258,7 @@ def drawdown_request_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def drawdown_step_view(request: HttpRequest, pk: int, drawdown_pk: int, step: str) -> HttpResponse:
+def drawdown_step_view(request: AuthenticatedRequest, pk: int, drawdown_pk: int, step: str) -> HttpResponse:
     definition = STEPS.get(step)
     if definition is None:
         raise Http404

@@ -175,7 +175,7 @@ def drawdown_book_payment(
             _(
                 "This payment is part of the payment run %(run)s; it is booked when the run's execution is booked."
             )
-            % {"run": locked.payment_run_item.run.reference}
+            % {"run": locked.payment_run_item.run.reference}  # type: ignore[attr-defined]
         )
     locked.book_payment(by=by, paid_on=paid_on, description=comment)
     locked.save_changes()
