@@ -10,9 +10,10 @@ from django.conf import settings
 from django.urls import reverse
 
 from budgets.models import LedgerEntry
+from core.errors import DomainError
 from grants.awards.models import Grant
 from grants.awards.payments.models import Drawdown
-from grants.awards.payments.services.drawdown import drawdown_request
+from grants.awards.payments.services.drawdown import drawdown_headroom_by_year, drawdown_request
 from tests.grants.test_views_grant_detail import granted as granted  # fixture
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +195,17 @@ def test_drawdown_queue_costs_the_same_queries_for_1_and_10_rows(
     with django_assert_num_queries(8):
         response = client.get(url)
     assert html(response).count('class="badge badge--requested"') == n
+
+
+def test_the_headroom_on_the_request_form_is_what_the_request_service_checks(client, workflow, granted):
+    _request(granted, workflow, amount="2345.67")
+    client.force_login(workflow.carrier)
+    response = client.get(reverse("grant_drawdowns", args=[granted.pk]))
+    (instalment, headroom) = drawdown_headroom_by_year(granted)[2026]
+    assert (instalment, headroom) == (Decimal("9000.00"), Decimal("6654.33"))
+    assert response.context["headroom_total"] == headroom
+    assert "6.654,33 €" in html(response)
+    # One cent more than the page shows is refused, exactly what it shows is accepted.
+    with pytest.raises(DomainError):
+        _request(granted, workflow, amount="6654.34")
+    assert _request(granted, workflow, amount="6654.33").amount == headroom
