@@ -374,3 +374,35 @@ def test_a_payment_in_a_run_is_not_booked_by_hand(payments):
             f"This payment is part of the payment run {run.reference}; it is booked when the run's execution is booked."
         ]
     assert Drawdown.objects.get(pk=d1.pk).state == "ordered"
+
+
+def test_the_run_page_shows_what_booking_the_execution_books(payments, client):
+    w = payments
+    d1, d2, d3 = (
+        ordered(w, w["grant"], "100.00"),
+        ordered(w, w["grant"], "50.50"),
+        ordered(w, w["grant2"], "200.00"),
+    )
+    when = execution_day()
+    run = payment_run_create(drawdowns=[d1, d2, d3], execution_date=when, by=w["finance"])
+    client.force_login(w["finance2"])
+    page = client.get(reverse("payment_run_detail", args=[run.pk]))
+    effect = [(b.file_number, b.budget_year, b.payments, b.amount) for b in page.context["effect"]]
+    assert effect == sorted(
+        [
+            (w["grant"].file_number, 2026, 2, Decimal("150.50")),
+            (w["grant2"].file_number, 2026, 1, Decimal("200.00")),
+        ]
+    )
+    assert page.context["may_execute"] and page.context["may_cancel"]
+    payment_run_execute(run=run, executed_on=when, by=w["finance2"])
+    booked = {}
+    for reference, year, amount in LedgerEntry.objects.filter(kind="disbursement").values_list(
+        "reference", "budget_year", "amount"
+    ):
+        booked[(reference, year)] = booked.get((reference, year), Decimal(0)) + amount
+    assert booked == {(f, y): a for f, y, _n, a in effect}
+    # The creator sees no execute button: the execution is booked by someone else.
+    client.force_login(w["finance"])
+    page = client.get(reverse("payment_run_detail", args=[run.pk]))
+    assert not page.context["may_execute"] and page.context["effect"] == []
