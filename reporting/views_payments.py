@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -123,6 +123,8 @@ def payment_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def payment_run_download(request: HttpRequest, pk: int) -> FileResponse:
     run = _visible_run(request, pk)
+    if run.is_cancelled:
+        raise Http404(_("The file of a cancelled payment run is deleted."))
     response = FileResponse(
         run.file.open("rb"), as_attachment=True, filename=run.file_name, content_type="application/xml"
     )

@@ -53,8 +53,12 @@ def payment_runs_visible_to(user: Any) -> QuerySet[PaymentRun]:
     if not paths:
         return PaymentRun.objects.none()
     outside = PaymentRunItem.objects.exclude(_under(paths, "drawdown__grant__office__"))
-    return PaymentRun.objects.exclude(pk__in=outside.values("run_id")).select_related(
-        "created_by", "executed_by"
+    # A cancelled run has released its payments (no items left): only its creator still sees it.
+    released = PaymentRun.objects.filter(items__isnull=True).exclude(created_by=user)
+    return (
+        PaymentRun.objects.exclude(pk__in=outside.values("run_id"))
+        .exclude(pk__in=released.values("pk"))
+        .select_related("created_by", "executed_by")
     )
 
 

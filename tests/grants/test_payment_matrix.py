@@ -255,3 +255,20 @@ def test_a_cancelled_run_releases_its_payments_and_shows_its_history(people, cli
     page = client.get(reverse("payment_run_detail", args=[again.pk])).content.decode()
     assert "Erstellt" in page and "Ausgeführt" in page
     assert str(people["finance2"]) in page and str(people["finance"]) in page
+
+
+def test_a_cancelled_run_deletes_its_file_and_only_its_creator_still_lists_it(
+    people, client, django_capture_on_commit_callbacks
+):
+    drawdown = drawdown_in(people, D.ORDERED)
+    run = payment_run_create(drawdowns=[drawdown], execution_date=when(), by=people["finance"])
+    storage, name = run.file.storage, run.file.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_run_cancel(run=run, by=people["finance2"], comment="Datei falsch übermittelt")
+    assert not storage.exists(name)
+    client.force_login(people["finance"])
+    assert client.get(reverse("payment_run_detail", args=[run.pk])).status_code == 200
+    assert client.get(reverse("payment_run_download", args=[run.pk])).status_code == 404
+    client.force_login(people["sibling_finance"])
+    assert client.get(reverse("payment_run_detail", args=[run.pk])).status_code == 404

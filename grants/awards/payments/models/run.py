@@ -81,6 +81,10 @@ class PaymentRun(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         return self.state == R.EXECUTED
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.state == R.CANCELLED
+
+    @property
     def office_paths(self) -> set[str]:
         """The offices of the run's payments (whoever handles the run must cover all of them)."""
         cached: set[str] | None = getattr(self, "_office_paths", None)

@@ -283,4 +283,8 @@ def payment_run_cancel(*, run: PaymentRun, by: User, comment: str) -> PaymentRun
     locked.items.all().delete()
     locked.cancel(by=by, description=comment)
     locked.save_changes()
+    # The file carries the payees' accounts and must never go to the bank: remove it once the
+    # cancellation is committed (the run keeps its reference, totals and history).
+    file = locked.file
+    transaction.on_commit(lambda: file.delete(save=False))
     return locked
