@@ -16,7 +16,7 @@ from budgets.models import CoordinatingOffice
 from budgets.rules import fsm_permission
 from core.models import SavesChangedFields
 from grants.applications.models import Application
-from reporting.exports.rules import WORKER_STEP
+from reporting.rules import WORKER_STEP
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -9,13 +9,13 @@ from django.db.models import Q, QuerySet
 
 from budgets.choices import LedgerKind
 from budgets.models import BudgetEnvelope, LedgerEntry
-from budgets.rules import DASHBOARD_ROLES, role_paths
+from budgets.rules import DASHBOARD_ROLES, covers, role_paths
 from budgets.selectors import subtree_q
 from grants.applications.models import Application, ApplicationState
 from grants.applications.selectors import applications_visible_to, visibility_q
 from grants.awards.models import Grant, Reclaim, Settlement
 from grants.awards.payments.models import Drawdown, DrawdownState
-from grants.predicates import carrier_organisation_ids, covers
+from grants.rules import carrier_organisation_ids
 from reporting.models import INTERNAL_KINDS, BudgetReport, Document, DocumentKind
 
 

@@ -19,13 +19,13 @@ from import_export.resources import Resource
 
 from accounts.models import User
 from budgets.models import CoordinatingOffice, FundingProgramme
-from budgets.rules import DASHBOARD_ROLES, role_paths
+from budgets.rules import DASHBOARD_ROLES, office_roles, role_paths
 from budgets.selectors import rollup
 from core.errors import AccessDenied, DomainError
 from grants.applications.models import ApplicationState
 from grants.awards.models import GrantState
 from grants.awards.payments.models import DrawdownState
-from grants.predicates import carrier_organisation_ids, office_roles
+from grants.rules import carrier_organisation_ids
 from reporting.exports import resources as r
 from reporting.models import ExportKind
 

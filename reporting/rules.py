@@ -1,4 +1,4 @@
-"""The named permission of the export job's state machine.
+"""Named permissions of reporting (django-rules; autodiscovered as ``reporting.rules``).
 
 Starting, finishing and failing a job are the export worker's steps, not a person's: the rule
 refuses every user, so no page offers them as buttons (who may start an export at all is the
