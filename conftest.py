@@ -62,3 +62,32 @@ def _default_language():
 
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo world of ``manage.py seed_demo``, seeded once per module and rolled back after it."""
+    from io import StringIO
+
+    from django.conf import settings as django_settings
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    storages = {
+        **django_settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("demo_media"))},
+        },
+    }
+    with (
+        override_settings(
+            STORAGES=storages, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        ),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)

@@ -264,3 +264,26 @@ def test_the_grant_page_offers_each_role_exactly_its_steps_on_a_posted_notice(
         "revoke": reverse("grant_revoke", args=[granted.pk]) in page,
     }
     assert {name for name, present in shown.items() if present} == forms
+
+
+def test_the_application_pages_link_to_its_grant_opens_the_grant_for_every_role_that_sees_it(
+    demo_world, client
+):
+    """„Zur Zuwendung“ on an approved application redirects to the grant page (it crashed once)."""
+    from accounts.models import User
+    from grants.awards.models import Grant
+
+    traeger = User.objects.get(username="traeger")
+    grant = Grant.objects.filter(organisation__members=traeger).order_by("pk").first()
+    opened = []
+    for username in ("traeger", "sachbearbeitung", "bewilligung", "finanzen", "pruefung", "traeger2"):
+        client.force_login(User.objects.get(username=username))
+        response = client.get(f"/zuwendungen/zum-antrag/{grant.application_id}/")
+        if response.status_code == 404:
+            continue  # outside this user's offices or organisations
+        assert response.status_code == 302, username
+        assert response["Location"] == f"/zuwendungen/{grant.pk}/"
+        assert client.get(response["Location"]).status_code == 200
+        opened.append(username)
+    assert {"traeger", "sachbearbeitung", "bewilligung"} <= set(opened)
+    assert "traeger2" not in opened

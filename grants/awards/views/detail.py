@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -85,8 +85,15 @@ def grants_index(request: HttpRequest) -> HttpResponse:
 @login_required
 def grant_of_application(request: HttpRequest, application_pk: int) -> HttpResponse:
     """The application page links here, so it needs no query to know its grant."""
-    grant = get_object_or_404(grants_visible_to(request.user).only("pk"), application_id=application_pk)
-    return redirect("grant_detail", pk=grant.pk)
+    grant_pk = (
+        grants_visible_to(request.user)
+        .filter(application_id=application_pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if grant_pk is None:
+        raise Http404
+    return redirect("grant_detail", pk=grant_pk)
 
 
 def _children(grant: Grant) -> dict[str, Any]:
