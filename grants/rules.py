@@ -24,7 +24,6 @@ from budgets.rules import (
     covers,
     is_admin,
     is_approver,
-    is_auditor,
     is_case_officer,
     is_finance,
     is_office_staff,
@@ -347,11 +346,4 @@ add_permission(
             "Four-eyes principle: the decision must be taken by someone other than the person who proposed it."
         ),
     ),
-)
-
-# --- reading --------------------------------------------------------------------------------
-
-add_permission(
-    "grants.audit",
-    Check(is_auditor | is_admin, _("Only auditors can see this.")),
 )
