@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from budgets.choices import LedgerKind
 from budgets.models import BudgetEnvelope, LedgerEntry
-from budgets.rules import DASHBOARD_ROLES, covers, role_paths
+from budgets.rules import DASHBOARD_ROLES, allowed, role_paths
 from budgets.selectors import subtree_q
 from grants.applications.models import Application, ApplicationState
 from grants.applications.selectors import applications_visible_to, visibility_q
@@ -28,7 +28,7 @@ def documents_for(application: Application, *, user: Any) -> QuerySet[Document]:
     staff of the application's office subtree (the carrier).
     """
     documents = Document.objects.filter(application=application).order_by("created_at", "pk")
-    if not (getattr(user, "is_superuser", False) or covers(user, application.office.path)):
+    if not allowed(user, "reporting.view_internal_documents", application):
         documents = documents.exclude(kind__in=INTERNAL_KINDS)
     return documents
 
