@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "django_fsm_log",
     "import_export",
+    "django_filters",
     "core",
     "accounts",
     "budgets",

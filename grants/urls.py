@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grants.applications.views import applications, attachments, editing, worklist
+from grants.applications.views import applications, attachments, editing
 from grants.awards.payments import views as grant_drawdowns
 from grants.awards.views import amendments as grant_amendments
 from grants.awards.views import decision as application_decision
@@ -10,6 +10,7 @@ from grants.awards.views import proof_edit as grant_proof_edit
 from grants.awards.views import proofs as grant_proofs
 from grants.awards.views import reclaims as grant_reclaims
 from grants.awards.views import revocation as grant_revocation
+from grants.awards.views import worklist
 from grants.carriers import views as organisations
 
 urlpatterns = [

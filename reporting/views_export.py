@@ -13,23 +13,33 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from core.errors import DomainError
+from core.lists import Column, ListPage, filtered
+from reporting.exports.filters import ExportJobFilter
 from reporting.exports.forms import ExportForm
 from reporting.exports.selectors import check_filters, exportable_kinds, filters_summary
 from reporting.exports.services import export_job_create
 from reporting.exports.writers import CONTENT_TYPES
 from reporting.models import ExportJob
 
-RECENT_JOBS = 20
-
 
 def _own_job(request: HttpRequest, pk: Any) -> ExportJob:
     return get_object_or_404(
         ExportJob.objects.select_related("created_by"), pk=pk, created_by_id=request.user.pk
     )
+
+
+JOB_COLUMNS = [
+    Column("kind", gettext_lazy("Export"), ("kind",)),
+    Column("format", gettext_lazy("Format"), ("format",)),
+    Column("started", gettext_lazy("Started"), ("created_at",)),
+    Column("state", gettext_lazy("Status"), ("state",)),
+    Column("rows", gettext_lazy("Rows"), ("rows_done",), numeric=True),
+]
 
 
 @login_required
@@ -52,8 +62,11 @@ def export_start(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, message)
         else:
             return redirect("export_job", pk=job.pk)
-    jobs = ExportJob.objects.filter(created_by_id=request.user.pk)[:RECENT_JOBS]
-    return render(request, "reporting/export_start.html", {"form": form, "jobs": jobs})
+    filterset = ExportJobFilter(
+        request.GET or None, queryset=ExportJob.objects.filter(created_by_id=request.user.pk)
+    )
+    listing = ListPage(request, filtered(filterset), JOB_COLUMNS, default="-started")
+    return render(request, "reporting/export_start.html", listing.context(form=form, filters=filterset.form))
 
 
 @login_required

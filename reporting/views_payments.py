@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm_log.models import StateLog
 
@@ -15,16 +16,28 @@ from accounts.models import User
 from budgets.rules import allowed, refusal
 from core.errors import AccessDenied, DomainError
 from core.formatting import format_date, format_eur
+from core.lists import Column, ListPage, filtered
+from grants.applications.views.common import AuthenticatedRequest
 from grants.awards.payments.models import CANCEL_PAYMENT_RUN, EXECUTE_PAYMENT_RUN, PaymentRun, PaymentRunState
 from grants.awards.payments.services.run import payment_run_cancel, payment_run_effect, payment_run_execute
 from reporting.payments.forms import PaymentRunCancelForm, PaymentRunCreateForm, PaymentRunExecuteForm
 from reporting.payments.selectors import (
     may_use_payment_runs,
     payable_drawdowns,
+    payment_run_filter,
     payment_runs_visible_to,
     run_items,
 )
 from reporting.payments.services import payment_run_create
+
+RUN_COLUMNS = [
+    Column("reference", gettext_lazy("Reference"), ("reference",)),
+    Column("execution", gettext_lazy("Requested execution date"), ("execution_date",)),
+    Column("state", gettext_lazy("State"), ("state",)),
+    Column("payments", gettext_lazy("Payments"), ("payment_count",), numeric=True),
+    Column("total", gettext_lazy("Total"), ("total_amount",), numeric=True),
+    Column("created", gettext_lazy("Created"), ("created_at",), shown=False),
+]
 
 
 def _require_finance(request: HttpRequest) -> None:
@@ -46,7 +59,7 @@ def _visible_run(request: HttpRequest, pk: int) -> PaymentRun:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def payment_run_list(request: HttpRequest) -> HttpResponse:
+def payment_run_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_finance(request)
     form = PaymentRunCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -69,9 +82,12 @@ def payment_run_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "payable": payable_drawdowns(request.user),
         "selected": {str(v) for v in form["drawdowns"].value() or []},
-        "runs": payment_runs_visible_to(request.user).order_by("-created_at")[:50],
     }
-    return render(request, "reporting/payment_run_list.html", context)
+    filterset = payment_run_filter(request.user, request.GET)
+    listing = ListPage(request, filtered(filterset), RUN_COLUMNS, default="-created")
+    return render(
+        request, "reporting/payment_run_list.html", listing.context(filters=filterset.form, **context)
+    )
 
 
 def _history(run: PaymentRun) -> list[dict[str, object]]:

@@ -7,7 +7,7 @@ Amounts are read by ``core.forms.AmountField`` (the one rule in ``core.money``);
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.forms import formset_factory
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from budgets.choices import CostCategory
 from budgets.models import CoordinatingOffice, FundingProgramme
 from core.forms import MAX_AMOUNT, AmountField, AmountInput, Form, parse_amount  # noqa: F401 (re-exported)
-from grants.applications.models import Application, ApplicationState, AttachmentKind, CoverKind
+from grants.applications.models import Application, AttachmentKind, CoverKind
 from grants.carriers.models import Organisation
 
 
@@ -223,36 +223,3 @@ TRANSITION_LABELS = {
     "reject": _("Reject"),
     "withdraw": _("Withdraw"),
 }
-
-
-# --- worklist -------------------------------------------------------------------------------
-
-
-class WorklistFilterForm(Form):
-    state = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[
-            ("", _("All statuses")),
-            *[c for c in ApplicationState.choices if c[0] != ApplicationState.DRAFT],
-        ],
-    )
-    programme = forms.ModelChoiceField(
-        label=_("Programme"),
-        required=False,
-        queryset=FundingProgramme.objects.none(),
-        empty_label=_("All programmes"),
-    )
-    office = OfficeChoiceField(
-        label=_("Office"),
-        required=False,
-        queryset=CoordinatingOffice.objects.none(),
-        empty_label=_("All offices"),
-    )
-
-    def __init__(self, *args: Any, offices: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = FundingProgramme.objects.order_by(
-            "name"
-        )
-        cast(forms.ModelChoiceField, self.fields["office"]).queryset = offices

@@ -19,6 +19,8 @@ from budgets.services._posting import envelope_label
 from budgets.services.commitments import matching_envelopes
 from core.errors import DomainError
 from core.formatting import format_eur
+from core.lists import filtered
+from grants.applications.filters import WorklistFilter
 from grants.applications.models import Application, ApplicationState
 from grants.rules import carrier_organisation_ids
 
@@ -87,14 +89,7 @@ WORKLIST_ORDERINGS = {
 }
 
 
-def worklist(
-    user: Any,
-    *,
-    state: str = "",
-    programme_id: int | None = None,
-    office_id: int | None = None,
-    ordering: str = "-submitted",
-) -> QuerySet[Application]:
+def worklist_queryset(user: Any) -> QuerySet[Application]:
     """Applications in the staff user's subtree, drafts excluded (they are the carrier's)."""
     paths = {p for p, _role in office_roles(user)}
     if user.is_superuser:
@@ -106,16 +101,30 @@ def worklist(
         qs = Application.objects.filter(q)
     else:
         return Application.objects.none()
-    qs = qs.exclude(state=ApplicationState.DRAFT)
-    if state:
-        qs = qs.filter(state=state)
-    if programme_id:
-        qs = qs.filter(programme_id=programme_id)
-    if office_id:
-        office = CoordinatingOffice.objects.filter(pk=office_id).only("path").first()
-        qs = qs.filter(office__path__startswith=office.path) if office else qs.none()
+    return qs.exclude(state=ApplicationState.DRAFT).select_related("organisation", "programme", "office")
+
+
+def worklist_filter(user: Any, data: Any) -> WorklistFilter:
+    """The worklist narrowed by the person's filters and search (django-filter)."""
+    return WorklistFilter(data or None, queryset=worklist_queryset(user), offices=offices_for(user))
+
+
+def worklist(
+    user: Any,
+    *,
+    state: str = "",
+    programme_id: int | None = None,
+    office_id: int | None = None,
+    search: str = "",
+    ordering: str = "-submitted",
+) -> QuerySet[Application]:
+    """The worklist for code that filters by value (the page passes the request's GET to
+    :func:`worklist_filter`); the same FilterSet does the filtering."""
+    data = {"state": state, "programme": programme_id or "", "office": office_id or "", "q": search}
+    filterset = worklist_filter(user, {k: v for k, v in data.items() if v})
+    qs = filtered(filterset)
     order = WORKLIST_ORDERINGS.get(ordering, "-submitted_at")
-    return qs.select_related("organisation", "programme", "office").order_by(order, "pk")
+    return qs.order_by(order, "pk")
 
 
 def offices_for(user: Any) -> QuerySet[CoordinatingOffice]:

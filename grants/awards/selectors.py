@@ -19,6 +19,7 @@ from django_fsm_log.models import StateLog
 from core.formatting import format_eur
 from grants.applications.models import Application
 from grants.applications.selectors import visibility_q
+from grants.awards.filters import DrawdownFilter, GrantFilter
 from grants.awards.models import Amendment, Grant, PlanVersion, PlanVersionLine, ProofOfUse, Reclaim
 from grants.awards.payments.models import Drawdown, DrawdownState
 
@@ -30,28 +31,13 @@ def grants_visible_to(user: Any) -> QuerySet[Grant]:
     return Grant.objects.filter(visibility_q(user)).select_related("organisation", "programme", "office")
 
 
-def grant_list(
-    user: Any,
-    *,
-    state: str = "",
-    programme_id: int | None = None,
-    office_path: str = "",
-    search: str = "",
-) -> QuerySet[Grant]:
-    qs = grants_visible_to(user)
-    if state:
-        qs = qs.filter(state=state)
-    if programme_id:
-        qs = qs.filter(programme_id=programme_id)
-    if office_path:
-        qs = qs.filter(office__path__startswith=office_path)
-    if search:
-        qs = qs.filter(
-            Q(file_number__icontains=search)
-            | Q(title__icontains=search)
-            | Q(organisation__name__icontains=search)
-        )
-    return qs.order_by("-approved_at", "-pk")
+def grant_filter(user: Any, data: Any, *, offices: Any = None) -> GrantFilter:
+    """The grants the user may see, narrowed by the person's filters and search (django-filter)."""
+    return GrantFilter(data or None, queryset=grants_visible_to(user), offices=offices)
+
+
+def drawdown_filter(user: Any, data: Any) -> DrawdownFilter:
+    return DrawdownFilter(data or None, queryset=drawdowns_visible_to(user))
 
 
 def drawdowns_visible_to(user: Any, *, state: str = "") -> QuerySet[Drawdown]:

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from budgets.choices import StaffRole
 from budgets.rules import office_roles
+from grants.awards.payments.filters import PaymentRunFilter
 from grants.awards.payments.models import Drawdown, DrawdownState, PaymentRun, PaymentRunItem
 
 
@@ -70,3 +71,8 @@ def run_items(run: PaymentRun) -> QuerySet[PaymentRunItem]:
     return run.items.select_related("drawdown", "drawdown__grant", "drawdown__grant__organisation").order_by(
         "drawdown__grant__file_number", "drawdown_id"
     )
+
+
+def payment_run_filter(user: Any, data: Any) -> PaymentRunFilter:
+    """The runs the user may see, narrowed by the person's search and status filter."""
+    return PaymentRunFilter(data or None, queryset=payment_runs_visible_to(user))

@@ -7,7 +7,9 @@ from tests.budgets.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-TEMPLATE = Template('{% load permissions %}{% allowed "grants.change_bank_details" user org as can %}{{ can }}')
+TEMPLATE = Template(
+    '{% load permissions %}{% allowed "grants.change_bank_details" user org as can %}{{ can }}'
+)
 
 
 class _Org:

@@ -95,5 +95,3 @@ def test_the_bank_form_is_shown_to_members_who_may_change_it(client, org):
     client.force_login(carrier_user(org))
     page = client.get(reverse("organisation_list")).content.decode()
     assert reverse("organisation_bank", args=[org.pk]) in page
-
-

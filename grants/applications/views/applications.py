@@ -9,15 +9,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from budgets.rules import allowed
 from core.errors import DomainError
+from core.lists import Column, ListPage, filtered
+from grants.applications.filters import CarrierApplicationFilter
 from grants.applications.forms import (
     TRANSITION_FORMS,
     TRANSITION_LABELS,
@@ -56,6 +58,16 @@ FORWARD_STEPS = {"submit", "start_formal_check", "complete_formal_check", "propo
 NEGATIVE_STEPS = {"propose_rejection", "reject", "withdraw"}
 
 
+MY_COLUMNS = [
+    Column("reference", gettext_lazy("Reference"), ("reference",)),
+    Column("title", gettext_lazy("Title"), ("title",)),
+    Column("programme", gettext_lazy("Programme"), ("programme__name",)),
+    Column("state", gettext_lazy("Status"), ("state",)),
+    Column("updated", gettext_lazy("Last change"), ("updated_at",)),
+    Column("amount", gettext_lazy("Requested grant"), ("requested_grant",), numeric=True),
+]
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("worklist" if is_staff_user(request.user) else "application_list")
@@ -63,12 +75,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    applications = with_requested_grant(carrier_applications(request.user))
-    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = CarrierApplicationFilter(request.GET or None, queryset=carrier_applications(request.user))
+    listing = ListPage(request, with_requested_grant(filtered(filterset)), MY_COLUMNS, default="-updated")
     return render(
         request,
         "grants/application_list.html",
-        {"page": page, "can_apply": bool(carrier_organisation_ids(request.user))},
+        listing.context(
+            form=filterset.form,
+            filtering=bool(request.GET.get("q") or request.GET.get("state")),
+            can_apply=bool(carrier_organisation_ids(request.user)),
+        ),
     )
 
 

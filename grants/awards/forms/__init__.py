@@ -2,8 +2,6 @@
 
 from grants.awards.forms.amendments import AmendmentForm, AmendmentRejectForm, AmendmentSubmitForm
 from grants.awards.forms.common import (
-    DrawdownFilterForm,
-    GrantFilterForm,
     NoticePostForm,
     ObjectionConcludeForm,
     ObjectionRecordForm,
@@ -33,8 +31,6 @@ __all__ = [
     "AmendmentForm",
     "AmendmentRejectForm",
     "AmendmentSubmitForm",
-    "DrawdownFilterForm",
-    "GrantFilterForm",
     "InterestUntilForm",
     "InterestWaiverForm",
     "LateUseClaimForm",

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from budgets.models import CoordinatingOffice, FundingProgramme
-from grants.applications.forms import Form, OfficeChoiceField
-from grants.awards.models import GrantState
-from grants.awards.payments.models import DrawdownState
+from grants.applications.forms import Form
 
 
 def date_input() -> forms.DateInput:
@@ -24,41 +21,6 @@ def comment_field(*, required: bool = False, label: Any = None) -> forms.CharFie
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Please enter a comment.")},
-    )
-
-
-class GrantFilterForm(Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    state = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *GrantState.choices]
-    )
-    programme = forms.ModelChoiceField(
-        label=_("Programme"),
-        required=False,
-        queryset=FundingProgramme.objects.none(),
-        empty_label=_("All programmes"),
-    )
-    office = OfficeChoiceField(
-        label=_("Office"),
-        required=False,
-        queryset=CoordinatingOffice.objects.none(),
-        empty_label=_("All offices"),
-    )
-
-    def __init__(self, *args: Any, offices: Any = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = FundingProgramme.objects.order_by(
-            "name"
-        )
-        if offices is None:
-            del self.fields["office"]
-        else:
-            cast(forms.ModelChoiceField, self.fields["office"]).queryset = offices
-
-
-class DrawdownFilterForm(Form):
-    state = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *DrawdownState.choices]
     )
 
 

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,10 +22,10 @@ from accounts.models import User
 from budgets.rules import allowed, office_roles, refusal
 from core.errors import DomainError
 from core.formatting import format_eur
+from core.lists import Column, ListPage, filtered
 from grants import calculations
 from grants.applications.forms import Form
 from grants.applications.views.common import AuthenticatedRequest, show_domain_error
-from grants.awards.forms import DrawdownFilterForm
 from grants.awards.models import Grant, Reclaim, ReclaimKind
 from grants.awards.models.reclaim import CLAIM_LATE_USE_INTEREST
 from grants.awards.payments.forms import (
@@ -46,7 +45,7 @@ from grants.awards.payments.models import (
     Drawdown,
 )
 from grants.awards.payments.services import drawdown as drawdown_services
-from grants.awards.selectors import drawdowns_visible_to, grant_drawdowns, instalment_rows
+from grants.awards.selectors import drawdown_filter, grant_drawdowns, instalment_rows
 from grants.awards.services import reclaim
 from grants.awards.views.common import form_errors_as_messages, visible_grant
 
@@ -226,6 +225,16 @@ def _grant(request: HttpRequest, pk: int) -> Grant:
     return visible_grant(request, pk)
 
 
+QUEUE_COLUMNS = [
+    Column("file_number", gettext_lazy("File number"), ("grant__file_number",)),
+    Column("recipient", gettext_lazy("Recipient"), ("grant__organisation__name",)),
+    Column("purpose", gettext_lazy("Purpose"), ("purpose",)),
+    Column("needed", gettext_lazy("Needed on"), ("needed_on",)),
+    Column("state", gettext_lazy("Status"), ("state",)),
+    Column("amount", gettext_lazy("Amount"), ("amount",), numeric=True),
+]
+
+
 @login_required
 def grant_drawdowns_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(request, _grant(request, pk))
@@ -285,16 +294,9 @@ def drawdown_step_view(request: AuthenticatedRequest, pk: int, drawdown_pk: int,
 
 @login_required
 def drawdown_queue(request: HttpRequest) -> HttpResponse:
-    """All drawdowns the official may see, filtered by state (certify and payment queues)."""
+    """All drawdowns the official may see, to search and filter (certify and payment queues)."""
     if not (request.user.is_superuser or office_roles(request.user)):
         raise PermissionDenied(_("This list is only for staff of a coordinating office."))
-    form = DrawdownFilterForm(request.GET or None)
-    state = form.cleaned_data.get("state", "") if form.is_bound and form.is_valid() else ""
-    page = Paginator(drawdowns_visible_to(request.user, state=state), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    params = request.GET.copy()
-    params.pop("page", None)
-    return render(
-        request, "grants/grant_drawdown_queue.html", {"form": form, "page": page, "query": params.urlencode()}
-    )
+    filterset = drawdown_filter(request.user, request.GET)
+    listing = ListPage(request, filtered(filterset), QUEUE_COLUMNS, default="needed")
+    return render(request, "grants/grant_drawdown_queue.html", listing.context(form=filterset.form))

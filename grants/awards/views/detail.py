@@ -6,21 +6,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from budgets.rules import allowed
+from budgets.rules import allowed, office_roles
 from core.errors import DomainError
 from core.formatting import format_date
+from core.lists import Column, ListPage, filtered
 from grants.applications.selectors import offices_for
 from grants.applications.views.common import AuthenticatedRequest, show_domain_error
 from grants.awards.deadlines import deadlines_for_staff
 from grants.awards.forms import (
-    GrantFilterForm,
     NoticePostForm,
     ObjectionConcludeForm,
     ObjectionRecordForm,
@@ -37,7 +37,7 @@ from grants.awards.models.grant import (
 from grants.awards.selectors import (
     grant_detail_queryset,
     grant_drawdowns,
-    grant_list,
+    grant_filter,
     grant_timeline,
     grants_visible_to,
     instalment_rows,
@@ -52,33 +52,34 @@ from grants.awards.services.grant import (
     grant_objection_waive,
 )
 from grants.awards.views.common import form_errors_as_messages, require_rule, visible_grant
-from grants.predicates import office_roles
 
 PAGE_SIZE = 25
 REQUEST_DRAWDOWN = "grants.request_drawdown"
 
 
+GRANT_COLUMNS = [
+    Column("file_number", gettext_lazy("File number"), ("file_number",)),
+    Column("title", gettext_lazy("Project"), ("title",)),
+    Column("office", gettext_lazy("Office"), ("office__name",)),
+    Column("programme", gettext_lazy("Programme"), ("programme__name",)),
+    Column("period", gettext_lazy("Approval period"), ("period_start", "period_end")),
+    Column("state", gettext_lazy("Status"), ("state",)),
+    Column("amount", gettext_lazy("Maximum amount"), ("granted_amount",), numeric=True),
+    Column("approved", gettext_lazy("Approved"), ("approved_at",), shown=False),
+]
+
+
 @login_required
 def grants_index(request: HttpRequest) -> HttpResponse:
     staff = bool(request.user.is_superuser or office_roles(request.user))
-    form = GrantFilterForm(request.GET or None, offices=offices_for(request.user) if staff else None)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    office = filters.get("office")
-    grants = grant_list(
-        request.user,
-        state=filters.get("state") or "",
-        programme_id=filters["programme"].pk if filters.get("programme") else None,
-        office_path=office.path if office else "",
-        search=(filters.get("q") or "").strip(),
-    )
-    page = Paginator(grants, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    filterset = grant_filter(request.user, request.GET, offices=offices_for(request.user) if staff else None)
+    columns = GRANT_COLUMNS if staff else [c for c in GRANT_COLUMNS if c.key != "office"]
+    listing = ListPage(request, filtered(filterset), columns, default="-approved")
     deadlines = deadlines_for_staff(request.user, today=timezone.localdate()) if staff else None
     return render(
         request,
         "grants/grant_list.html",
-        {"form": form, "page": page, "query": params.urlencode(), "staff": staff, "deadlines": deadlines},
+        listing.context(form=filterset.form, staff=staff, deadlines=deadlines),
     )
 
 

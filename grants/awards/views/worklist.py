@@ -1,0 +1,48 @@
+"""The officials' worklist: their deadlines after the award, and the applications of their
+offices to search, filter, sort and page through.
+
+It lives on the awards side because it shows both halves of a case's life.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.lists import Column, ListPage, filtered
+from grants.applications.selectors import worklist_filter
+from grants.applications.views.common import is_staff_user, with_requested_grant
+from grants.awards.deadlines import deadlines_for_staff
+
+COLUMNS = [
+    Column("reference", gettext_lazy("Reference"), ("reference",)),
+    Column("title", gettext_lazy("Title"), ("title",)),
+    Column("carrier", gettext_lazy("Project carrier"), ("organisation__name",)),
+    Column("office", gettext_lazy("Office"), ("office__name",)),
+    Column("programme", gettext_lazy("Programme"), ("programme__name",)),
+    Column("state", gettext_lazy("Status"), ("state",)),
+    Column("submitted", gettext_lazy("Submitted"), ("submitted_at",)),
+    Column("amount", gettext_lazy("Requested grant"), ("requested_grant",), numeric=True),
+]
+
+
+@login_required
+def worklist_view(request: HttpRequest) -> HttpResponse:
+    if not is_staff_user(request.user):
+        raise PermissionDenied(_("The worklist is only for staff of a coordinating office."))
+    filterset = worklist_filter(request.user, request.GET)
+    listing = ListPage(request, with_requested_grant(filtered(filterset)), COLUMNS, default="-submitted")
+    return render(
+        request,
+        "grants/worklist.html",
+        listing.context(
+            form=filterset.form,
+            # Proofs due or overdue, money not used in time, objection periods ending (4 queries).
+            deadlines=deadlines_for_staff(request.user, today=timezone.localdate()),
+        ),
+    )
