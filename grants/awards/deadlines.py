@@ -27,14 +27,13 @@ from django.db.models import F, Q, QuerySet
 
 from budgets.rules import office_roles
 from grants import calculations
-from grants.awards.models import Grant, ProofOfUse
-from grants.awards.payments.models import Drawdown
+from grants.awards.models import Grant, GrantState, ProofOfUse
+from grants.awards.payments.models import Drawdown, DrawdownState
 
 PROOF_DUE_SOON_DAYS = ProofOfUse.DUE_SOON_DAYS
 OBJECTION_ENDING_DAYS = 7
 
 # Grants whose drawdowns still matter for late use: settled and closed grants are done with.
-LATE_USE_GRANT_STATES = ("notified", "final", "running", "proof_due", "proof_under_review", "reclaim")
 
 
 class DeadlineKind:
@@ -168,10 +167,10 @@ def drawdowns_not_used_in_time(
     drawdowns = (
         Drawdown.objects.filter(
             _scope("grant__", office_paths, organisation),
-            state="paid",
+            state=DrawdownState.PAID,
             paid_on__isnull=False,
             paid_on__lt=today,
-            grant__state__in=LATE_USE_GRANT_STATES,
+            grant__state__in=Grant.LATE_USE_STATES,
             late_use_claims__isnull=True,  # once the interest is claimed, nothing is left to remind of
         )
         .filter(Q(used_on__isnull=True) | Q(used_on__gt=F("paid_on")))
@@ -213,7 +212,7 @@ def objection_periods_ending(
     grants = (
         Grant.objects.filter(
             _scope("", office_paths, organisation),
-            state="notified",
+            state=GrantState.NOTIFIED,
             objection_waived_on__isnull=True,
             objection_deadline__gte=today,
             objection_deadline__lte=today + timedelta(days=days),

@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from core.errors import DomainError
+from grants.awards.models import ReclaimKind
 from grants.awards.services.reclaim import reclaim_interest
 from reporting.documents.blocks import closing, legal_remedies, local_date, recipient_lines
 from reporting.documents.layout import (
@@ -115,7 +116,7 @@ def _operative(reclaim: Any, statement: Any, notified_on: Any) -> list[str]:
             f"nach § 49a Abs. 4 VwVfG in Höhe von <b>{interest}</b> festgesetzt."
         )
     else:
-        if reclaim.kind == "revocation" and grant.state == "revoked":
+        if reclaim.kind == ReclaimKind.REVOCATION and grant.is_revoked:
             items.append(
                 f"Der Zuwendungsbescheid vom {ddate(notified_on)} wird mit Wirkung vom "
                 f"{ddate(grant.revoked_on or reclaim.decided_on)} insgesamt widerrufen (§ 49 Abs. 3 VwVfG)."

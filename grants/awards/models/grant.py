@@ -166,6 +166,8 @@ class Grant(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     REVOCABLE_STATES = (G.NOTIFIED, G.FINAL, G.RUNNING, G.PROOF_DUE, G.PROOF_UNDER_REVIEW)
     # The approval period has not been declared over yet.
     PERIOD_OPEN_STATES = (G.NOTIFIED, G.FINAL, G.RUNNING)
+    # Paid money may still be reported as not used in time (late-use interest, § 49a (4) VwVfG).
+    LATE_USE_STATES = (G.NOTIFIED, G.FINAL, G.RUNNING, G.PROOF_DUE, G.PROOF_UNDER_REVIEW, G.RECLAIM)
     # Its life is over (settled, or revoked as a whole): a reclaim moves it to "reclaim".
     ENDED_STATES = (G.SETTLED, G.REVOKED)
     # A reclaim after settlement can be decided on these (the project may also still run).

@@ -143,15 +143,13 @@ def send_deadline_reminders(*, today: date) -> int:
 
 # --- end of the approval period ---------------------------------------------------------------
 
-PERIOD_RUNNING_STATES = ("notified", "final", "running")
-
 
 def _pending_extension() -> Exists:
     """An open amendment that would extend the period keeps the grant running until decided."""
     return Exists(
         Amendment.objects.filter(
             grant=OuterRef("pk"),
-            state__in=("submitted", "proposed"),
+            state__in=Amendment.REJECTABLE_STATES,  # submitted or proposed: still to be decided
             new_period_end__gt=OuterRef("period_end"),
         )
     )
@@ -165,7 +163,7 @@ def grants_mark_proof_due(*, today: date) -> list[str]:
     """
     done = []
     due: Iterable[int] = (
-        Grant.objects.filter(state__in=PERIOD_RUNNING_STATES, period_end__lt=today)
+        Grant.objects.filter(state__in=Grant.PERIOD_OPEN_STATES, period_end__lt=today)
         .exclude(_pending_extension())
         .order_by("file_number")
         .values_list("pk", flat=True)
@@ -174,7 +172,7 @@ def grants_mark_proof_due(*, today: date) -> list[str]:
         with transaction.atomic():
             grant = (
                 Grant.objects.select_for_update()
-                .filter(pk=pk, state__in=PERIOD_RUNNING_STATES, period_end__lt=today)
+                .filter(pk=pk, state__in=Grant.PERIOD_OPEN_STATES, period_end__lt=today)
                 .exclude(_pending_extension())
                 .first()
             )

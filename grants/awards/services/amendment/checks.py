@@ -22,14 +22,13 @@ from core.formatting import format_date, format_eur, format_percent
 from grants.applications.models.plan import CoverKind
 from grants.applications.validation import check_money, check_period, plan_totals
 from grants.awards.models import Amendment, AmendmentLine, Grant, PlanVersion
-from grants.awards.payments.models import DrawdownState
+from grants.awards.payments.models import PENDING_DRAWDOWN_STATES, DrawdownState
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 LINE_KEYS = frozenset({"side", "category", "cover_kind", "text", "budget_year", "amount"})
 EXPENDITURE, COVER = AmendmentLine.Side.EXPENDITURE, AmendmentLine.Side.COVER
 # Drawdowns that are paid, or on their way to payment, bind their budget year's instalment.
-IN_FLIGHT_DRAWDOWN_STATES = (DrawdownState.REQUESTED, DrawdownState.CERTIFIED, DrawdownState.ORDERED)
 
 
 def current_plan(grant: Grant) -> PlanVersion:
@@ -207,7 +206,7 @@ def _drawdown_errors(grant: Grant, instalments: Mapping[int, Decimal]) -> list[s
     paid: dict[int, Decimal] = defaultdict(Decimal)
     in_flight: dict[int, Decimal] = defaultdict(Decimal)
     rows = (
-        grant.drawdowns.filter(state__in=(DrawdownState.PAID, *IN_FLIGHT_DRAWDOWN_STATES))
+        grant.drawdowns.filter(state__in=(DrawdownState.PAID, *PENDING_DRAWDOWN_STATES))
         .values_list("budget_year", "state", "amount")
         .order_by()
     )
