@@ -151,3 +151,35 @@ def test_paging_keeps_the_sort_order_and_the_filters(demo_world, client):
     second = client.get("/arbeitsliste/", {"o": "title", "page": 2})
     assert second.status_code == 200
     assert _rows(second.content.decode()) != _rows(first)
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "url", ["/dokumente/zahllaeufe/", "/dokumente/exporte/", "/mittelabrufe/", "/zuwendungen/"]
+)
+def test_the_payment_run_and_export_lists_cost_the_same_queries_for_1_and_20_rows(demo_world, client, url):
+    user = _login(client, "finanzen")
+    _one_row_of_each_kind_the_demo_lacks(user)
+    one = _queries(client, url)
+    for n in range(2, 21):
+        ExportJob.objects.create(created_by=user, kind=ExportKind.LEDGER, format=ExportFormat.XLSX)
+        PaymentRun.objects.create(
+            reference=f"ZL-TEST-{n}",
+            execution_date=date(2026, 12, 10),
+            debtor_name="Kasse",
+            debtor_iban="DE02120300000000202051",
+            debtor_bic="BYLADEM1001",
+            total_amount=Decimal("100.00"),
+            payment_count=1,
+            file_name="zl.xml",
+            created_by=user,
+        )
+    assert _queries(client, url) == one
