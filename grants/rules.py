@@ -22,6 +22,7 @@ from budgets.rules import (
     Check,
     add_permission,
     covers,
+    holds_role_anywhere,
     is_admin,
     is_approver,
     is_case_officer,
@@ -226,6 +227,10 @@ add_permission(
         is_carrier_member | is_case_officer,
         _("Only the grant recipient or a case officer can record when the money was used."),
     ),
+)
+add_permission(
+    "grants.use_payment_runs",
+    Check(holds_role_anywhere(StaffRole.FINANCE), _("Payment runs are for finance staff.")),
 )
 add_permission(
     "grants.create_payment_run",

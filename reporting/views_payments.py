@@ -22,7 +22,6 @@ from grants.awards.payments.models import CANCEL_PAYMENT_RUN, EXECUTE_PAYMENT_RU
 from grants.awards.payments.services.run import payment_run_cancel, payment_run_effect, payment_run_execute
 from reporting.payments.forms import PaymentRunCancelForm, PaymentRunCreateForm, PaymentRunExecuteForm
 from reporting.payments.selectors import (
-    may_use_payment_runs,
     payable_drawdowns,
     payment_run_filter,
     payment_runs_visible_to,
@@ -41,8 +40,8 @@ RUN_COLUMNS = [
 
 
 def _require_finance(request: HttpRequest) -> None:
-    if not may_use_payment_runs(request.user):
-        raise PermissionDenied(_("Payment runs are for finance staff."))
+    if not allowed(request.user, "grants.use_payment_runs"):
+        raise PermissionDenied(refusal(request.user, "grants.use_payment_runs"))
 
 
 def _show(request: HttpRequest, error: DomainError) -> None:

@@ -40,14 +40,11 @@ def drawdown_filter(user: Any, data: Any) -> DrawdownFilter:
     return DrawdownFilter(data or None, queryset=drawdowns_visible_to(user))
 
 
-def drawdowns_visible_to(user: Any, *, state: str = "") -> QuerySet[Drawdown]:
+def drawdowns_visible_to(user: Any) -> QuerySet[Drawdown]:
     """Drawdowns of every grant the user may see (the officials' and finance's queue)."""
-    qs = Drawdown.objects.filter(visibility_q(user, prefix="grant__")).select_related(
+    return Drawdown.objects.filter(visibility_q(user, prefix="grant__")).select_related(
         "grant", "grant__organisation", "grant__office", "requested_by"
     )
-    if state:
-        qs = qs.filter(state=state)
-    return qs.order_by("needed_on", "pk")
 
 
 def grant_detail_queryset(user: Any) -> QuerySet[Grant]:

@@ -22,10 +22,6 @@ def finance_paths(user: Any) -> list[str]:
     return sorted({path for path, role in office_roles(user) if role == StaffRole.FINANCE})
 
 
-def may_use_payment_runs(user: Any) -> bool:
-    return bool(finance_paths(user))
-
-
 def _under(paths: list[str], prefix: str) -> Q:
     q = Q(pk__in=[])
     for path in paths:

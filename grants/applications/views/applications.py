@@ -53,7 +53,6 @@ from grants.applications.views.common import (
 from grants.carriers.selectors import organisations_of
 from grants.rules import carrier_organisation_ids
 
-PAGE_SIZE = 25
 FORWARD_STEPS = {"submit", "start_formal_check", "complete_formal_check", "propose_approval", "approve"}
 NEGATIVE_STEPS = {"propose_rejection", "reject", "withdraw"}
 

@@ -49,7 +49,6 @@ from grants.awards.selectors import drawdown_filter, grant_drawdowns, instalment
 from grants.awards.services import reclaim
 from grants.awards.views.common import form_errors_as_messages, visible_grant
 
-PAGE_SIZE = 50
 RECORD_USE_OF_FUNDS = "grants.record_use_of_funds"
 
 

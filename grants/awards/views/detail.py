@@ -53,7 +53,6 @@ from grants.awards.services.grant import (
 )
 from grants.awards.views.common import form_errors_as_messages, require_rule, visible_grant
 
-PAGE_SIZE = 25
 REQUEST_DRAWDOWN = "grants.request_drawdown"
 
 
