@@ -85,3 +85,10 @@ class LedgerKind(models.TextChoices):
     PROVEN = "proven", _("Proven")  # im Verwendungsnachweis anerkannt
     RECLAIM = "reclaim", _("Reclaim")  # Rückforderung
     REPAYMENT = "repayment", _("Repayment")  # Rückzahlung
+
+
+class ShareGroup(models.TextChoices):
+    """What part of a first recipient's annual grant a share limit speaks of (DOMAIN.md §7)."""
+
+    PROJECTS = "projects", _("Micro-projects (funds)")
+    KEPT = "kept", _("Kept by the first recipient (e.g. coordination)")

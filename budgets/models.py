@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from budgets.choices import (
     LedgerKind,
     OfficeKind,
     ProgrammeFamily,
+    ShareGroup,
     StaffRole,
     WindowUnit,
 )
@@ -256,6 +258,170 @@ class BudgetEnvelope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office.short_name} · {self.programme.code} · {self.budget_year} · {self.budget_title}"
+
+
+class FundKind(models.Model):
+    """A kind of fund a programme's first recipients may set up (e.g. action fund, youth fund).
+
+    Every fund kind belongs to a share group whose share of the annual grant the programme
+    limits (:class:`FundShareLimit`).
+    """
+
+    programme = models.ForeignKey(
+        FundingProgramme, on_delete=models.CASCADE, related_name="fund_kinds", verbose_name=_("programme")
+    )
+    code = models.CharField(_("code"), max_length=12, help_text=_("Used in budget titles, e.g. AIF."))
+    name = models.CharField(_("name"), max_length=120)
+    share_group = models.CharField(
+        _("share group"), max_length=12, choices=ShareGroup.choices, default=ShareGroup.PROJECTS
+    )
+
+    class Meta:
+        verbose_name = _("fund kind")
+        verbose_name_plural = _("fund kinds")
+        ordering = ["programme", "name"]
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="unique_fund_kind_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FundShareLimit(models.Model):
+    """The share of a first recipient's annual grant a group may take (e.g. projects ≥ 50 %)."""
+
+    programme = models.ForeignKey(
+        FundingProgramme,
+        on_delete=models.CASCADE,
+        related_name="fund_share_limits",
+        verbose_name=_("programme"),
+    )
+    share_group = models.CharField(_("share group"), max_length=12, choices=ShareGroup.choices)
+    min_share = models.DecimalField(
+        _("minimum share (%)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
+    )
+    max_share = models.DecimalField(
+        _("maximum share (%)"), max_digits=5, decimal_places=2, default=Decimal("100"), validators=PERCENT
+    )
+
+    class Meta:
+        verbose_name = _("fund share limit")
+        verbose_name_plural = _("fund share limits")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "share_group"], name="unique_fund_share_limit"),
+            models.CheckConstraint(
+                condition=Q(max_share__gte=models.F("min_share")), name="fund_share_max_ge_min"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_share_group_display()}: {self.min_share}–{self.max_share} %"
+
+
+class Fund(models.Model):
+    """A fund at a first recipient's office, financed by one budget year of its grant (DOMAIN §7).
+
+    The money is the fund's own envelope: its allocation is a ledger posting whose reference
+    is the file number of the financing grant (``source_reference``), so the fund's figures,
+    commitments to micro-projects, payments and reclaims are the envelope's ledger like every
+    other budget. Opened only through ``grants.chain.services.funds.fund_open``; its rules are
+    kept by the first recipient's staff and checked on every micro-project application.
+    """
+
+    envelope = models.OneToOneField(
+        "BudgetEnvelope", on_delete=models.PROTECT, related_name="fund", verbose_name=_("budget envelope")
+    )
+    kind = models.ForeignKey(FundKind, on_delete=models.PROTECT, related_name="funds", verbose_name=_("kind"))
+    name = models.CharField(_("name"), max_length=200)
+    source_reference = models.CharField(
+        _("financing grant"),
+        max_length=40,
+        db_index=True,
+        help_text=_("File number of the grant that finances it."),
+    )
+    max_per_measure = models.DecimalField(
+        _("maximum per micro-project (EUR)"), max_digits=12, decimal_places=2
+    )
+    cofinancing_guide_rate = models.DecimalField(
+        _("co-financing guide value (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=PERCENT,
+        help_text=_("Own or third-party funds a micro-project should bring; a guide, not a limit."),
+    )
+    latest_end_date = models.DateField(_("micro-projects end by"))
+    simple_proof_threshold = models.DecimalField(
+        _("simple proof up to (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text=_(
+            "Micro-projects granted up to this amount prove their use with a short report and a numerical statement, without a receipt list."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fund")
+        verbose_name_plural = _("funds")
+        ordering = ["envelope__budget_year", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_per_measure__gt=0), name="fund_max_per_measure_positive"),
+            models.CheckConstraint(
+                condition=Q(simple_proof_threshold__gte=0), name="fund_simple_proof_nonneg"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.envelope.budget_year}"
+
+    @property
+    def budget_year(self) -> int:
+        return self.envelope.budget_year
+
+    @property
+    def office(self) -> CoordinatingOffice:
+        return self.envelope.office
+
+    @property
+    def programme(self) -> FundingProgramme:
+        return self.envelope.programme
+
+    def released_share(self, day: date) -> Decimal:
+        """Percent of the volume released on ``day``: all of it without cut-off dates."""
+        cutoffs = list(self.cutoffs.all())
+        if not cutoffs:
+            return Decimal("100")
+        return min(
+            Decimal("100"), sum((c.release_percent for c in cutoffs if c.cutoff_date <= day), Decimal("0"))
+        )
+
+
+class FundCutoff(models.Model):
+    """A cut-off date (Stichtag) that releases a share of the fund's volume for decisions."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="cutoffs", verbose_name=_("fund"))
+    cutoff_date = models.DateField(_("cut-off date"))
+    release_percent = models.DecimalField(
+        _("releases (% of the volume)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+
+    class Meta:
+        verbose_name = _("cut-off date")
+        verbose_name_plural = _("cut-off dates")
+        ordering = ["cutoff_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "cutoff_date"], name="unique_fund_cutoff"),
+            models.CheckConstraint(
+                condition=Q(release_percent__gt=0) & Q(release_percent__lte=100), name="fund_cutoff_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cutoff_date}: {self.release_percent} %"
 
 
 class LedgerEntryQuerySet(models.QuerySet):

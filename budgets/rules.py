@@ -78,7 +78,18 @@ def office_path_of(obj: Any) -> str | None:
     path = getattr(obj, "path", None)
     if isinstance(path, str):
         return path
-    for via in ("office", "grant", "application", "reclaim", "proof", "drawdown", "run"):
+    for via in (
+        "office",
+        "grant",
+        "application",
+        "reclaim",
+        "proof",
+        "drawdown",
+        "run",
+        "committee",
+        "session",
+        "item",
+    ):
         inner = getattr(obj, via, None)
         if inner is not None and inner is not obj:
             return office_path_of(inner)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.db.models import Case, CharField, DecimalField, Q, Sum, Value, When
@@ -219,6 +220,12 @@ def envelope_figures(envelope_ids: Iterable[int]) -> dict[int, Figures]:
         .order_by()
     }
     return {pk: found.get(pk, Figures()) for pk in ids}
+
+
+def fund_released(fund: Any, figures: Figures, day: date) -> Decimal:
+    """The part of a fund's volume its cut-off dates have released by ``day``, down to the cent."""
+    share = fund.released_share(day)
+    return (figures.budget * share / 100).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
 
 def reference_figures(reference: str) -> dict[tuple[int, int], Figures]:

@@ -11,10 +11,12 @@ table raises ``LookupError`` naming that half-year (§4.3: "never a guess").
 from __future__ import annotations
 
 import decimal
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 import holidays
@@ -35,6 +37,8 @@ __all__ = [
     "recognised_expenditure",
     "recognised_lines",
     "settlement",
+    "split_pro_rata",
+    "vote_outcome",
 ]
 
 CENT = Decimal("0.01")
@@ -408,3 +412,94 @@ def window_end(start: date, *, value: int, unit: str) -> date:
     if unit == "months":
         return start + relativedelta(months=count)
     raise ValueError(f"unknown window unit {unit!r}; expected 'weeks' or 'months'")
+
+
+# --- §8 several funders ---------------------------------------------------------------------
+
+
+def split_pro_rata(amount: Decimal, shares: Mapping[str, Any]) -> dict[str, Decimal]:
+    """Split ``amount`` across sources in the ratio of ``shares`` (DOMAIN.md §8), exactly.
+
+    Each source gets ``amount × share / Σ shares`` rounded down to the cent; the cents left over
+    go one each to the sources with the largest remainders, on equal remainders to the larger
+    share first, then to the source key that sorts first. The parts add up to ``amount``; a
+    source with share 0 stays in the result with 0.00. The result keeps the order of ``shares``.
+    """
+    total_amount = _dec(amount, "amount")
+    if total_amount != total_amount.quantize(CENT):
+        raise ValueError(f"amount must have at most two decimal places, got {total_amount}")
+    if not shares:
+        raise ValueError("shares must name at least one source")
+    weights = {str(key): _dec(value, f"share of {key}") for key, value in shares.items()}
+    weight_sum = sum(weights.values(), ZERO)
+    if weight_sum <= 0:
+        raise ValueError("the shares must have a positive sum")
+    cents = int(total_amount * 100)
+    # Exact arithmetic in Fractions: a remainder comparison must never depend on rounding.
+    exact = {
+        key: Fraction(cents) * Fraction(weight) / Fraction(weight_sum) for key, weight in weights.items()
+    }
+    floors = {key: math.floor(value) for key, value in exact.items()}
+    left_over = cents - sum(floors.values())
+    order = sorted(weights, key=lambda key: (-(exact[key] - floors[key]), -weights[key], key))
+    for key in order[:left_over]:
+        floors[key] += 1
+    return {key: (Decimal(floors[key]) / 100).quantize(CENT) for key in weights}
+
+
+# --- §7 committees --------------------------------------------------------------------------
+
+VOTE_PROCEDURES = ("session", "circulation")
+
+
+def _count(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return value
+
+
+def vote_outcome(
+    *,
+    yes: int,
+    no: int,
+    abstain: int,
+    members: int,
+    recused: int = 0,
+    procedure: str = "session",
+    quorum: Any = Decimal("0.5"),
+) -> str:
+    """The result of a committee vote on one item (DOMAIN.md §7).
+
+    ``"adopted"``, ``"rejected"`` or, for a session, ``"not_quorate"``. A session is quorate
+    when the votes cast exceed ``quorum`` × the eligible members (members − recused); a quorate
+    item is adopted when yes > no (abstentions do not count, a tie rejects). A circulation vote
+    is adopted when yes exceeds half of all eligible members; it has no quorum.
+    """
+    counts = {
+        name: _count(value, name)
+        for name, value in {
+            "yes": yes,
+            "no": no,
+            "abstain": abstain,
+            "members": members,
+            "recused": recused,
+        }.items()
+    }
+    if procedure not in VOTE_PROCEDURES:
+        raise ValueError(f"procedure must be one of {', '.join(VOTE_PROCEDURES)}, got {procedure!r}")
+    share = _dec(quorum, "quorum")
+    if share > 1:
+        raise ValueError(f"quorum must be a fraction between 0 and 1, got {share}")
+    eligible = counts["members"] - counts["recused"]
+    if eligible < 0:
+        raise ValueError(f"recused ({recused}) must not exceed members ({members})")
+    cast = counts["yes"] + counts["no"] + counts["abstain"]
+    if cast > eligible:
+        raise ValueError(f"{cast} votes cast, but only {eligible} members are eligible to vote")
+    if procedure == "circulation":
+        return "adopted" if eligible and 2 * counts["yes"] > eligible else "rejected"
+    if eligible == 0 or not cast > share * eligible:
+        return "not_quorate"
+    return "adopted" if counts["yes"] > counts["no"] else "rejected"

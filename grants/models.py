@@ -28,12 +28,21 @@ from grants.awards.models.reclaim import Reclaim, ReclaimKind, ReclaimState, Rep
 from grants.awards.payments.models.drawdown import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
 from grants.awards.payments.models.run import PaymentRun, PaymentRunItem, PaymentRunState
 from grants.carriers.models import LegalForm, Organisation, OrganisationMembership
+from grants.chain.models import (
+    AgendaItem,
+    Committee,
+    CommitteeMember,
+    CommitteeSession,
+    Recusal,
+    Vote,
+)
 
 __all__ = [
     "DECIDED_STATES",
     "EDITABLE_STATES",
     "OPEN_DRAWDOWN_STATES",
     "UNDECIDED_STATES",
+    "AgendaItem",
     "Amendment",
     "AmendmentInstalment",
     "AmendmentLine",
@@ -43,6 +52,9 @@ __all__ = [
     "Attachment",
     "AttachmentKind",
     "BaseRate",
+    "Committee",
+    "CommitteeMember",
+    "CommitteeSession",
     "CoverKind",
     "CoverLine",
     "Drawdown",
@@ -69,6 +81,8 @@ __all__ = [
     "Reclaim",
     "ReclaimKind",
     "ReclaimState",
+    "Recusal",
     "Repayment",
     "Settlement",
+    "Vote",
 ]

@@ -352,3 +352,52 @@ add_permission(
         ),
     ),
 )
+
+
+# --- passing money on: funds, committees, micro-projects (DOMAIN §7) -----------------------
+
+
+def first_recipient_office_path(grant: Any) -> str | None:
+    """The path of the office whose legal body received ``grant`` (where its funds sit)."""
+    office = getattr(getattr(grant, "organisation", None), "runs_office", None)
+    return getattr(office, "path", None)
+
+
+@rules.predicate
+def is_first_recipient_staff(user: Any, grant: Any) -> bool:
+    """A case officer or approver of the office run by the grant's recipient (or above it)."""
+    path = first_recipient_office_path(grant)
+    return path is not None and covers(user, path, (StaffRole.CASE_OFFICER, StaffRole.APPROVER))
+
+
+add_permission(
+    "grants.open_fund",
+    Check(
+        is_first_recipient_staff,
+        _("Only a case officer or approver of the first recipient's office can open a fund from this grant."),
+    ),
+)
+add_permission(
+    "grants.manage_fund",
+    Check(
+        is_case_officer | is_approver,
+        _("Only a case officer or approver of the fund's office can change its rules."),
+    ),
+)
+add_permission(
+    "grants.view_fund",
+    Check(is_office_staff | is_admin, _("Only staff of the fund's office can see its figures.")),
+)
+add_permission(
+    "grants.manage_committee",
+    Check(
+        is_case_officer | is_approver,
+        _(
+            "Only a case officer or approver of the committee's office can prepare its sessions and record votes."
+        ),
+    ),
+)
+add_permission(
+    "grants.view_committee",
+    Check(is_office_staff | is_admin, _("Only staff of the committee's office can see its sessions.")),
+)

@@ -11,18 +11,20 @@ title is a budget decision that software must not guess.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme, LedgerEntry
-from budgets.selectors import ZERO, Figures, envelope_figures, reference_figures
+from budgets.models import BudgetEnvelope, CoordinatingOffice, Fund, FundingProgramme, LedgerEntry
+from budgets.selectors import ZERO, Figures, envelope_figures, fund_released, reference_figures
 from budgets.services._locking import lock_envelopes
 from budgets.services._posting import LedgerKind, Posting, envelope_label, post_entries
 from core.errors import DomainError
-from core.formatting import format_eur
+from core.formatting import format_date, format_eur
 
 
 def ancestor_paths(office: CoordinatingOffice) -> list[str]:
@@ -32,9 +34,15 @@ def ancestor_paths(office: CoordinatingOffice) -> list[str]:
 
 
 def matching_envelopes(
-    *, office: CoordinatingOffice, programme: FundingProgramme, years: list[int]
+    *, office: CoordinatingOffice, programme: FundingProgramme, years: list[int], fund: Fund | None = None
 ) -> dict[int, BudgetEnvelope]:
-    """The envelope each budget year commits against (see the module docstring); one query."""
+    """The envelope each budget year commits against (see the module docstring); one query.
+
+    A micro-project commits against its fund's envelope and nothing else; everything else never
+    matches a fund's envelope (a fund is money passed on, not the office's budget).
+    """
+    if fund is not None:
+        return fund_envelope(fund, years)
     paths = ancestor_paths(office)
     candidates = list(
         BudgetEnvelope.objects.filter(
@@ -42,6 +50,7 @@ def matching_envelopes(
             programme=programme,
             funding_source=programme.funding_level,
             budget_year__in=years,
+            fund__isnull=True,
         ).select_related("office", "programme")
     )
     errors: list[str] = []
@@ -81,6 +90,52 @@ def matching_envelopes(
     return chosen
 
 
+def fund_envelope(fund: Fund, years: list[int]) -> dict[int, BudgetEnvelope]:
+    outside = sorted(set(years) - {fund.budget_year})
+    if outside:
+        raise DomainError(
+            _(
+                "The fund %(fund)s finances budget year %(year)s only; %(years)s cannot be committed against it."
+            )
+            % {"fund": fund.name, "year": fund.budget_year, "years": ", ".join(map(str, outside))}
+        )
+    return {fund.budget_year: fund.envelope} if years else {}
+
+
+def shortfall(*, year: int, envelope: BudgetEnvelope, figures: Figures, amount: Decimal, day: date) -> str:
+    """Why ``amount`` cannot be committed on ``envelope`` in ``year`` on ``day``; empty when it can.
+
+    A fund's envelope has only the share of its volume that its cut-off dates have released.
+    """
+    available = figures.available
+    if amount > available:
+        return _(
+            "Budget year %(year)s: envelope %(envelope)s has %(available)s available, but "
+            "%(requested)s are requested (shortfall %(shortfall)s)."
+        ) % {
+            "year": year,
+            "envelope": envelope_label(envelope),
+            "available": format_eur(available),
+            "requested": format_eur(amount),
+            "shortfall": format_eur(amount - available),
+        }
+    fund = getattr(envelope, "fund", None)
+    if fund is not None:
+        released = fund_released(fund, figures, day)
+        if amount > released - figures.committed:
+            return _(
+                "The fund %(fund)s has released %(released)s of its volume by %(day)s (cut-off dates); "
+                "%(committed)s are committed, so %(requested)s cannot be granted now."
+            ) % {
+                "fund": fund.name,
+                "released": format_eur(released),
+                "day": format_date(day),
+                "committed": format_eur(figures.committed),
+                "requested": format_eur(amount),
+            }
+    return ""
+
+
 def commit_instalments(
     *,
     office: CoordinatingOffice,
@@ -89,6 +144,7 @@ def commit_instalments(
     reference: str,
     by: Any,
     comment: str = "",
+    fund: Fund | None = None,
 ) -> list[LedgerEntry]:
     """Commit a grant's annual instalments; all years fit, or nothing is written.
 
@@ -101,27 +157,18 @@ def commit_instalments(
     if not wanted:
         return []
     with transaction.atomic():
-        chosen = matching_envelopes(office=office, programme=programme, years=list(wanted))
+        chosen = matching_envelopes(office=office, programme=programme, years=list(wanted), fund=fund)
         locked = lock_envelopes(e.pk for e in chosen.values())
         figures = envelope_figures(locked)
+        today = timezone.localdate()
         errors = []
         for year, amount in sorted(wanted.items()):
-            envelope = locked[chosen[year].pk]
-            available = figures[envelope.pk].available
-            if amount > available:
-                errors.append(
-                    _(
-                        "Budget year %(year)s: envelope %(envelope)s has %(available)s available, but "
-                        "%(requested)s are requested (shortfall %(shortfall)s)."
-                    )
-                    % {
-                        "year": year,
-                        "envelope": envelope_label(envelope),
-                        "available": format_eur(available),
-                        "requested": format_eur(amount),
-                        "shortfall": format_eur(amount - available),
-                    }
-                )
+            envelope = chosen[year]
+            problem = shortfall(
+                year=year, envelope=envelope, figures=figures[envelope.pk], amount=amount, day=today
+            )
+            if problem:
+                errors.append(problem)
         if errors:
             raise DomainError(errors)
         return post_entries(

@@ -9,16 +9,14 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from budgets.models import BudgetEnvelope, CoordinatingOffice
 from budgets.rules import office_roles
 from budgets.selectors import envelope_figures
-from budgets.services._posting import envelope_label
-from budgets.services.commitments import matching_envelopes
+from budgets.services.commitments import matching_envelopes, shortfall
 from core.errors import DomainError
-from core.formatting import format_eur
 from core.lists import filtered
 from grants.applications.filters import WorklistFilter
 from grants.applications.models import Application, ApplicationState
@@ -183,27 +181,24 @@ def budget_available(*, application: Application, instalments: Mapping[int, Deci
     for year in wanted:
         try:
             envelopes |= matching_envelopes(
-                office=application.office, programme=application.programme, years=[year]
+                office=application.office,
+                programme=application.programme,
+                years=[year],
+                fund=application.fund,
             )
         except DomainError as error:
             problems[year] = " ".join(error.messages)
     figures = envelope_figures(e.pk for e in envelopes.values())
+    today = timezone.localdate()
     rows = []
     for year, amount in wanted.items():
         envelope = envelopes.get(year)
         available = figures[envelope.pk].available if envelope is not None else None
         problem = problems.get(year, "")
-        if available is not None and amount > available:
-            problem = _(
-                "Budget year %(year)s: envelope %(envelope)s has %(available)s available, but "
-                "%(requested)s are requested (shortfall %(shortfall)s)."
-            ) % {
-                "year": year,
-                "envelope": envelope_label(envelope),  # type: ignore[arg-type]
-                "available": format_eur(available),
-                "requested": format_eur(amount),
-                "shortfall": format_eur(amount - available),
-            }
+        if envelope is not None and not problem:
+            problem = shortfall(
+                year=year, envelope=envelope, figures=figures[envelope.pk], amount=amount, day=today
+            )
         rows.append(YearBudget(year, amount, envelope, available, problem))
     return rows
 

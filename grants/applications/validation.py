@@ -145,8 +145,12 @@ def check_application(
             errors.append(_("The field “%(field)s” is empty.") % {"field": label})
 
     start, end = application.start_date, application.end_date
-    errors += check_deadline(programme, today)
-    errors += check_period(programme, start, end)
+    fund = getattr(application, "fund", None)
+    if fund is None:
+        errors += check_deadline(programme, today)
+        errors += check_period(programme, start, end)
+    else:
+        errors += check_fund_period(fund, start, end)
 
     if application.financing_type not in (programme.allowed_financing_types or []):
         errors.append(
@@ -182,8 +186,72 @@ def check_application(
                 )
 
     totals = plan_totals(expenditure, cover)
-    errors += check_money(programme, totals)
+    errors += check_money(programme, totals) if fund is None else check_fund_money(fund, totals)
     return errors
+
+
+# --- micro-projects: the fund's rules instead of the programme's (DOMAIN.md §7) -----------------
+
+
+def check_fund_period(fund: Any, start: date | None, end: date | None) -> list[str]:
+    if not start or not end:
+        return [_("Please enter the project start and end.")]
+    if end < start:
+        return [
+            _("The project end (%(end)s) is before its start (%(start)s).")
+            % {"end": format_date(end), "start": format_date(start)}
+        ]
+    errors = []
+    if start.year != fund.budget_year:
+        errors.append(
+            _("The fund “%(fund)s” finances budget year %(year)s; the project starts on %(start)s.")
+            % {"fund": fund.name, "year": fund.budget_year, "start": format_date(start)}
+        )
+    if end > fund.latest_end_date:
+        errors.append(
+            _("The project ends on %(end)s; the fund “%(fund)s” requires micro-projects to end by %(limit)s.")
+            % {"end": format_date(end), "fund": fund.name, "limit": format_date(fund.latest_end_date)}
+        )
+    return errors
+
+
+def check_fund_money(fund: Any, totals: PlanTotals) -> list[str]:
+    errors = []
+    if totals.difference:
+        errors.append(
+            _(
+                "The financing plan does not balance: expenditure %(exp)s, cover %(cover)s (difference %(diff)s)."
+            )
+            % {
+                "exp": format_eur(totals.expenditure),
+                "cover": format_eur(totals.cover),
+                "diff": format_eur(totals.difference),
+            }
+        )
+    if not totals.grant:
+        errors.append(_("No grant is requested in the financing plan."))
+    if totals.grant > fund.max_per_measure:
+        errors.append(
+            _(
+                "The grant requested is %(amount)s; the fund “%(fund)s” allows at most %(max)s per micro-project."
+            )
+            % {"amount": format_eur(totals.grant), "fund": fund.name, "max": format_eur(fund.max_per_measure)}
+        )
+    return errors
+
+
+def cofinancing_hint(fund: Any, totals: PlanTotals) -> str:
+    """A note (not a refusal) when a micro-project brings less than the fund's guide value."""
+    share = totals.own_share(include_third=True)
+    if not fund.cofinancing_guide_rate or share is None or share >= fund.cofinancing_guide_rate:
+        return ""
+    return _(
+        "Own and third-party funds cover %(share)s; the fund “%(fund)s” expects about %(guide)s (a guide value, not a condition)."
+    ) % {
+        "share": format_percent_floor(share),
+        "fund": fund.name,
+        "guide": format_percent(fund.cofinancing_guide_rate),
+    }
 
 
 def check_deadline(programme: Any, today: date) -> list[str]:

@@ -6,6 +6,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from budgets.choices import GermanState
+from budgets.models import CoordinatingOffice
 
 
 def validate_iban(value: str) -> None:
@@ -43,6 +44,17 @@ class Organisation(models.Model):
         default=False,
         help_text=_("Exit programmes: left out of open data; receipts carry case pseudonyms."),
     )
+    runs_office = models.ForeignKey(
+        CoordinatingOffice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="legal_bodies",
+        verbose_name=_("legal body of the office"),
+        help_text=_(
+            "The office this organisation runs as first recipient (a municipality's partnership for democracy, a democracy centre's carrier): its grants can finance funds there."
+        ),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="OrganisationMembership",
@@ -57,6 +69,11 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_public_body(self) -> bool:
+        """A public-law body passes money on by forwarding notice, anyone else by contract (DOMAIN §7)."""
+        return self.legal_form == LegalForm.MUNICIPALITY
 
     @property
     def iban_formatted(self) -> str:

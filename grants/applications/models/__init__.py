@@ -4,6 +4,7 @@ from grants.applications.models.application import (
     UNDECIDED_STATES,
     Application,
     ApplicationState,
+    Recommendation,
 )
 from grants.applications.models.plan import (
     Attachment,
@@ -26,4 +27,5 @@ __all__ = [
     "CoverLine",
     "ExpenditureLine",
     "Instalment",
+    "Recommendation",
 ]

@@ -12,7 +12,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from budgets.choices import FinancingType
-from budgets.models import CoordinatingOffice, FundingProgramme
+from budgets.models import CoordinatingOffice, Fund, FundingProgramme
 from budgets.rules import fsm_permission
 from core.errors import DomainError
 from core.models import SavesChangedFields
@@ -20,6 +20,13 @@ from grants.carriers.models import Organisation
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+class Recommendation(models.TextChoices):
+    """A committee's vote on a micro-project, on which the lead office's staff decide."""
+
+    ADOPTED = "adopted", _("Recommended by the committee")
+    REJECTED = "rejected", _("Not recommended by the committee")
 
 
 class ApplicationState(models.TextChoices):
@@ -88,6 +95,15 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         related_name="applications",
         verbose_name=_("coordinating office"),
     )
+    fund = models.ForeignKey(
+        Fund,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("fund"),
+        help_text=_("A micro-project application is addressed to a fund and checked against its rules."),
+    )
     title = models.CharField(_("project title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
     goals = models.TextField(_("goals"), blank=True)
@@ -123,6 +139,10 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     proposed_amount = models.DecimalField(
         _("proposed grant"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    recommendation = models.CharField(
+        _("committee recommendation"), max_length=10, choices=Recommendation.choices, blank=True
+    )
+    recommended_on = models.DateField(_("recommended on"), null=True, blank=True)
     decision_reasons = models.TextField(_("reasons for the decision"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -155,6 +175,15 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         return self.state in EDITABLE_STATES
 
     @property
+    def is_micro_project(self) -> bool:
+        return self.fund_id is not None
+
+    @property
+    def awaits_recommendation(self) -> bool:
+        """A micro-project is decided only on its committee's recommendation (DOMAIN §7)."""
+        return self.is_micro_project and not self.recommendation
+
+    @property
     def is_handed_in(self) -> bool:
         """The carrier has submitted it at least once; before that it is the carrier's own draft."""
         return self.submitted_at is not None
@@ -166,6 +195,16 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     @property
     def has_approval_proposal(self) -> bool:
         return self.proposed_by_id is not None and self.proposed_amount is not None
+
+    def record_recommendation(self, recommendation: Recommendation, *, on: Any) -> None:
+        """The committee's vote on this micro-project (not a state: the staff still decide)."""
+        self.recommendation = recommendation
+        self.recommended_on = on
+
+    @property
+    def is_ready_for_committee(self) -> bool:
+        """Reviewed for form and waiting for its committee's vote."""
+        return self.awaits_recommendation and self.state == S.CONTENT_REVIEW
 
     def rule_for(self, transition: str) -> str:
         """The named rule that guards ``transition`` from the current state (read off the machine)."""

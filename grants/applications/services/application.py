@@ -23,7 +23,14 @@ from budgets.models import CoordinatingOffice, FundingProgramme
 from budgets.rules import require
 from core.errors import DomainError
 from core.formatting import format_eur
-from grants.applications.models import Application, ApplicationState, CoverLine, ExpenditureLine, Instalment
+from grants.applications.models import (
+    Application,
+    ApplicationState,
+    CoverLine,
+    ExpenditureLine,
+    Instalment,
+    Recommendation,
+)
 from grants.applications.selectors import budget_available
 from grants.applications.validation import check_application, plan_totals
 from grants.carriers.models import Organisation
@@ -42,6 +49,7 @@ EDITABLE_FIELDS = (
     "financing_type",
     "programme",
     "office",
+    "fund",
 )
 
 
@@ -142,6 +150,7 @@ def application_create(
         reference=f"tmp-{timezone.now().timestamp()}",
         **fields,
     )
+    check_fund_address(application)
     application.full_clean(exclude=["reference", "state"])
     application.save()
     # The reference derives from the primary key, so two carriers never race for a number.
@@ -158,6 +167,7 @@ def application_update(*, application: Application, by: User, **fields: Any) -> 
         raise TypeError(f"unknown application fields: {sorted(unknown)}")
     for key, value in fields.items():
         setattr(locked, key, value)
+    check_fund_address(locked)
     locked.full_clean(exclude=["reference", "state"])
     save_touched(locked)
     return locked
@@ -185,6 +195,40 @@ def financing_plan_replace(
         CoverLine(application=locked, position=i, **line) for i, line in enumerate(cover)
     )
     save_touched(locked)
+
+
+def check_fund_address(application: Application) -> None:
+    """A micro-project goes to its fund's office under its fund's programme, and to an open fund."""
+    fund = application.fund
+    if fund is None:
+        return
+    if (
+        application.office_id != fund.envelope.office_id
+        or application.programme_id != fund.envelope.programme_id
+    ):
+        raise DomainError(
+            _("The fund “%(fund)s” is kept by %(office)s under %(programme)s; address the application there.")
+            % {"fund": fund.name, "office": fund.office.name, "programme": fund.programme.name}
+        )
+
+
+@transaction.atomic
+def application_record_recommendation(
+    *, application: Application, recommendation: str, on: date, by: User
+) -> Application:
+    """Write a committee's vote onto a micro-project; called by ``grants.chain`` when a session
+    closes (which checks ``grants.manage_committee``). The lead office then decides on it."""
+    locked = lock_application(application)
+    if not locked.is_micro_project:
+        raise DomainError(_("Only a micro-project application is decided on a committee's recommendation."))
+    if locked.state != ApplicationState.CONTENT_REVIEW:
+        raise DomainError(
+            _("A committee decides only on applications in content review (current state: “%(state)s”).")
+            % {"state": locked.get_state_display()}
+        )
+    locked.record_recommendation(Recommendation(recommendation), on=on)
+    save_touched(locked)
+    return locked
 
 
 def application_rule_check(application: Application, *, today: date | None = None) -> list[str]:
@@ -267,6 +311,12 @@ def application_propose_approval(
     comment: str = "",
 ) -> Application:
     locked = begin_step(application, "propose_approval", by=by)
+    if locked.is_micro_project and locked.recommendation != Recommendation.ADOPTED:
+        raise DomainError(
+            _(
+                "A micro-project is approved only on its committee's recommendation; the committee has not recommended this application."
+            )
+        )
     requested = plan_totals(locked.expenditure_lines.all(), locked.cover_lines.all()).grant
     errors = _instalment_errors(locked, instalments, requested)
     if not errors:
@@ -295,7 +345,11 @@ def _instalment_errors(
             errors.append(_("The instalment for %(year)s must not be negative.") % {"year": year})
         if start and end and not start.year <= year <= end.year:
             errors.append(_("The budget year %(year)s lies outside the project period.") % {"year": year})
-        if programme.max_grant_per_year is not None and value > programme.max_grant_per_year:
+        if (
+            application.fund is None
+            and programme.max_grant_per_year is not None
+            and value > programme.max_grant_per_year
+        ):
             errors.append(
                 _("The instalment for %(year)s is %(amount)s; the programme allows at most %(max)s per year.")
                 % {"year": year, "amount": format_eur(value), "max": format_eur(programme.max_grant_per_year)}
@@ -303,6 +357,11 @@ def _instalment_errors(
     total = sum(instalments.values(), Decimal(0))
     if total <= 0:
         errors.append(_("The proposed grant must be greater than zero."))
+    elif application.fund is not None and total > application.fund.max_per_measure:
+        errors.append(
+            _("The proposed grant of %(amount)s exceeds the fund's maximum of %(max)s per micro-project.")
+            % {"amount": format_eur(total), "max": format_eur(application.fund.max_per_measure)}
+        )
     elif total > requested:
         errors.append(
             _("The proposed grant of %(amount)s exceeds the requested grant of %(requested)s.")
@@ -354,6 +413,7 @@ __all__ = [
     "application_create",
     "application_propose_approval",
     "application_propose_rejection",
+    "application_record_recommendation",
     "application_reject",
     "application_request_revision",
     "application_return_proposal",
@@ -364,6 +424,7 @@ __all__ = [
     "application_withdraw",
     "begin_step",
     "budget_refusals",
+    "check_fund_address",
     "default_instalments",
     "financing_plan_replace",
     "finish_step",

@@ -12,7 +12,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from budgets.choices import FinancingType, WindowUnit
-from budgets.models import CoordinatingOffice, FundingProgramme
+from budgets.models import CoordinatingOffice, Fund, FundingProgramme
 from budgets.rules import fsm_permission
 from core.models import SavesChangedFields
 from grants.applications.models.application import Application
@@ -92,6 +92,15 @@ class Grant(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="grants")
     programme = models.ForeignKey(FundingProgramme, on_delete=models.PROTECT, related_name="grants")
     office = models.ForeignKey(CoordinatingOffice, on_delete=models.PROTECT, related_name="grants")
+    fund = models.ForeignKey(
+        Fund,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grants",
+        verbose_name=_("fund"),
+        help_text=_("Set for a micro-project: the fund at the first recipient's office that finances it."),
+    )
     title = models.CharField(_("project title"), max_length=200)
     purpose = models.TextField(_("purpose of the grant"))
     period_start = models.DateField(_("approval period from"))

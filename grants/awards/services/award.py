@@ -46,6 +46,7 @@ def application_approve(*, application: Application, by: User, comment: str = ""
         reference=grant.file_number,
         by=by,
         comment=approved.reference,
+        fund=approved.fund,
     )
     return approved
 

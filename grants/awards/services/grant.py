@@ -60,6 +60,7 @@ def grant_create_from_application(*, application: Application, by: User) -> Gran
         organisation=application.organisation,
         programme=programme,
         office=application.office,
+        fund=application.fund,
         title=application.title,
         purpose="\n\n".join(p for p in (application.summary, application.goals) if p),
         period_start=application.start_date,
