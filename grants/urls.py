@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from grants.applications.views import applications, attachments, editing
 from grants.awards.payments import views as grant_drawdowns
@@ -14,6 +14,7 @@ from grants.awards.views import worklist
 from grants.carriers import views as organisations
 
 urlpatterns = [
+    path("", include("grants.chain.urls")),
     path("traeger/", organisations.organisation_list, name="organisation_list"),
     path("traeger/<int:pk>/bankverbindung/", organisations.organisation_bank, name="organisation_bank"),
     path("", applications.home, name="home"),

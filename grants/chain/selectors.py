@@ -1,0 +1,1 @@
+"""Reads of funds, committees and the money passed on."""
