@@ -373,7 +373,7 @@ class Fund(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} {self.envelope.budget_year}"
+        return self.name
 
     @property
     def budget_year(self) -> int:

@@ -1,0 +1,151 @@
+"""The fund pages as people use them: the first recipient's staff open funds and keep their
+rules, carriers find open funds and apply, everyone else is refused."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from budgets.models import Fund, LedgerEntry
+from grants.applications.models import Application
+from tests.grants.chain.world import build_chain_world
+from tests.grants.factories import OrganisationFactory, carrier_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.LANGUAGE_CODE = "de"
+    w = build_chain_world()
+    w.approve_first_grant("100000")
+    return w
+
+
+def _open_data(**overrides):
+    return {
+        "kind": "",
+        "budget_year": "2026",
+        "name": "",
+        "amount": "40.000,00",
+        "max_per_measure": "3.500",
+        "latest_end_date": "2026-11-30",
+        "cofinancing_guide_rate": "10",
+        "simple_proof_threshold": "1.000",
+    } | overrides
+
+
+def test_the_first_recipients_officer_opens_a_fund_from_the_grant_page(client, world):
+    client.force_login(world.pfd_officer)
+    page = client.get(reverse("grant_funds", args=[world.grant.pk]))
+    assert page.status_code == 200 and "Fonds eröffnen" in page.content.decode()
+    response = client.post(reverse("fund_open", args=[world.grant.pk]), _open_data(kind=world.action_kind.pk))
+    fund = Fund.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("fund_detail", args=[fund.pk])
+    assert (fund.name, fund.max_per_measure, fund.cofinancing_guide_rate) == (
+        "Aktions- und Initiativfonds 2026",
+        D("3500.00"),
+        D("10.00"),
+    )
+    detail = client.get(response["Location"]).content.decode()
+    assert "40.000,00 €" in detail and "Regeln speichern" in detail
+
+
+def test_a_fund_larger_than_the_year_is_refused_with_the_figures_and_nothing_written(client, world):
+    client.force_login(world.pfd_officer)
+    response = client.post(
+        reverse("fund_open", args=[world.grant.pk]),
+        _open_data(kind=world.action_kind.pk, amount="100.000,01"),
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "100.000,00 €" in text and "0,01 €" in text
+    assert not Fund.objects.exists() and not LedgerEntry.objects.filter(envelope__fund__isnull=False).exists()
+
+
+def test_a_fund_form_with_a_bad_amount_names_the_field(client, world):
+    client.force_login(world.pfd_officer)
+    response = client.post(
+        reverse("fund_open", args=[world.grant.pk]), _open_data(kind=world.action_kind.pk, amount="viel")
+    )
+    assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
+    assert not Fund.objects.exists()
+
+
+def test_staff_of_another_pfd_see_neither_the_funds_page_nor_the_fund(client, world):
+    fund = world.open_fund(world.action_kind, "10000")
+    client.force_login(world.other_pfd_officer)
+    assert client.get(reverse("grant_funds", args=[world.grant.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("fund_open", args=[world.grant.pk]), _open_data(kind=world.action_kind.pk)
+        ).status_code
+        == 404
+    )
+    assert client.get(reverse("fund_detail", args=[fund.pk])).status_code == 404
+    assert client.post(reverse("fund_rules", args=[fund.pk]), {"name": "x"}).status_code == 404
+
+
+def test_the_recipient_sees_its_funds_but_cannot_open_one(client, world):
+    client.force_login(world.municipal_carrier)
+    page = client.get(reverse("grant_funds", args=[world.grant.pk]))
+    assert page.status_code == 200 and "Fonds eröffnen" not in page.content.decode()
+    response = client.post(reverse("fund_open", args=[world.grant.pk]), _open_data(kind=world.action_kind.pk))
+    assert response.status_code == 403 and not Fund.objects.exists()
+
+
+def test_cut_off_dates_are_typed_one_per_line_and_bad_lines_are_named(client, world):
+    fund = world.open_fund(world.action_kind, "10000")
+    client.force_login(world.pfd_officer)
+    data = {
+        "name": fund.name,
+        "max_per_measure": "3.500,00",
+        "cofinancing_guide_rate": "0",
+        "latest_end_date": "2026-11-30",
+        "simple_proof_threshold": "1.000,00",
+        "cutoffs": "31.03.2026 40\nirgendwann 60",
+    }
+    response = client.post(reverse("fund_rules", args=[fund.pk]), data)
+    assert response.status_code == 200 and "Zeile 2" in response.content.decode()
+    assert not fund.cutoffs.exists()
+    data["cutoffs"] = "31.03.2026 40\n30.06.2026 60 %"
+    response = client.post(reverse("fund_rules", args=[fund.pk]), data)
+    assert response.status_code == 302
+    assert [(c.cutoff_date, c.release_percent) for c in fund.cutoffs.all()] == [
+        (date(2026, 3, 31), D("40.00")),
+        (date(2026, 6, 30), D("60.00")),
+    ]
+
+
+def test_a_carrier_finds_an_open_fund_and_applies_with_the_short_form(client, world, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: date(2026, 4, 1))
+    fund = world.open_fund(world.youth_kind, "10000", max_per_measure="1000")
+    verein = OrganisationFactory(name="Jugendclub Rothenburg")
+    user = carrier_user(verein, username="jugendclub")
+    client.force_login(user)
+    listing = client.get(reverse("fund_list")).content.decode()
+    assert fund.name in listing and reverse("microproject_apply", args=[fund.pk]) in listing
+    response = client.post(
+        reverse("microproject_apply", args=[fund.pk]),
+        {
+            "organisation": verein.pk,
+            "title": "Graffiti-Workshop",
+            "summary": "Jugendliche gestalten eine Wand am Jugendclub.",
+            "goals": "Beteiligung und Verantwortung für den Ort.",
+            "target_groups": "Jugendliche",
+            "region": "Rothenburg",
+            "start_date": "2026-05-01",
+            "end_date": "2026-08-31",
+        },
+    )
+    app = Application.objects.get(title="Graffiti-Workshop")
+    assert response.status_code == 302 and response["Location"] == reverse("application_edit", args=[app.pk])
+    assert (app.fund, app.office, app.programme) == (fund, world.pfd, world.programme)
+
+
+def test_staff_cannot_apply_for_a_micro_project(client, world):
+    fund = world.open_fund(world.youth_kind, "10000")
+    client.force_login(world.pfd_officer)
+    assert client.get(reverse("microproject_apply", args=[fund.pk])).status_code == 403
