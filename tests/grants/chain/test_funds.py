@@ -14,7 +14,6 @@ from grants.applications.models import Application
 from grants.applications.services.application import (
     application_propose_approval,
     application_record_recommendation,
-    application_submit,
 )
 from grants.awards.services.award import application_approve
 from grants.chain.services.funds import fund_rules_update, funds_by_year

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal as D
 from typing import Any
 
-from budgets.models import CoordinatingOffice, Fund, FundKind, FundShareLimit, FundingProgramme
+from budgets.models import CoordinatingOffice, Fund, FundingProgramme, FundKind, FundShareLimit
 from grants.applications.models import Application, CoverLine, ExpenditureLine
 from grants.applications.services.application import (
     application_complete_formal_check,
