@@ -44,7 +44,7 @@ APPLICATION_FIELDS = (
 class ApplicationForm(Form):
     """The application's own fields; the services validate the rules, the form the input."""
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, fund: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         fields = forms.fields_for_model(
             Application,
@@ -62,6 +62,9 @@ class ApplicationForm(Form):
         fields["programme"].label = _("Funding programme")
         fields["office"].queryset = CoordinatingOffice.objects.order_by("path")
         fields["office"].label = _("Addressed coordinating office")
+        if fund is not None:
+            # A micro-project's programme and office are its fund's.
+            del fields["programme"], fields["office"]
         self.fields.update(fields)
 
     def clean(self) -> dict[str, Any]:
@@ -72,7 +75,7 @@ class ApplicationForm(Form):
         return data
 
     def service_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in APPLICATION_FIELDS}
+        return {name: self.cleaned_data[name] for name in APPLICATION_FIELDS if name in self.fields}
 
 
 class ApplicationCreateForm(ApplicationForm):

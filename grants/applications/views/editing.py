@@ -57,7 +57,9 @@ def _default_year(application: Application) -> int:
 
 def _initial_forms(application: Application) -> tuple[ApplicationForm, Any, Any]:
     year = _default_year(application)
-    form = ApplicationForm(initial={name: getattr(application, name) for name in APPLICATION_FIELDS})
+    form = ApplicationForm(
+        initial={name: getattr(application, name) for name in APPLICATION_FIELDS}, fund=application.fund
+    )
     expenditure = ExpenditureFormSet(
         prefix=EXPENDITURE_PREFIX,
         initial=[
@@ -87,7 +89,7 @@ def _initial_forms(application: Application) -> tuple[ApplicationForm, Any, Any]
 def _bound_forms(application: Application, data: QueryDict) -> tuple[ApplicationForm, Any, Any]:
     year = _default_year(application)
     return (
-        ApplicationForm(data),
+        ApplicationForm(data, fund=application.fund),
         ExpenditureFormSet(data, prefix=EXPENDITURE_PREFIX, form_kwargs={"default_year": year}),
         CoverFormSet(data, prefix=COVER_PREFIX, form_kwargs={"default_year": year}),
     )

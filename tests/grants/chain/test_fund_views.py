@@ -149,3 +149,58 @@ def test_staff_cannot_apply_for_a_micro_project(client, world):
     fund = world.open_fund(world.youth_kind, "10000")
     client.force_login(world.pfd_officer)
     assert client.get(reverse("microproject_apply", args=[fund.pk])).status_code == 403
+
+
+def test_a_micro_projects_editor_has_no_programme_or_office_and_its_live_check_uses_the_funds_rules(
+    client, world
+):
+    fund = world.open_fund(world.youth_kind, "10000", max_per_measure="1000")
+    verein = OrganisationFactory(name="Jugendinitiative Löbau")
+    user = carrier_user(verein, username="loebau")
+    from grants.chain.services.microprojects import microproject_create
+
+    app = microproject_create(
+        fund=fund,
+        organisation=verein,
+        by=user,
+        title="Skatepark-Fest",
+        summary="Ein Fest mit Workshops.",
+        goals="Jugendliche planen selbst.",
+        target_groups="Jugendliche",
+        region="Löbau",
+        start_date=date(2026, 6, 1),
+        end_date=date(2026, 9, 30),
+        today=date(2026, 4, 1),
+    )
+    client.force_login(user)
+    page = client.get(reverse("application_edit", args=[app.pk])).content.decode()
+    assert 'name="programme"' not in page and 'name="office"' not in page
+    data = {
+        "title": app.title,
+        "summary": app.summary,
+        "goals": app.goals,
+        "target_groups": app.target_groups,
+        "region": app.region,
+        "start_date": "2026-06-01",
+        "end_date": "2026-09-30",
+        "financing_type": "deficit",
+        "expenditure-TOTAL_FORMS": "1",
+        "expenditure-INITIAL_FORMS": "0",
+        "cover-TOTAL_FORMS": "1",
+        "cover-INITIAL_FORMS": "0",
+        "expenditure-0-category": "material",
+        "expenditure-0-description": "Material und Verpflegung",
+        "expenditure-0-budget_year": "2026",
+        "expenditure-0-amount": "1.200,00",
+        "cover-0-kind": "grant",
+        "cover-0-source": "",
+        "cover-0-budget_year": "2026",
+        "cover-0-amount": "1.200,00",
+    }
+    preview = client.post(reverse("plan_preview", args=[app.pk]), data).content.decode()
+    assert "1.200,00 €" in preview and "1.000,00 €" in preview and fund.name in preview
+    response = client.post(reverse("application_edit", args=[app.pk]), data)
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert (app.office, app.programme, app.fund) == (world.pfd, world.programme, fund)
+    assert app.expenditure_lines.get().amount == D("1200.00")
