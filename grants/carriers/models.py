@@ -22,6 +22,8 @@ class LegalForm(models.TextChoices):
     MUNICIPALITY = "municipality", _("Municipality or district")
     CHURCH = "church", _("Church body")
     FOUNDATION = "foundation", _("Foundation")
+    INITIATIVE = "initiative", _("Citizens' initiative (not registered)")
+    YOUTH_GROUP = "youth_group", _("Youth group (with a responsible adult)")
     OTHER = "other", _("Other")
 
 
@@ -34,7 +36,11 @@ class Organisation(models.Model):
     postcode = models.CharField(_("postcode"), max_length=5)
     city = models.CharField(_("city"), max_length=100)
     state = models.CharField(_("federal state"), max_length=2, choices=GermanState.choices)
-    contact_person = models.CharField(_("contact person"), max_length=200)
+    contact_person = models.CharField(
+        _("contact person"),
+        max_length=200,
+        help_text=_("For a youth group or an initiative: the responsible adult who signs for it."),
+    )
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
