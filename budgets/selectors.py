@@ -17,11 +17,24 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, DecimalField, Q, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Substr
 
 from budgets.choices import LedgerKind
-from budgets.models import BudgetEnvelope, CoordinatingOffice, EnvelopeTotal, LedgerEntry
+from budgets.models import BudgetEnvelope, CoordinatingOffice, EnvelopeTotal, Fund, LedgerEntry
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -146,6 +159,7 @@ def rollup(
     grants_only: bool = False,
     limit: int | None = None,
     from_ledger: bool = False,
+    count_once: bool = False,
 ) -> list[Figures]:
     """The §4.5 figures of the offices below ``paths`` (all offices when None), grouped.
 
@@ -155,6 +169,11 @@ def rollup(
     list of subtree roots. ``office_id`` keeps only the envelopes of that one office. One query,
     over the envelope totals unless it needs the grants' references (``reference``,
     ``grants_only``, grouping by ``reference``) or ``from_ledger`` asks for the ledger itself.
+
+    ``count_once`` leaves out the envelopes of funds whose financing grant is committed on an
+    envelope below ``paths`` as well (DOMAIN.md §7): their money is already counted there, as that
+    grant's commitment, so a subtree's figures hold every euro once. Funds financed from outside
+    ``paths`` stay in: for that subtree they are money that came from above.
     """
     unknown = set(group_by) - set(GROUPS)
     if unknown:
@@ -177,6 +196,8 @@ def rollup(
         qs = qs.filter(envelope__office_id=office_id)
     if grants_only:
         qs = qs.exclude(reference="")
+    if count_once:
+        qs = qs.exclude(envelope_id__in=funds_financed_within(paths))
     columns = {name: GROUPS[name] for name in group_by}
     if branch_depth is not None:
         qs = qs.annotate(
@@ -277,11 +298,17 @@ def top_offices(paths: Sequence[str] | None) -> list[CoordinatingOffice]:
 def office_table(
     *, office: CoordinatingOffice | None, visible: Sequence[str] | None, **filters: Any
 ) -> list[OfficeRow]:
-    """Rows for the drill-down table: two queries (the offices, then one rollup)."""
+    """Rows for the drill-down table: two queries (the offices, then one rollup).
+
+    Every euro counts once (``count_once``): a first recipient's funds financed by a grant booked
+    in the table's scope are that grant's commitment, not more money; the rows add up to the
+    total.
+    """
     if office is None:
         offices = top_offices(visible)
         figures = {
-            r["branch"]: r for r in rollup(paths=visible, branches=[o.path for o in offices], **filters)
+            r["branch"]: r
+            for r in rollup(paths=visible, branches=[o.path for o in offices], count_once=True, **filters)
         }
         return [OfficeRow(o, figures.get(o.path, Figures())) for o in offices]
     children = list(
@@ -289,7 +316,10 @@ def office_table(
             "name"
         )
     )
-    figures = {r["branch"]: r for r in rollup(paths=[office.path], branch_depth=office.depth + 1, **filters)}
+    figures = {
+        r["branch"]: r
+        for r in rollup(paths=[office.path], branch_depth=office.depth + 1, count_once=True, **filters)
+    }
     own = OfficeRow(office, figures.get(office.path, Figures()), own=True)
     return [own, *(OfficeRow(c, figures.get(c.path, Figures())) for c in children)]
 
@@ -324,3 +354,244 @@ def total_differences() -> dict[tuple[int, int], tuple[Figures | None, Figures |
         for key in sorted(set(ledger) | set(kept))
         if kept.get(key, Figures()) != ledger.get(key, Figures())
     }
+
+
+# --- money passed on (DOMAIN §7) -------------------------------------------------------------
+#
+# The figures of docs/chain.md. At one office (its own envelopes) every booking falls under
+# exactly one heading, so a euro is counted once per level; over a subtree the figures add up,
+# except that a fund financed by a grant booked inside the same subtree is not money from above
+# (``received_within``): the subtree counts it once, as passed on.
+
+
+def funds_financed_within(paths: Sequence[str] | None) -> QuerySet[Fund, Any]:
+    """The envelopes (``envelope_id``) of the funds below ``paths`` whose financing grant is
+    committed on an envelope below ``paths`` too (anywhere and everywhere when None)."""
+    commitments = LedgerEntry.objects.filter(reference=OuterRef("source_reference"), kind=str(K.COMMITMENT))
+    funds = Fund.objects.all()
+    if paths is not None:
+        commitments = commitments.filter(subtree_q(paths))
+        funds = funds.filter(subtree_q(paths))
+    return funds.filter(Exists(commitments)).values("envelope_id")
+
+
+@dataclass(frozen=True)
+class ChainFigures:
+    """Money passed on at one office, or over a subtree (DOMAIN.md §7; defined in docs/chain.md).
+
+    Every disbursement on the envelopes counted is in exactly one of ``passed_on_paid``,
+    ``own_paid`` and ``last_paid``; every commitment in one of the three ``…_committed``.
+    """
+
+    budget: Decimal = ZERO  # ordinary envelopes: allocated + carry-over + reinforcements − blocked
+    received: Decimal = ZERO  # fund envelopes: what grants above allocated to them
+    received_within: Decimal = ZERO  # of it, financed by grants booked in the same scope
+    passed_on_committed: Decimal = ZERO  # to grants whose file number finances a fund
+    passed_on_paid: Decimal = ZERO
+    own_committed: Decimal = ZERO  # to other grants, from ordinary envelopes
+    own_paid: Decimal = ZERO
+    last_committed: Decimal = ZERO  # to micro-projects, from fund envelopes
+    last_paid: Decimal = ZERO
+    last_recognised: Decimal = ZERO  # micro-projects' settled proofs of use (proven)
+    reclaimed: Decimal = ZERO
+    repaid: Decimal = ZERO
+
+    @property
+    def allocated_from_above(self) -> Decimal:
+        """Money that reached the envelopes counted from outside: budgets, and funds financed
+        by grants booked elsewhere."""
+        return self.budget + self.received - self.received_within
+
+    @property
+    def returned(self) -> Decimal:
+        return self.repaid
+
+    @property
+    def paid(self) -> Decimal:
+        return self.passed_on_paid + self.own_paid + self.last_paid
+
+    def __add__(self, other: ChainFigures) -> ChainFigures:
+        return ChainFigures(**{f: getattr(self, f) + getattr(other, f) for f in CHAIN_FIGURES})
+
+
+CHAIN_FIGURES = tuple(ChainFigures.__dataclass_fields__)
+
+# A part of a table: ("own", path) = that office's own envelopes, ("tree", path) = its subtree;
+# ("all", "") = every office.
+Scope = tuple[str, str]
+
+
+def _in_scope(path: str, scopes: Sequence[Scope]) -> bool:
+    return any(
+        kind == "all" or (path == root if kind == "own" else path.startswith(root)) for kind, root in scopes
+    )
+
+
+@dataclass(frozen=True)
+class _ChainData:
+    """The three reads a table is computed from, row by office (and reference)."""
+
+    envelopes: list[dict[str, Any]]  # per office and ordinary/fund: summed envelope totals
+    passed_on: list[dict[str, Any]]  # per financing reference, office and ordinary/fund
+    funds: list[dict[str, Any]]  # per fund office and financing reference: the fund's budget
+
+    def figures(self, scopes: Sequence[Scope]) -> ChainFigures:
+        sums: dict[str, Decimal] = dict.fromkeys(CHAIN_FIGURES, ZERO)
+        for row in self.envelopes:
+            if not _in_scope(row["path"], scopes):
+                continue
+            budget = row["allocated"] + row["carry_over"] + row["reinforcements"] - row["blocked"]
+            if row["is_fund"]:
+                sums["received"] += budget
+                sums["last_committed"] += row["committed"]
+                sums["last_paid"] += row["disbursed"]
+                sums["last_recognised"] += row["proven"]
+            else:
+                sums["budget"] += budget
+                sums["own_committed"] += row["committed"]
+                sums["own_paid"] += row["disbursed"]
+            sums["reclaimed"] += row["reclaimed"]
+            sums["repaid"] += row["repaid"]
+        financed_here = set()
+        for row in self.passed_on:
+            if not _in_scope(row["path"], scopes):
+                continue
+            financed_here.add(row["reference"])
+            sums["passed_on_committed"] += row["committed"]
+            sums["passed_on_paid"] += row["disbursed"]
+            mine = "last" if row["is_fund"] else "own"
+            sums[f"{mine}_committed"] -= row["committed"]
+            sums[f"{mine}_paid"] -= row["disbursed"]
+            if row["is_fund"]:
+                sums["last_recognised"] -= row["proven"]
+        for row in self.funds:
+            if row["reference"] in financed_here and _in_scope(row["path"], scopes):
+                sums["received_within"] += row["budget"]
+        return ChainFigures(**{name: value.quantize(CENT) for name, value in sums.items()})
+
+
+def _chain_data(
+    paths: Sequence[str] | None, *, year: int | None, programme: int | None, source: str | None
+) -> _ChainData:
+    """Three queries, each grouped by office (not by envelope, entry or grant)."""
+    is_fund = ExpressionWrapper(Q(envelope__fund__isnull=False), output_field=BooleanField())
+
+    def narrowed(qs: Any) -> Any:
+        if paths is not None:
+            qs = qs.filter(subtree_q(paths))
+        if year is not None:
+            qs = qs.filter(budget_year=year)
+        if programme is not None:
+            qs = qs.filter(envelope__programme_id=programme)
+        if source:
+            qs = qs.filter(envelope__funding_source=source)
+        return qs
+
+    def plain(row: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+        return {name: Decimal(row[f"{TOTAL_PREFIX}{name}"]) for name in names}
+
+    envelopes = [
+        {"path": r["envelope__office__path"], "is_fund": r["is_fund"], **plain(r, BOOKED_FIGURES)}
+        for r in narrowed(EnvelopeTotal.objects.annotate(is_fund=is_fund))
+        .values("envelope__office__path", "is_fund")
+        .annotate(**total_aggregates())
+        .order_by()
+    ]
+    passed_kinds = (*FIGURE_KINDS["committed"], *FIGURE_KINDS["disbursed"], *FIGURE_KINDS["proven"])
+    aggregates = figure_aggregates()
+    passed_on = [
+        {
+            "reference": r["reference"],
+            "path": r["envelope__office__path"],
+            "is_fund": r["is_fund"],
+            **{name: Decimal(r[name]) for name in ("committed", "disbursed", "proven")},
+        }
+        for r in narrowed(
+            LedgerEntry.objects.filter(
+                reference__in=Fund.objects.values("source_reference"), kind__in=[str(k) for k in passed_kinds]
+            ).annotate(is_fund=is_fund)
+        )
+        .values("reference", "envelope__office__path", "is_fund")
+        .annotate(**{name: aggregates[name] for name in ("committed", "disbursed", "proven")})
+        .order_by()
+    ]
+    funds = [
+        {
+            "path": r["envelope__office__path"],
+            "reference": r["envelope__fund__source_reference"],
+            "budget": sum(plain(r, ("allocated", "carry_over", "reinforcements")).values(), ZERO)
+            - Decimal(r[f"{TOTAL_PREFIX}blocked"]),
+        }
+        for r in narrowed(EnvelopeTotal.objects.filter(envelope__fund__isnull=False))
+        .values("envelope__office__path", "envelope__fund__source_reference")
+        .annotate(**total_aggregates())
+        .order_by()
+    ]
+    return _ChainData(envelopes, passed_on, funds)
+
+
+@dataclass(frozen=True)
+class ChainRow:
+    """One line of the table: an office's own envelopes (``own``) or its whole subtree."""
+
+    office: CoordinatingOffice
+    figures: ChainFigures
+    own: bool = False
+
+    @property
+    def has_children(self) -> bool:
+        return not self.own and self.office.numchild > 0
+
+
+@dataclass(frozen=True)
+class ChainTable:
+    """An office's own level and each child's subtree; the total counts every euro once."""
+
+    office: CoordinatingOffice | None
+    rows: list[ChainRow]
+    total: ChainFigures
+
+    @property
+    def parts(self) -> ChainFigures:
+        """The lines summed as they stand."""
+        return sum((row.figures for row in self.rows), ChainFigures())
+
+    @property
+    def between(self) -> Decimal:
+        """Money one line passed on to funds of another: in both lines' figures (allocated from
+        above below, passed on above), in the total only as passed on."""
+        return self.parts.allocated_from_above - self.total.allocated_from_above
+
+
+def chain_table(
+    *,
+    office: CoordinatingOffice | None,
+    visible: Sequence[str] | None,
+    year: int | None = None,
+    programme: int | None = None,
+    source: str | None = None,
+) -> ChainTable:
+    """The drill-down of money passed on: below ``office`` (its own envelopes, then each child's
+    subtree), or the user's top offices when None; four queries however large the tree.
+
+    For each line and for the total: ``total = Σ lines`` for every figure, except
+    ``allocated_from_above``, where the total leaves out what one line passed to another
+    (:attr:`ChainTable.between`).
+    """
+    if office is None:
+        offices = top_offices(visible)
+        data = _chain_data(visible, year=year, programme=programme, source=source)
+        rows = [ChainRow(o, data.figures([("tree", o.path)])) for o in offices]
+        whole: list[Scope] = [("all", "")] if visible is None else [("tree", p) for p in visible]
+        return ChainTable(None, rows, data.figures(whole))
+    children = list(
+        CoordinatingOffice.objects.filter(path__startswith=office.path, depth=office.depth + 1).order_by(
+            "name"
+        )
+    )
+    data = _chain_data([office.path], year=year, programme=programme, source=source)
+    rows = [
+        ChainRow(office, data.figures([("own", office.path)]), own=True),
+        *(ChainRow(c, data.figures([("tree", c.path)])) for c in children),
+    ]
+    return ChainTable(office, rows, data.figures([("tree", office.path)]))

@@ -72,7 +72,7 @@ def render_budget_report(*, office: Any, year: int, by: Any) -> bytes:
     """
     now = timezone.localtime()
     paths = [office.path]
-    by_programme = rollup(paths=paths, year=year, group_by=["programme", "source"])
+    by_programme = rollup(paths=paths, year=year, group_by=["programme", "source"], count_once=True)
     programmes = FundingProgramme.objects.in_bulk([row["programme"] for row in by_programme])
     by_office = office_table(office=office, visible=None, year=year)
     total = sum((row.figures for row in by_office), Figures())
