@@ -39,6 +39,9 @@ class CostCategory(models.TextChoices):
     PUBLIC_RELATIONS = "public_relations", _("Public relations")
     INVESTMENT = "investment", _("Investments")
     ADMIN_FLAT_RATE = "admin_flat_rate", _("Flat-rate administrative costs")
+    # Money a first recipient passes on to last recipients through its funds (DOMAIN.md §7): it
+    # counts as spent only as far as the last recipients' proofs of use recognise it.
+    FORWARDED = "forwarded", _("Passed on to last recipients (funds)")  # Weitergeleitete Mittel
 
 
 class ProgrammeFamily(models.TextChoices):

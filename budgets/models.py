@@ -94,7 +94,9 @@ def _all_financing_types() -> list[str]:
 
 
 def _all_cost_categories() -> list[str]:
-    return list(CostCategory.values)
+    """Every category but money passed on: a grant may be passed on only where the programme
+    allows it explicitly (Nr. 12 VV zu § 44 BHO), so a new programme must name it."""
+    return [c for c in CostCategory.values if c != CostCategory.FORWARDED]
 
 
 class FundingProgramme(models.Model):

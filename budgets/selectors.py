@@ -595,3 +595,27 @@ def chain_table(
         *(ChainRow(c, data.figures([("tree", c.path)])) for c in children),
     ]
     return ChainTable(office, rows, data.figures([("tree", office.path)]))
+
+
+# --- money passed on through funds (DOMAIN.md §7) --------------------------------------------
+
+PASSED_ON_GROUPS = {"year": "budget_year", "reference": "reference"}
+
+
+def passed_on_figures(source_reference: str, *, by: str = "year") -> dict[Any, Figures]:
+    """The bookings on the envelopes of every fund that the grant ``source_reference`` finances,
+    grouped by budget year (``by="year"``) or by reference (``by="reference"``: one row per
+    micro-project's file number, plus the funds' allocation under ``source_reference``); one query.
+
+    ``allocated`` is what the grant put into its funds; ``committed``, ``disbursed``, ``proven``,
+    ``reclaimed`` and ``repaid`` are the micro-projects' (``proven`` = the final grants of their
+    settled proofs of use). A grant that finances no fund gets an empty dict.
+    """
+    column = PASSED_ON_GROUPS[by]
+    rows = (
+        LedgerEntry.objects.filter(envelope__fund__source_reference=source_reference)
+        .values(column)
+        .annotate(**figure_aggregates())
+        .order_by(column)
+    )
+    return {row[column]: _figures(row) for row in rows}

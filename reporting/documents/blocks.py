@@ -42,6 +42,7 @@ COST_CATEGORY_DE = {
     "public_relations": "Öffentlichkeitsarbeit",
     "investment": "Investitionen",
     "admin_flat_rate": "Verwaltungskostenpauschale",
+    "forwarded": "Weitergeleitete Mittel (Fonds)",
 }
 
 FUNDING_SOURCE_DE = {
