@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
@@ -59,6 +60,10 @@ class ProofOfUseQuerySet(models.QuerySet["ProofOfUse"]):
         """See :meth:`ProofOfUse.is_due_soon`."""
         days = ProofOfUse.DUE_SOON_DAYS if horizon is None else horizon
         return self.outstanding().filter(due_on__gte=day, due_on__lte=day + timedelta(days=days))
+
+    def unsettled_final(self) -> ProofOfUseQuerySet:
+        """Final proofs whose grant still takes proofs: not settled, in reclaim, closed or revoked."""
+        return self.filter(kind=ProofKind.FINAL).exclude(grant__state__in=ProofOfUse.CLOSED_GRANT_STATES)
 
 
 def _may_be_submitted(proof: models.Model) -> bool:
@@ -151,6 +156,28 @@ class ProofOfUse(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     @property
     def is_interim(self) -> bool:
         return self.kind == ProofKind.INTERIM
+
+    @property
+    def simple_proof_threshold(self) -> Decimal | None:
+        """The threshold of the micro-project's fund up to which its final proof is a simple one;
+        None for a grant outside a fund or a fund that sets none (0)."""
+        fund = self.grant.fund  # no query for a grant outside a fund (no fund_id)
+        if fund is None or fund.simple_proof_threshold <= 0:
+            return None
+        return fund.simple_proof_threshold
+
+    @property
+    def is_simple(self) -> bool:
+        """A simple proof of use (einfacher Verwendungsnachweis, DOMAIN.md §9): the final proof of a
+        micro-project granted no more than its fund's threshold. The carrier hands in a short
+        narrative report and the numerical statement, without a receipt list."""
+        threshold = self.simple_proof_threshold
+        return self.is_final and threshold is not None and self.grant.granted_amount <= threshold
+
+    @property
+    def needs_receipt_list(self) -> bool:
+        """A final proof needs a receipt list adding up to its statement, unless it is simple."""
+        return self.is_final and not self.is_simple
 
     @property
     def grant_takes_proofs(self) -> bool:

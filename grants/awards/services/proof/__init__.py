@@ -4,7 +4,9 @@ One module per part: ``schedule`` (which proofs are owed, when), ``carrier`` (na
 statement, submission), ``receipts`` (the receipt list and its rules), ``receipt_import``
 (XLSX/CSV through ``grants.awards.resources``), ``review`` (the office's review), ``settlement``
 (``settlement_preview``: what accepting the final proof books, read by the page and by
-``proof_accept`` before it writes) and ``overview`` (what a proof's page shows).
+``proof_accept`` before it writes), ``passed_on`` (a first recipient's money passed on: the
+annex of its measures and the rule its settlement follows) and ``overview`` (what a proof's
+page shows).
 """
 
 from grants.awards.services.proof._common import plan_line_labels, plan_line_numbers
@@ -18,6 +20,7 @@ from grants.awards.services.proof.carrier import (
     submission_errors,
 )
 from grants.awards.services.proof.overview import ProofOverview, proof_overview
+from grants.awards.services.proof.passed_on import Measure, PassedOnAnnex, passed_on_measures
 from grants.awards.services.proof.receipt_import import ImportReport, RowReport, receipts_import
 from grants.awards.services.proof.receipts import (
     ReceiptRules,
@@ -32,6 +35,8 @@ from grants.awards.services.proof.settlement import SettlementResult, settlement
 
 __all__ = [
     "ImportReport",
+    "Measure",
+    "PassedOnAnnex",
     "ProofOverview",
     "ReceiptRules",
     "ReceiptValues",
@@ -39,6 +44,7 @@ __all__ = [
     "SettlementResult",
     "StatementEntry",
     "overdue_interim_proofs",
+    "passed_on_measures",
     "plan_line_labels",
     "plan_line_numbers",
     "proof_accept",

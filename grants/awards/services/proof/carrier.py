@@ -223,7 +223,7 @@ def submission_errors(proof: ProofOfUse) -> list[str]:
             errors.append(
                 _("The statement has no actual amount for plan line “%(line)s”.") % {"line": labels[line.pk]}
             )
-    if proof.is_final:
+    if proof.needs_receipt_list:
         receipts = dict(
             proof.receipts.values("plan_line").annotate(total=Sum("amount")).values_list("plan_line", "total")
         )
@@ -249,7 +249,9 @@ def proof_submit(*, proof: ProofOfUse, by: User, comment: str = "") -> ProofOfUs
     Checks: a narrative report (text or file), an actual amount for every plan line, and for the
     final proof a receipt list whose sum per expenditure line equals the statement's actual.
     Expenditure not in the plan cannot carry receipts (a receipt needs a plan line); it is
-    recognised at 0 anyway (§4.1), so it is left out of the receipt check.
+    recognised at 0 anyway (§4.1), so it is left out of the receipt check. A simple proof
+    (:attr:`ProofOfUse.is_simple`: a micro-project within its fund's threshold) has no receipt
+    list: its short report and numerical statement suffice.
     """
     locked = locked_proof(proof)
     require(by, EDIT_PROOF, locked)

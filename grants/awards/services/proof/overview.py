@@ -26,7 +26,7 @@ class StatementRow:
     actual: Decimal | None
     receipts: Decimal
     is_expenditure: bool
-    mismatch: bool  # final proof: the receipts do not add up to the stated actual
+    mismatch: bool  # final proof with a receipt list: the receipts do not add up to the stated actual
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,9 @@ def proof_overview(proof: ProofOfUse) -> ProofOverview:
                 actual=actual_by_line.get(line.pk),
                 receipts=received,
                 is_expenditure=expenditure,
-                mismatch=expenditure and proof.is_final and received != actual_by_line.get(line.pk, ZERO),
+                mismatch=expenditure
+                and proof.needs_receipt_list
+                and received != actual_by_line.get(line.pk, ZERO),
             )
         )
     return ProofOverview(

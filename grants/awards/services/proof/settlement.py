@@ -3,7 +3,10 @@
 Figures: the planned figures come from the proof's plan version (Ap = its expenditure lines,
 Ep = own-funds cover, Dp = third-party funds and income), the actual ones from the statement
 (Da = third-party funds plus income), eligible expenditure A = recognised expenditure with the
-grant's overrun tolerance, H = the grant's maximum amount, paid = Σ paid drawdowns.
+grant's overrun tolerance, H = the grant's maximum amount, paid = Σ paid drawdowns. A line of
+money passed on to last recipients (a first recipient's grant, DOMAIN.md §7) counts as actual
+what the last recipients' settled proofs recognise, not what the statement shows, and the
+settlement waits until every micro-project of its funds is settled (see ``passed_on``).
 
 Ledger (budget side, DOMAIN.md §4.5), all in the acceptance's transaction:
 
@@ -47,6 +50,14 @@ from grants.applications.models.plan import PlanLineSide
 from grants.awards.models import ProofOfUse, ReclaimKind, Settlement
 from grants.awards.payments.models import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
 from grants.awards.services.proof._common import OWN_KINDS, THIRD_KINDS, plan_line_numbers
+from grants.awards.services.proof.passed_on import (
+    is_passed_on,
+    passed_on_actuals,
+    passed_on_note,
+    passed_on_recognised,
+    unsettled_measures,
+    unsettled_problem,
+)
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -86,6 +97,13 @@ class SettlementLine:
     cap: Decimal
     recognised: Decimal
     capped: bool
+    # Money passed on: what the statement showed, replaced in ``actual`` by what the last
+    # recipients' settled proofs recognise (see ``passed_on``); None on every other line.
+    stated: Decimal | None = None
+
+    @property
+    def is_passed_on(self) -> bool:
+        return self.stated is not None
 
     @property
     def category_label(self) -> str:
@@ -93,7 +111,8 @@ class SettlementLine:
 
     def as_json(self) -> dict[str, Any]:
         """As stored in ``Settlement.lines`` (amounts as strings, so the JSON keeps every cent)."""
-        return {
+        stated = {} if self.stated is None else {"stated": str(self.stated)}
+        return stated | {
             "plan_line": self.plan_line,
             "number": self.number,
             "category": self.category,
@@ -119,6 +138,7 @@ class SettlementLine:
             cap=Decimal(data["cap"]),
             recognised=Decimal(data["recognised"]),
             capped=bool(data.get("capped")),
+            stated=Decimal(data["stated"]) if data.get("stated") is not None else None,
         )
 
 
@@ -162,6 +182,15 @@ class SettlementResult:
     def tolerance_percent(self) -> Decimal:
         return self.tolerance * HUNDRED
 
+    @property
+    def notes(self) -> list[str]:
+        """Sentences explaining a rule the figures follow (money passed on, DOMAIN.md §7)."""
+        passed_on = [line for line in self.lines if line.stated is not None]
+        if not passed_on:
+            return []
+        stated = sum((line.stated or ZERO for line in passed_on), ZERO)
+        return [passed_on_note(stated, sum((line.actual for line in passed_on), ZERO))]
+
 
 def _paid(proof: ProofOfUse) -> Decimal:
     total = proof.grant.drawdowns.filter(state=DrawdownState.PAID).aggregate(total=Sum("amount"))["total"]
@@ -175,6 +204,9 @@ def _compute(proof: ProofOfUse) -> SettlementResult:
     numbers = plan_line_numbers(plan_lines)
     statement = list(proof.lines.all())
     actual_by_line = {s.plan_line_id: s.actual for s in statement if s.plan_line_id}
+    # Money passed on counts as spent only as far as the last recipients' proofs recognise it.
+    passed_on_lines = [line for line in plan_lines if is_passed_on(line)]
+    passed_on = passed_on_actuals(passed_on_lines, passed_on_recognised(grant)) if passed_on_lines else {}
     planned: dict[str, Decimal] = {}
     actual: dict[str, Decimal] = {}
     meta: dict[str, dict[str, Any]] = {}
@@ -183,13 +215,14 @@ def _compute(proof: ProofOfUse) -> SettlementResult:
             continue
         key = str(line.pk)
         planned[key] = line.amount
-        actual[key] = actual_by_line.get(line.pk, ZERO)
+        actual[key] = passed_on.get(line.pk, actual_by_line.get(line.pk, ZERO))
         meta[key] = {
             "plan_line": line.pk,
             "number": numbers[line.pk],
             "category": line.category,
             "text": line.text,
             "budget_year": line.budget_year,
+            "stated": actual_by_line.get(line.pk, ZERO) if line.pk in passed_on else None,
         }
     unplanned = (s for s in statement if s.side == PlanLineSide.EXPENDITURE and not s.plan_line_id)
     for i, s in enumerate(unplanned):
@@ -201,6 +234,7 @@ def _compute(proof: ProofOfUse) -> SettlementResult:
             "category": s.category,
             "text": s.text,
             "budget_year": None,
+            "stated": None,
         }
     tolerance = grant.overrun_tolerance
     recognised = calculations.recognised_lines(planned, actual, tolerance=tolerance)
@@ -228,7 +262,7 @@ def _compute(proof: ProofOfUse) -> SettlementResult:
     cover = [line for line in plan_lines if line.side == PlanLineSide.COVER]
     figures: dict[str, Any] = {
         "planned_expenditure": sum(planned.values(), ZERO),
-        "actual_expenditure": sum((s.actual for s in statement if s.side == PlanLineSide.EXPENDITURE), ZERO),
+        "actual_expenditure": sum(actual.values(), ZERO),
         "recognised_expenditure": a,
         "planned_own": sum((c.amount for c in cover if c.cover_kind in OWN_KINDS), ZERO),
         "planned_third": sum((c.amount for c in cover if c.cover_kind in THIRD_KINDS), ZERO),
@@ -277,6 +311,9 @@ def _problems(proof: ProofOfUse, result: SettlementResult) -> list[str]:
             )
             % {"count": pending}
         )
+    unsettled = unsettled_measures(grant)
+    if unsettled:
+        problems.append(unsettled_problem(unsettled))
     if result.last_payment > 0:
         still_open = sum(_open_by_year(grant.file_number).values(), ZERO)
         if still_open < result.last_payment:
