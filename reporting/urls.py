@@ -4,6 +4,11 @@ from reporting import views, views_export, views_opendata, views_payments
 
 urlpatterns = [
     path("<int:pk>/", views.document_download, name="document_download"),
+    path(
+        "zuwendungen/<int:pk>/anlage-weitergeleitete-mittel.pdf",
+        views.proof_annex_download,
+        name="proof_annex_download",
+    ),
     path("haushaltsberichte/", views.budget_report_list, name="budget_report_list"),
     path("haushaltsberichte/anfordern/", views.budget_report_create, name="budget_report_create"),
     path("zahllaeufe/", views_payments.payment_run_list, name="payment_run_list"),

@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,6 +16,9 @@ from budgets.models import CoordinatingOffice
 from budgets.rules import DASHBOARD_ROLES, allowed, role_paths
 from budgets.selectors import top_offices
 from core.errors import AccessDenied, DomainError
+from grants.awards.selectors import grants_visible_to
+from grants.awards.services.proof import passed_on_measures
+from reporting.documents.proof_annex import render_proof_annex
 from reporting.selectors import budget_report_documents, budget_reports_visible_to, documents_visible_to
 from reporting.services import budget_report_request
 
@@ -90,3 +94,26 @@ def budget_report_list(request: HttpRequest) -> HttpResponse:
     rows = [(report, documents.get(report.pk)) for report in reports]
     context = {"rows": rows, "pending": any(document is None for _report, document in rows)}
     return render(request, "reporting/budget_reports.html", context)
+
+
+@login_required
+@require_GET
+def proof_annex_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The annex “money passed on” of a first recipient's final proof of use, as a PDF made now.
+
+    Whoever may see the grant may download it (the carrier attaches it to its proof); 404 for a
+    grant the user may not see or one that finances no funds.
+    """
+    grant = get_object_or_404(
+        grants_visible_to(request.user).select_related("organisation__runs_office", "office"), pk=pk
+    )
+    with translation.override("de"):
+        annex = passed_on_measures(grant)
+    if annex is None:
+        raise Http404
+    response = HttpResponse(render_proof_annex(grant=grant, annex=annex), content_type="application/pdf")
+    name = f"Anlage-Weitergeleitete-Mittel-{slugify(grant.file_number)}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -138,6 +138,8 @@ def proof_page_context(request: HttpRequest, grant: Grant, proof: ProofOfUse, **
         "overdue": proof.is_overdue(timezone.localdate()),
         "settlement_preview": None,
         "settlement_problems": [],
+        # A first recipient's final proof lists every measure of its funds (DOMAIN.md §7).
+        "passed_on": proof_services.passed_on_measures(grant) if proof.is_final else None,
     }
     if editable:
         context |= {
