@@ -597,6 +597,37 @@ def chain_table(
     return ChainTable(office, rows, data.figures([("tree", office.path)]))
 
 
+def first_recipient_bookings(
+    *, office_id: int, year: int | None = None, programme: int | None = None, source: str | None = None
+) -> dict[str, Figures]:
+    """What one office's own envelopes committed and paid to first recipients: the bookings of
+    every grant whose file number finances a fund, by file number; one query."""
+    qs = LedgerEntry.objects.filter(
+        envelope__office_id=office_id, reference__in=Fund.objects.values("source_reference")
+    )
+    if year is not None:
+        qs = qs.filter(budget_year=year)
+    if programme is not None:
+        qs = qs.filter(envelope__programme_id=programme)
+    if source:
+        qs = qs.filter(envelope__funding_source=source)
+    rows = qs.values("reference").annotate(**figure_aggregates()).order_by("reference")
+    return {row["reference"]: _figures(row) for row in rows}
+
+
+def envelope_references(envelope_ids: Iterable[int]) -> dict[tuple[int, str], Figures]:
+    """Bookings per (envelope, file number) of the given envelopes, allocations left out: a
+    fund's micro-projects; one query."""
+    rows = (
+        LedgerEntry.objects.filter(envelope_id__in=list(envelope_ids))
+        .exclude(kind=str(K.ALLOCATION))
+        .values("envelope_id", "reference")
+        .annotate(**figure_aggregates())
+        .order_by("envelope_id", "reference")
+    )
+    return {(row["envelope_id"], row["reference"]): _figures(row) for row in rows}
+
+
 # --- money passed on through funds (DOMAIN.md §7) --------------------------------------------
 
 PASSED_ON_GROUPS = {"year": "budget_year", "reference": "reference"}

@@ -8,10 +8,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
-from budgets.models import Fund
+from budgets.models import CoordinatingOffice, Fund
 from budgets.rules import office_roles
-from budgets.selectors import Figures, envelope_figures, fund_released
+from budgets.selectors import (
+    Figures,
+    envelope_figures,
+    envelope_references,
+    first_recipient_bookings,
+    fund_released,
+)
 from grants.awards.models import Grant
 from grants.awards.selectors import grants_visible_to
 from grants.rules import is_first_recipient_staff
@@ -83,3 +90,145 @@ def grant_for_funds(user: Any, pk: int) -> Grant | None:
 def micro_projects_of(fund: Fund) -> QuerySet[Any]:
     """The applications addressed to a fund, with their grant once approved."""
     return fund.applications.select_related("organisation").order_by("reference")
+
+
+# --- rollups
+
+
+def carrier_label(organisation: Any) -> str:
+    """How a rollup names a carrier: a confidential one (exit programmes, DOMAIN.md §6) only by a
+    pseudonym that the office can resolve, never by name."""
+    if organisation.confidential:
+        return _("confidential (no. %(number)s)") % {"number": organisation.pk}
+    return str(organisation.name)
+
+
+@dataclass(frozen=True)
+class FundLine:
+    """A fund with its envelope's figures: allocated from the grant, committed to micro-projects
+    (granted), paid, proven (recognised), reclaimed, repaid."""
+
+    fund: Fund
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class FirstRecipientLine:
+    """A grant booked on an office's envelopes that finances funds, with those funds."""
+
+    reference: str
+    grant: Grant | None
+    booked: Figures  # the grant's bookings on the office's own envelopes
+    funds: list[FundLine]
+
+    @property
+    def recipient(self) -> str:
+        return carrier_label(self.grant.organisation) if self.grant else ""
+
+    @property
+    def runs_office(self) -> Any:
+        return self.grant.organisation.runs_office if self.grant else None
+
+    @property
+    def in_funds(self) -> Figures:
+        return sum((line.figures for line in self.funds), Figures())
+
+
+def _fund_lines(funds: list[Fund]) -> list[FundLine]:
+    figures = envelope_figures(f.envelope_id for f in funds)
+    return [FundLine(f, figures[f.envelope_id]) for f in funds]
+
+
+def _funds_filtered(year: int | None, programme: int | None, source: str | None) -> QuerySet[Fund]:
+    qs = Fund.objects.select_related("envelope__office", "kind")
+    if year is not None:
+        qs = qs.filter(envelope__budget_year=year)
+    if programme is not None:
+        qs = qs.filter(envelope__programme_id=programme)
+    if source:
+        qs = qs.filter(envelope__funding_source=source)
+    return qs.order_by("envelope__budget_year", "envelope__office__name", "name")
+
+
+def first_recipients_of(
+    office: CoordinatingOffice,
+    *,
+    year: int | None = None,
+    programme: int | None = None,
+    source: str | None = None,
+) -> list[FirstRecipientLine]:
+    """The first recipients an office passed money on to: each grant booked on its own envelopes
+    that finances funds, with its funds and their figures (DOMAIN.md §7); four queries."""
+    booked = first_recipient_bookings(office_id=office.pk, year=year, programme=programme, source=source)
+    if not booked:
+        return []
+    grants = {
+        g.file_number: g
+        for g in Grant.objects.filter(file_number__in=list(booked)).select_related(
+            "organisation__runs_office", "office"
+        )
+    }
+    funds = _fund_lines(
+        list(_funds_filtered(year, programme, source).filter(source_reference__in=list(booked)))
+    )
+    return [
+        FirstRecipientLine(
+            reference,
+            grants.get(reference),
+            figures,
+            [line for line in funds if line.fund.source_reference == reference],
+        )
+        for reference, figures in booked.items()
+    ]
+
+
+def funds_at(
+    office: CoordinatingOffice,
+    *,
+    year: int | None = None,
+    programme: int | None = None,
+    source: str | None = None,
+) -> list[FundLine]:
+    """The funds whose envelope is the office's own, with their figures; two queries."""
+    return _fund_lines(list(_funds_filtered(year, programme, source).filter(envelope__office=office)))
+
+
+def fund_line(fund: Fund) -> FundLine:
+    (line,) = _fund_lines([fund])
+    return line
+
+
+@dataclass(frozen=True)
+class MicroProjectLine:
+    """One micro-project of a fund: its grant and what the fund's envelope booked for it."""
+
+    file_number: str
+    grant: Grant | None
+    figures: Figures
+
+    @property
+    def carrier(self) -> str:
+        return carrier_label(self.grant.organisation) if self.grant else ""
+
+    @property
+    def granted(self) -> Decimal:
+        return self.grant.granted_amount if self.grant else self.figures.committed
+
+
+def micro_projects_booked(fund: Fund) -> list[MicroProjectLine]:
+    """Every micro-project the fund's envelope booked (committed, paid, recognised, reclaimed,
+    repaid), in file-number order; two queries."""
+    booked = {
+        reference: figures
+        for (_envelope, reference), figures in envelope_references([fund.envelope_id]).items()
+    }
+    grants = {
+        g.file_number: g
+        for g in Grant.objects.filter(Q(fund=fund) | Q(file_number__in=list(booked))).select_related(
+            "organisation", "office"
+        )
+    }
+    return [
+        MicroProjectLine(number, grants.get(number), booked.get(number, Figures()))
+        for number in sorted(set(booked) | set(grants))
+    ]
