@@ -29,11 +29,23 @@ class DocumentKind(models.TextChoices):
     SETTLEMENT_MEMO = "settlement_memo", _("Settlement memo")  # Abrechnungsvermerk
     RECLAIM_DECISION = "reclaim_decision", _("Reclaim decision")  # Rückforderungsbescheid
     BUDGET_REPORT = "budget_report", _("Budget report")  # Haushaltsbericht
+    # A micro-project's grant document, issued by the first recipient (DOMAIN §7): a notice
+    # when it is a public body, a contract when it is private.
+    FORWARDING_NOTICE = "forwarding_notice", _("Forwarding notice")  # Weiterleitungsbescheid
+    FORWARDING_CONTRACT = "forwarding_contract", _("Forwarding contract")  # Weiterleitungsvertrag
 
 
 # Papers of the authority's own files (Akteninterna): office staff see them, the carrier does not.
 # Notices and decisions are addressed to the carrier and stay visible to it.
 INTERNAL_KINDS = (DocumentKind.PAYMENT_ORDER, DocumentKind.SETTLEMENT_MEMO)
+
+# The one document issued for a grant at its approval: the grant notice, or for a micro-project
+# the forwarding notice or contract of its first recipient.
+GRANT_DOCUMENT_KINDS = (
+    DocumentKind.GRANT_NOTICE,
+    DocumentKind.FORWARDING_NOTICE,
+    DocumentKind.FORWARDING_CONTRACT,
+)
 
 
 def document_path(instance: Document, filename: str) -> str:

@@ -16,7 +16,7 @@ from grants.applications.selectors import applications_visible_to, visibility_q
 from grants.awards.models import Grant, Reclaim, Settlement
 from grants.awards.payments.models import Drawdown, DrawdownState
 from grants.rules import carrier_organisation_ids
-from reporting.models import INTERNAL_KINDS, BudgetReport, Document, DocumentKind
+from reporting.models import GRANT_DOCUMENT_KINDS, INTERNAL_KINDS, BudgetReport, Document, DocumentKind
 
 
 def documents_for(application: Application, *, user: Any) -> QuerySet[Document]:
@@ -104,14 +104,15 @@ def drawdowns_of_year(drawdown: Drawdown) -> QuerySet[Drawdown]:
     return qs.order_by("ordered_at", "pk")
 
 
-def _issued(model: type, kind: str) -> QuerySet[Document, Any]:
+def _issued(model: type, *kinds: str) -> QuerySet[Document, Any]:
     content_type = ContentType.objects.get_for_model(model)
-    return Document.objects.filter(content_type=content_type, kind=kind).values("object_id")
+    return Document.objects.filter(content_type=content_type, kind__in=kinds).values("object_id")
 
 
 def notices_missing() -> tuple[list[int], list[int]]:
-    """Grants without a grant notice and rejected applications without a rejection notice (ids)."""
-    grants = Grant.objects.exclude(pk__in=_issued(Grant, DocumentKind.GRANT_NOTICE))
+    """Grants without their notice (a micro-project's: its forwarding notice or contract) and
+    rejected applications without a rejection notice (ids)."""
+    grants = Grant.objects.exclude(pk__in=_issued(Grant, *GRANT_DOCUMENT_KINDS))
     rejected = Application.objects.filter(state=ApplicationState.REJECTED).exclude(
         pk__in=_issued(Application, DocumentKind.REJECTION_NOTICE)
     )
@@ -141,3 +142,19 @@ def documents_missing() -> dict[str, list[int]]:
         )
         for kind, qs in subjects.items()
     }
+
+
+# --- documents and open data: passing money on (DOMAIN §7) -------------------------------------
+
+
+def first_recipient_grant(grant: Grant) -> Grant | None:
+    """The grant that finances a micro-project's fund (its file number is the fund's
+    ``source_reference``); its organisation is the first recipient. None outside a fund."""
+    fund = grant.fund
+    if fund is None:
+        return None
+    return (
+        Grant.objects.select_related("organisation", "office", "programme")
+        .filter(file_number=fund.source_reference)
+        .first()
+    )

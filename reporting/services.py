@@ -19,12 +19,14 @@ from grants.applications.models import Application, ApplicationState
 from grants.awards.models import Grant, Reclaim, Settlement
 from grants.awards.payments.models import Drawdown, DrawdownState
 from reporting.documents.budget_report import render_budget_report
+from reporting.documents.forwarding import NOTICE_TITLE, forwarding_title, render_forwarding_document
 from reporting.documents.grant_notice import render_grant_notice
 from reporting.documents.payment_order import render_payment_order
 from reporting.documents.reclaim_decision import render_reclaim_decision
 from reporting.documents.rejection_notice import render_rejection_notice
 from reporting.documents.settlement_memo import render_settlement_memo
-from reporting.models import BudgetReport, Document, DocumentKind
+from reporting.models import GRANT_DOCUMENT_KINDS, BudgetReport, Document, DocumentKind
+from reporting.selectors import first_recipient_grant
 
 logger = logging.getLogger(__name__)
 
@@ -73,15 +75,50 @@ def document_issue(
 
 
 def grant_notice_issue(*, grant: Grant) -> Document:
+    """The document issued at a grant's approval: its grant notice (Zuwendungsbescheid), or
+    for a micro-project its first recipient's forwarding notice or contract (DOMAIN §7)."""
     grant = Grant.objects.select_related(
-        "application", "organisation", "programme", "office", "approved_by"
+        "application", "organisation", "programme", "office", "approved_by", "fund__envelope"
     ).get(pk=grant.pk)
+    if grant.fund_id is not None:
+        return forwarding_document_issue(grant=grant)
     return document_issue(
         subject=grant,
         application=grant.application,
         kind=DocumentKind.GRANT_NOTICE,
         file_name=f"Zuwendungsbescheid_{grant.file_number}.pdf",
         render=lambda: render_grant_notice(grant=grant),
+    )
+
+
+def forwarding_document_issue(*, grant: Grant) -> Document:
+    """A micro-project's forwarding notice (public first recipient) or contract (private one).
+
+    Whichever of the grant's documents was issued first stays: a retried job finds it even if
+    the first recipient's legal form changed in between.
+    """
+    issued = Document.objects.filter(
+        content_type=ContentType.objects.get_for_model(Grant),
+        object_id=grant.pk,
+        kind__in=GRANT_DOCUMENT_KINDS,
+    ).first()
+    if issued:
+        return issued
+    fund = grant.fund
+    first = first_recipient_grant(grant)
+    if fund is None or first is None:
+        raise DomainError(
+            _("The fund %(fund)s names %(reference)s as its financing grant, but there is no such grant.")
+            % {"fund": fund.name if fund else "–", "reference": fund.source_reference if fund else "–"}
+        )
+    title = forwarding_title(first.organisation)
+    kind = DocumentKind.FORWARDING_NOTICE if title == NOTICE_TITLE else DocumentKind.FORWARDING_CONTRACT
+    return document_issue(
+        subject=grant,
+        application=grant.application,
+        kind=kind,
+        file_name=f"{title}_{_safe(grant.file_number)}.pdf",
+        render=lambda: render_forwarding_document(grant=grant),
     )
 
 

@@ -88,7 +88,7 @@ def render_grant_notice(*, grant: Any) -> bytes:
             ),
             Paragraph("1. Gegenstand und Umfang der Bewilligung", Styles.heading),
             _facts(grant),
-            Paragraph(_financing_sentence(grant), Styles.body),
+            Paragraph(financing_sentence(grant), Styles.body),
             Paragraph("2. Jahresraten", Styles.heading),
             Paragraph("Die Zuwendung verteilt sich wie folgt auf die Haushaltsjahre:", Styles.body),
             _instalments(instalments),
@@ -143,7 +143,9 @@ def _facts(grant: Any) -> Flowable:
     return facts_table(rows)
 
 
-def _financing_sentence(grant: Any) -> str:
+def financing_sentence(grant: Any, *, whose: str = "Ihrer") -> str:
+    """How the grant finances the project; ``whose`` own money (``seiner`` in a contract that
+    speaks of the last recipient in the third person). The forwarding documents share it."""
     maximum = eur(grant.granted_amount)
     share = percent(grant.funding_share)
     if grant.financing_type == "share":
@@ -153,7 +155,7 @@ def _financing_sentence(grant: Any) -> str:
         )
     if grant.financing_type == "deficit":
         return (
-            "Die Zuwendung deckt als Fehlbedarfsfinanzierung den Betrag, der nach Einsatz Ihrer Eigenmittel, "
+            f"Die Zuwendung deckt als Fehlbedarfsfinanzierung den Betrag, der nach Einsatz {whose} Eigenmittel, "
             f"Drittmittel und Einnahmen verbleibt, höchstens {maximum} (bei Bewilligung {share} der "
             "zuwendungsfähigen Ausgaben)."
         )
@@ -229,7 +231,8 @@ def _plan(grant: Any, lines: Sequence[Any]) -> list[Flowable]:
     return flowables
 
 
-def _window(grant: Any) -> str:
+def drawdown_window(grant: Any) -> str:
+    """The drawdown window as the conditions say it: „eines Monats“, „6 Wochen“."""
     value = grant.drawdown_window_value
     if grant.drawdown_window_unit == "months":
         return "eines Monats" if value == 1 else f"{value} Monaten"
@@ -240,7 +243,7 @@ def _conditions(grant: Any) -> list[str]:
     interim_years = range(grant.period_start.year, grant.period_end.year)
     final_due = final_report_due(grant.period_end, months=grant.final_report_months)
     conditions = [
-        f"Die Zuwendung darf nur insoweit und nicht eher angefordert werden, als sie innerhalb von {_window(grant)} "
+        f"Die Zuwendung darf nur insoweit und nicht eher angefordert werden, als sie innerhalb von {drawdown_window(grant)} "
         "nach der Auszahlung für fällige Zahlungen benötigt wird (Nr. 1.4 ANBest-P).",
     ]
     if grant.payout_requires_final_notice:
