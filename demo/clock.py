@@ -14,13 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
 
-from django.db.models import Model
+from django.db.models import Case, DateTimeField, F, Model, Q, Value, When
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
+from budgets.models import Fund
 from grants.applications.models import Application, Attachment
 from grants.awards.models import Amendment, Grant, PlanVersion, ProofOfUse, Reclaim, Repayment, Settlement
 from grants.awards.payments.models import Drawdown
+from grants.chain.models import CommitteeSession, Recusal, Vote
 
 STAMPED: tuple[tuple[type[Model], tuple[str, ...]], ...] = (
     (StateLog, ("timestamp",)),
@@ -34,6 +36,10 @@ STAMPED: tuple[tuple[type[Model], tuple[str, ...]], ...] = (
     (Reclaim, ("created_at",)),
     (Repayment, ("booked_at",)),
     (Amendment, ("created_at", "submitted_at", "decided_at")),
+    (Fund, ("created_at",)),
+    (CommitteeSession, ("created_at", "closed_at")),
+    (Recusal, ("recorded_at",)),
+    (Vote, ("recorded_at",)),
 )
 
 
@@ -46,7 +52,12 @@ def dated(day: date, hour: int = 10) -> Iterator[None]:
     """Date everything the block stamps to ``day`` at ``hour`` (demo back-dating)."""
     started = timezone.now()
     yield
-    when = at(day, hour)
+    when = Value(at(day, hour), output_field=DateTimeField())
     for model, fields in STAMPED:
+        # One statement per model: each field moves only where the block wrote it.
+        touched = Q()
         for name in fields:
-            model._default_manager.filter(**{f"{name}__gte": started}).update(**{name: when})
+            touched |= Q(**{f"{name}__gte": started})
+        model._default_manager.filter(touched).update(
+            **{name: Case(When(**{f"{name}__gte": started}, then=when), default=F(name)) for name in fields}
+        )

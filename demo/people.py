@@ -110,6 +110,7 @@ CARRIERS: list[dict] = [
         "city": "Görlitz",
         "state": "SN",
         "contact_person": "Matthias Wolf",
+        # The legal body of the PfD Görlitz office: its Demokratie leben! grants finance funds.
         "email": "stadtverwaltung.goerlitz@example.org",
         "phone": "03581 67 0",
         "bank_code": "85050100",
@@ -250,6 +251,16 @@ USERS: list[dict] = [
         "can": _("apply for a non-profit education company (model projects)"),
     },
     {
+        "username": "traeger_kleinprojekt",
+        "first_name": "Heike",
+        "last_name": "Bartsch",
+        "role": _("Carrier"),
+        "carriers": ["Nachbarschaftsverein Weinhübel e.V.", "Jugendgruppe Weinhübel"],
+        "can": _(
+            "apply for micro-projects of a neighbourhood association and, as its responsible adult, a youth group (PfD Görlitz)"
+        ),
+    },
+    {
         "username": "sachbearbeitung",
         "first_name": "Sabine",
         "last_name": "Krüger",
@@ -264,6 +275,32 @@ USERS: list[dict] = [
         "role": _("Case officer"),
         "offices": [("SN-L", "case_officer")],
         "can": _("check and propose in PfD Leipzig only"),
+    },
+    {
+        "username": "pfd-goerlitz",
+        "first_name": "Franziska",
+        "last_name": "Lorenz",
+        "role": _("Case officer"),
+        "offices": [("SN-GR", "case_officer")],
+        "can": _(
+            "PfD Görlitz: open funds and keep their rules, check micro-projects, prepare committee sessions, first check of proofs"
+        ),
+    },
+    {
+        "username": "pfd-goerlitz-leitung",
+        "first_name": "Karsten",
+        "last_name": "Seidel",
+        "role": _("Approver"),
+        "offices": [("SN-GR", "approver")],
+        "can": _("PfD Görlitz: decide on micro-projects (four eyes)"),
+    },
+    {
+        "username": "pfd-goerlitz-kasse",
+        "first_name": "Monika",
+        "last_name": "Reichelt",
+        "role": _("Finance"),
+        "offices": [("SN-GR", "finance")],
+        "can": _("PfD Görlitz: pay micro-projects from the funds and book repayments"),
     },
     {
         "username": "bewilligung",

@@ -189,11 +189,37 @@ def drawdown(
     used_on: date | None = None,
 ) -> Drawdown:
     """Request → certify (next day) → order → book, stopping after ``stop``."""
-    cast = story.cast
     assert story.grant is not None
+    return pay(
+        story.grant,
+        story.cast,
+        amount,
+        requested_on,
+        purpose=purpose,
+        paid_on=paid_on,
+        stop=stop,
+        needed_in=needed_in,
+        used_on=used_on,
+    )
+
+
+def pay(
+    grant: Grant,
+    cast: Cast,
+    amount: str,
+    requested_on: date,
+    *,
+    purpose: str,
+    paid_on: date | None = None,
+    stop: str = "paid",
+    needed_in: int = 7,
+    used_on: date | None = None,
+) -> Drawdown:
+    """A drawdown of ``grant``: the carrier requests, the case officer certifies (next day),
+    finance orders and books; stopping after ``stop``."""
     with dated(requested_on, hour=9):
         d = drawdown_request(
-            grant=story.grant,
+            grant=grant,
             by=cast.carrier,
             amount=D(amount),
             needed_on=requested_on + timedelta(days=needed_in),

@@ -233,12 +233,7 @@ PROJECTS: list[Project] = [
       variant="early",
       reasons="Die Kofinanzierung ist nicht gesichert: Die im Finanzierungsplan angegebenen Drittmittel sind weder zugesagt noch beantragt."),
     # --- Stadt Görlitz ----------------------------------------------------------------------------------
-    P("GR", "DL-PFD", "SN-GR", "approved",
-      "Partnerschaft für Demokratie Görlitz – Koordinierungs- und Fachstelle",
-      "Koordinierungs- und Fachstelle, Aktions- und Initiativfonds und Jugendfonds der Partnerschaft für Demokratie.",
-      "Die Partnerschaft fördert jährlich mindestens 25 lokale Einzelprojekte.",
-      "Zivilgesellschaft, Verwaltung und Jugendliche in Görlitz", "Görlitz", Y2027_28, 112000,
-      third_source="Stadt Görlitz (Eigenmittel Haushalt)", third=Decimal("0")),
+    # The city's own partnership grants (the first grants of PfD Görlitz) are in demo.chain.
     P("GR", "WOS", "SN", "content_review", "Kinder- und Jugendparlament Görlitz",
       "Aufbau eines gewählten Kinder- und Jugendparlaments mit Rede- und Antragsrecht im Stadtrat.",
       "Das Jugendparlament ist gewählt und bringt eigene Anträge in den Stadtrat ein.",

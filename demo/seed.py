@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from schwifty import IBAN
@@ -20,6 +21,7 @@ from schwifty import IBAN
 from accounts.models import User
 from budgets.models import CoordinatingOffice, FundingProgramme, OfficeMembership
 from demo.budgets import seed_budget_envelopes
+from demo.chain_people import CHAIN_CARRIERS, CHAIN_USERS, LEGAL_BODIES
 from demo.people import CARRIERS, OFFICE_STAFF, USERS
 from demo.plan import build_plan, concept_pdf
 from demo.projects import PROJECTS, Project
@@ -59,7 +61,7 @@ def seed_world() -> World:
     world = World()
     world.programmes = _seed_programmes()
     world.offices = _seed_offices()
-    world.carriers = _seed_carriers()
+    world.carriers = _seed_carriers(world.offices)
     world.users = _seed_users(world)
     _seed_budgets(world)
     world.created_applications = _seed_applications(world)
@@ -101,14 +103,18 @@ def _seed_offices() -> dict[str, CoordinatingOffice]:
     return {office.code: office for office in CoordinatingOffice.objects.filter(code__in=codes)}
 
 
-def _seed_carriers() -> dict[str, Organisation]:
+def _seed_carriers(offices: dict[str, CoordinatingOffice]) -> dict[str, Organisation]:
+    """The carriers of ``demo.people`` and of the PfD world (``demo.chain_people``); a district
+    or city that is the legal body of a PfD office runs it (``runs_office``)."""
+    runs = {name: offices[code] for code, name in LEGAL_BODIES.items()}
     carriers = {}
-    for spec in CARRIERS:
+    for spec in [*CARRIERS, *CHAIN_CARRIERS]:
         values = dict(spec)
         name, bank_code, account = values.pop("name"), values.pop("bank_code"), values.pop("account")
         values["iban"] = str(IBAN.generate("DE", bank_code=bank_code, account_code=account))
         values.setdefault("account_holder", name)
         values.setdefault("confidential", False)
+        values["runs_office"] = runs.get(name)
         organisation, _created = Organisation.objects.update_or_create(name=name, defaults=values)
         organisation.full_clean()
         carriers[name] = organisation
@@ -140,9 +146,12 @@ def _finance_group() -> Group:
 
 
 def _seed_users(world: World) -> dict[str, User]:
+    """The people of the login table (``USERS``) and those the PfD stories need besides."""
     users = {}
     finance_group = _finance_group()
-    for spec in USERS:
+    # One hash for everyone: a demo password hashed sixty times would cost the seed seconds.
+    password = make_password(DEMO_PASSWORD)
+    for spec in [*USERS, *CHAIN_USERS]:
         user, _created = User.objects.get_or_create(username=spec["username"])
         user.first_name, user.last_name = spec["first_name"], spec["last_name"]
         user.email = demo_email(spec["first_name"], spec["last_name"])
@@ -151,7 +160,7 @@ def _seed_users(world: World) -> dict[str, User]:
         user.is_staff = user.is_superuser or is_finance
         user.is_active = True
         # Always reset: re-running the seed restores the documented demo login.
-        user.set_password(DEMO_PASSWORD)
+        user.password = password
         user.save()
         if is_finance:
             user.groups.add(finance_group)
@@ -228,7 +237,7 @@ class Actors:
 
 
 def carrier_user(world: World, organisation: Organisation) -> User:
-    for spec in USERS:
+    for spec in [*USERS, *CHAIN_USERS]:
         if organisation.name in spec.get("carriers", ()):
             return world.users[spec["username"]]
     raise LookupError(f"no demo user is a member of {organisation.name}")

@@ -24,6 +24,7 @@ from django.test.utils import override_settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from demo.chain import seed_chain
 from demo.postaward import seed_post_award
 from demo.seed import login_rows, seed_world
 from grants.applications.models import Application, ApplicationState
@@ -52,6 +53,7 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     world = seed_world()
                     stories = seed_post_award(world, today=timezone.localdate())
+                    seed_chain(world)
                 # on_commit ran the notification tasks once the transaction committed.
                 mails = len(mail.outbox) - before
                 self._report(world.created_applications, stories, mails)
