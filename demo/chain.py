@@ -609,8 +609,8 @@ def _after_award(year: PfdYear, m: Micro, cast: MicroCast, grant: Grant, approve
         grant = grant_objection_waive(grant=grant, waived_on=waived_on, by=cast.carrier)
     start, end = m.period
     first_on = max(start - timedelta(days=7), waived_on + timedelta(days=1))
-    if (end - start).days <= 60:
-        # A short measure is paid in one go, before it starts.
+    if m.grant <= 1_500 or (end - start).days <= 60:
+        # A small or short measure is paid in one go, before it starts.
         tranches = [(first_on, m.grant)]
     else:
         first = m.grant // 2

@@ -249,3 +249,129 @@ def test_finance_maintains_the_base_rates_in_the_admin_and_nothing_else(seeded, 
     assert client.get("/admin/grants/application/").status_code == 403
     client.login(username="sachbearbeitung", password="demo2026")
     assert client.get("/admin/grants/baserate/").status_code == 302  # not staff: to the admin login
+
+
+# --- passing money on (DOMAIN §7) ---------------------------------------------------------------
+
+
+def _first_grants(organisation: Organisation):
+    return Grant.objects.filter(organisation=organisation, programme__code="DL-PFD", office__code="SN")
+
+
+def test_every_pfd_opens_an_action_and_a_youth_fund_from_its_first_grant(seeded):
+    from budgets.models import LedgerEntry
+    from demo.chain_people import LEGAL_BODIES
+    from grants.chain.services.funds import funds_by_year
+
+    assert len(LEGAL_BODIES) >= 6
+    for code, name in LEGAL_BODIES.items():
+        body = Organisation.objects.get(name=name)
+        assert body.runs_office.code == code and body.is_public_body, name
+        assert _first_grants(body).exists(), name
+        for grant in _first_grants(body):
+            (year,) = funds_by_year(grant)
+            assert sorted(f.kind.code for f in year.funds) == ["AIF", "JF"], grant.file_number
+            assert {f.office.code for f in year.funds} == {code}
+            # Projects ≥ 50 %, the coordination office ≤ 50 % of the year's grant: nothing to show.
+            assert year.problems == [], (grant.file_number, year.problems)
+            assert year.by_group["projects"] * 2 >= year.instalment
+            for fund in year.funds:
+                (allocation,) = LedgerEntry.objects.filter(envelope=fund.envelope, kind="allocation")
+                assert allocation.reference == grant.file_number == fund.source_reference
+                assert fund.latest_end_date == date(fund.budget_year, 11, 30)
+                assert fund.max_per_measure == (D("3500") if fund.kind.code == "AIF" else D("1000"))
+
+
+def test_action_funds_release_their_volume_on_cut_off_dates(seeded):
+    from budgets.models import Fund
+
+    for fund in Fund.objects.filter(kind__code="AIF").prefetch_related("cutoffs"):
+        cutoffs = list(fund.cutoffs.all())
+        assert cutoffs and sum(c.release_percent for c in cutoffs) == 100, fund
+        assert all(c.cutoff_date.year == fund.budget_year for c in cutoffs)
+
+
+def test_every_pfd_has_a_begleitausschuss_with_deputies_and_a_jugendforum(seeded):
+    from demo.chain_people import LEGAL_BODIES
+    from grants.chain.models import Committee
+
+    for code in LEGAL_BODIES:
+        steering = Committee.objects.get(office__code=code, kind="steering")
+        assert steering.members.filter(role="voting").count() == 9
+        deputies = steering.members.filter(role="deputy")
+        assert deputies.count() >= 3 and all(d.deputy_for.committee_id == steering.pk for d in deputies)
+        youth = Committee.objects.get(office__code=code, kind="youth")
+        assert youth.members.filter(role="voting").count() >= 5
+        assert {f.kind.code for f in steering.funds.all()} == {"AIF"}
+        assert {f.kind.code for f in youth.funds.all()} == {"JF"}
+
+
+def test_micro_projects_reach_every_state_from_application_to_checked_proof(seeded):
+    micro = Application.objects.filter(fund__isnull=False)
+    assert set(micro.values_list("state", flat=True)) == set(ApplicationState.values)
+    for application in micro.exclude(state__in=("draft", "submitted", "formal_check", "revision_requested")):
+        assert application.office_id == application.fund.envelope.office_id
+    grants = Grant.objects.filter(fund__isnull=False)
+    assert {"proof_due", "proof_under_review", "closed"} <= set(grants.values_list("state", flat=True))
+    finals = ProofOfUse.objects.filter(grant__fund__isnull=False, kind="final").select_related("grant__fund")
+    accepted = [p for p in finals if p.state == "accepted"]
+    simple = [p for p in accepted if p.is_simple]
+    full = [p for p in accepted if not p.is_simple]
+    assert simple and all(not p.receipts.exists() for p in simple)
+    assert all(p.grant.granted_amount <= p.grant.fund.simple_proof_threshold for p in simple)
+    assert full and all(p.receipts.exists() for p in full)
+    # The first check is done by the office that passed the money on.
+    in_review = finals.get(state="in_review")
+    assert in_review.reviewed_by.username == "pfd-goerlitz"
+    assert {p.state for p in finals} >= {"draft", "submitted", "in_review", "accepted"}
+
+
+def test_micro_projects_are_decided_on_the_committees_recommendation_with_four_eyes(seeded):
+    decided = Application.objects.filter(fund__isnull=False, proposed_by__isnull=False)
+    assert decided.filter(recommendation="adopted").exists()
+    assert decided.filter(recommendation="rejected").exists()
+    for application in decided:
+        assert application.recommendation and application.recommended_on, application.reference
+        if application.decided_by_id:
+            assert application.decided_by_id != application.proposed_by_id
+    goerlitz = decided.filter(office__code="SN-GR", decided_by__isnull=False)
+    assert set(goerlitz.values_list("proposed_by__username", "decided_by__username")) == {
+        ("pfd-goerlitz", "pfd-goerlitz-leitung")
+    }
+
+
+def test_a_micro_projects_reclaim_goes_back_into_its_fund(seeded):
+    from budgets.selectors import envelope_figures
+
+    grant = Grant.objects.get(title="Tafel der Vielfalt – Frühlingsfest Weinhübel")
+    reclaim = grant.reclaims.get()
+    assert (grant.settlement.final_grant, grant.settlement.paid, reclaim.principal) == (
+        D("2180.00"),
+        D("2400.00"),
+        D("220.00"),
+    )
+    assert reclaim.state == "settled" and reclaim.repayments.get().principal_part == D("220.00")
+    envelope = grant.fund.envelope
+    entries = envelope.entries.filter(reference=grant.file_number)
+    assert {(e.kind, e.amount) for e in entries if e.kind in ("decommitment", "reclaim", "repayment")} == {
+        ("decommitment", D("-220.00")),
+        ("reclaim", D("220.00")),
+        ("repayment", D("220.00")),
+    }
+    figures = envelope_figures([envelope.pk])[envelope.pk]
+    assert figures.reclaimed == figures.repaid == D("220.00")
+
+
+def test_a_pfd_hands_in_its_combined_final_proof_with_the_money_passed_on(seeded):
+    from grants.awards.services.proof import passed_on_measures
+
+    grant = Grant.objects.get(title="Partnerschaft für Demokratie Sächsische Schweiz-Osterzgebirge 2025")
+    annex = passed_on_measures(grant)
+    assert annex is not None and len(annex.measures) == 6
+    assert not annex.open_measures and annex.recognised == D("12650.00")
+    settlement = grant.settlement
+    passed_on = [line for line in settlement.lines if line.get("stated") is not None]
+    assert [line["category"] for line in passed_on] == ["forwarded", "forwarded"]
+    assert sum(D(line["actual"]) for line in passed_on) == annex.recognised
+    assert (settlement.final_grant, settlement.paid) == (D("25500.00"), D("26000.00"))
+    assert grant.reclaims.get().state == "settled"

@@ -24,12 +24,14 @@ from django.test.utils import override_settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from budgets.models import Fund
 from demo.chain import seed_chain
 from demo.postaward import seed_post_award
 from demo.seed import login_rows, seed_world
 from grants.applications.models import Application, ApplicationState
 from grants.awards.models import Grant, GrantState
 from grants.carriers.models import Organisation
+from grants.chain.models import CommitteeSession
 
 
 class Command(BaseCommand):
@@ -53,15 +55,15 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     world = seed_world()
                     stories = seed_post_award(world, today=timezone.localdate())
-                    seed_chain(world)
+                    pfd_years = seed_chain(world)
                 # on_commit ran the notification tasks once the transaction committed.
                 mails = len(mail.outbox) - before
-                self._report(world.created_applications, stories, mails)
+                self._report(world.created_applications, stories, pfd_years, mails)
         finally:
             current_app.conf.task_always_eager = eager
             trace_log.setLevel(trace_level)
 
-    def _report(self, created: int, stories: int, mails: int) -> None:
+    def _report(self, created: int, stories: int, pfd_years: int, mails: int) -> None:
         out = self.stdout
         out.write(
             _(
@@ -90,6 +92,18 @@ class Command(BaseCommand):
                 for value, label in GrantState.choices
                 if grant_counts[value]
             )
+        )
+        out.write(
+            _(
+                "Passing money on: %(offices)d partnership offices with %(funds)d funds (%(new)d PfD years new), %(micro)d micro-project applications, %(sessions)d committee sessions."
+            )
+            % {
+                "offices": Organisation.objects.filter(runs_office__isnull=False).count(),
+                "funds": Fund.objects.count(),
+                "new": pfd_years,
+                "micro": Application.objects.filter(fund__isnull=False).count(),
+                "sessions": CommitteeSession.objects.count(),
+            }
         )
         out.write("")
         self._table(login_rows())
