@@ -12,6 +12,13 @@ an internal identifier: their primary key, which never changes.
 
 Carriers flagged confidential (exit programmes, DOMAIN.md §6) are left out entirely, as are
 grants revoked as a whole (their award no longer stands).
+
+Money passed on (DOMAIN §7) is published as 360Giving describes regranting: the first
+recipient's grant (one whose file number finances at least one fund) carries ``regrantType``,
+and each micro-project is a grant whose funding organisation is the first recipient, with the
+same identifier the first recipient has as a recipient, so aggregators can follow the money
+down and count it once. A micro-project whose first recipient is confidential is left out too:
+naming its funder would name the carrier.
 """
 
 from __future__ import annotations
@@ -23,11 +30,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from django.db.models import Q, QuerySet
+from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.models import CoordinatingOffice
+from budgets.choices import LedgerKind
+from budgets.models import CoordinatingOffice, Fund, LedgerEntry
 from grants.awards.models import Grant, GrantState
 
 GRANT_ID_PREFIX = "360G-foerderverwaltung-"
@@ -39,6 +47,18 @@ STANDARD_VERSION = "1.4"  # the package's "version": major.minor of the schema u
 LICENSE = "https://www.govdata.de/dl-de/by-2-0"
 PUBLISHER_FALLBACK = "Förderverwaltung"
 CHUNK = 2000
+
+# 360Giving codelist "regrantType" (codelists/regrantType.csv of the standard, closed list).
+# FRG010 "Common Regrant": "a grant awarded to a single grantmaking organisation for onward
+# distribution as grants to end recipients" — a first recipient's grant that goes into its
+# funds as a whole. FRG070 "Multipurpose": "grant to recipient for activities that include
+# making onward grants, as well as funding other activities" — the usual case of a partnership
+# for democracy, whose grant pays its coordination office too (≤ 50 %) and puts the rest into
+# its action and youth funds. Which one applies is read from the ledger: the allocations to the
+# grant's funds against the amount awarded. (FRG020 "Transfer to intermediary" is for money
+# passed to other organisations that then regrant; a first recipient regrants itself.)
+REGRANT_COMMON = "FRG010"
+REGRANT_MULTIPURPOSE = "FRG070"
 
 
 def _identifier(value: str) -> str:
@@ -53,11 +73,33 @@ def _number(amount: Decimal) -> float:
 
 
 def grants_for_open_data(*, office_paths: Iterable[str] | None = None) -> QuerySet[Grant]:
-    """Awarded grants that may be published; ``office_paths`` limits them to those subtrees."""
+    """Awarded grants that may be published; ``office_paths`` limits them to those subtrees.
+
+    Annotated for the chain of money passed on: ``finances_funds`` and ``passed_on`` (what the
+    grant allocated to its funds) on a first recipient's grant; ``first_recipient_*`` (the
+    organisation of the grant named by the fund's ``source_reference``) on a micro-project.
+    """
+    first_grant = Grant.objects.filter(file_number=OuterRef("fund__source_reference"))
+    allocated = (
+        LedgerEntry.objects.filter(
+            reference=OuterRef("file_number"), kind=LedgerKind.ALLOCATION, envelope__fund__isnull=False
+        )
+        .order_by()
+        .values("reference")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
     qs = (
         Grant.objects.exclude(state=GrantState.REVOKED)
         .exclude(organisation__confidential=True)
-        .select_related("organisation", "office", "programme")
+        .annotate(
+            finances_funds=Exists(Fund.objects.filter(source_reference=OuterRef("file_number"))),
+            passed_on=Subquery(allocated, output_field=DecimalField(max_digits=14, decimal_places=2)),
+            first_recipient_id=Subquery(first_grant.values("organisation_id")[:1]),
+            first_recipient_name=Subquery(first_grant.values("organisation__name")[:1]),
+        )
+        .exclude(Exists(first_grant.filter(organisation__confidential=True)))
+        .select_related("organisation", "office", "programme", "fund__kind")
         .order_by("approved_at", "pk")
     )
     if office_paths is not None:
@@ -79,9 +121,38 @@ def publisher_name(office_paths: Iterable[str] | None = None) -> str:
     return tops[0] if len(tops) == 1 else PUBLISHER_FALLBACK
 
 
+def regrant_type(grant: Grant) -> str | None:
+    """The 360Giving regrant type of a first recipient's grant; None for any other grant."""
+    if not getattr(grant, "finances_funds", False):
+        return None
+    passed_on = getattr(grant, "passed_on", None) or Decimal(0)
+    return REGRANT_COMMON if passed_on >= grant.granted_amount else REGRANT_MULTIPURPOSE
+
+
+def funding_organisation(grant: Grant) -> dict[str, Any]:
+    """Who gave the grant: the office, or for a micro-project its fund's first recipient."""
+    first_recipient_id = getattr(grant, "first_recipient_id", None)
+    first_recipient_name = getattr(grant, "first_recipient_name", None)
+    if grant.fund_id is not None and first_recipient_id is not None:
+        return {"id": f"{ORGANISATION_ID_PREFIX}{first_recipient_id}", "name": first_recipient_name}
+    return {"id": f"{OFFICE_ID_PREFIX}{grant.office.pk}", "name": grant.office.name}
+
+
+def grant_programme(grant: Grant) -> dict[str, Any]:
+    """The programme, or for a micro-project the first recipient's fund it was awarded from.
+
+    Only the fund: the programme's money is counted once, on the first recipient's grant. The
+    fund's code is the financing grant's file number and the fund kind, unique and permanent.
+    """
+    fund = grant.fund
+    if fund is not None:
+        return {"code": f"{_identifier(fund.source_reference)}-{fund.kind.code}", "title": fund.name}
+    return {"code": grant.programme.code, "title": grant.programme.name}
+
+
 def grant_record(grant: Grant) -> dict[str, Any]:
-    """One grant in the 360Giving schema (needs ``organisation``, ``office``, ``programme``)."""
-    organisation, office = grant.organisation, grant.office
+    """One grant in the 360Giving schema (from :func:`grants_for_open_data`)."""
+    organisation = grant.organisation
     recipient: dict[str, Any] = {
         "id": f"{ORGANISATION_ID_PREFIX}{organisation.pk}",
         "name": organisation.name,
@@ -91,7 +162,7 @@ def grant_record(grant: Grant) -> dict[str, Any]:
     if organisation.postcode:
         recipient["postalCode"] = organisation.postcode
     recipient["addressCountry"] = "DE"
-    return {
+    record = {
         "id": f"{GRANT_ID_PREFIX}{_identifier(grant.file_number)}",
         "title": grant.title,
         "description": grant.purpose,
@@ -102,9 +173,13 @@ def grant_record(grant: Grant) -> dict[str, Any]:
             {"startDate": grant.period_start.isoformat(), "endDate": grant.period_end.isoformat()}
         ],
         "recipientOrganization": [recipient],
-        "fundingOrganization": [{"id": f"{OFFICE_ID_PREFIX}{office.pk}", "name": office.name}],
-        "grantProgramme": [{"code": grant.programme.code, "title": grant.programme.name}],
+        "fundingOrganization": [funding_organisation(grant)],
+        "grantProgramme": [grant_programme(grant)],
     }
+    regrant = regrant_type(grant)
+    if regrant is not None:
+        record["regrantType"] = regrant
+    return record
 
 
 def package_metadata(*, publisher: str, issued: date) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 import json
 import re
+from datetime import date
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
@@ -10,9 +12,16 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from grants.applications.models import Application
+from grants.applications.services.application import (
+    application_propose_approval,
+    application_record_recommendation,
+)
 from grants.awards.models import Grant
+from grants.awards.services.award import application_approve
 from reporting.opendata.threesixtygiving import build_package, grants_for_open_data
 from tests.budgets.factories import UserFactory, membership
+from tests.grants.chain.world import build_chain_world
 from tests.grants.factories import OrganisationFactory, carrier_user
 from tests.reporting.helpers import approved
 
@@ -130,6 +139,32 @@ def test_the_package_validates_against_the_360giving_schema(published):
     data = package()
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in check.iter_errors(data)]
     assert errors == []
+
+
+def test_money_passed_on_validates_against_the_360giving_schema(settings):
+    """A first recipient's grant with regrantType and a micro-project under the first recipient."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    check = validator()
+    chain = build_chain_world()
+    chain.approve_first_grant("100000")
+    Application.objects.filter(pk=chain.grant.application_id).update(reference="PfD-GR-2026")
+    fund = chain.open_fund(chain.action_kind, "40000", name="Aktionsfonds 2026")
+    app = chain.micro_project(fund, OrganisationFactory(), grant="800")
+    application_record_recommendation(
+        application=app, recommendation="adopted", on=date(2026, 3, 20), by=chain.pfd_officer
+    )
+    app = application_propose_approval(
+        application=Application.objects.get(pk=app.pk), by=chain.pfd_officer, instalments={2026: D("800")}
+    )
+    application_approve(application=app, by=chain.pfd_approver)
+    data = package()
+    assert [g.get("regrantType") for g in data["grants"]] == ["FRG070", None]
+    assert data["grants"][1]["fundingOrganization"][0]["name"] == "Landkreis Görlitz"
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in check.iter_errors(data)]
+    assert errors == []
+    # the schema types regrantType as a string; its codelist (closed) is checked here
+    codes = {"FRG010", "FRG020", "FRG030", "FRG040", "FRG050", "FRG060", "FRG070"}
+    assert {g["regrantType"] for g in data["grants"] if "regrantType" in g} <= codes
 
 
 def test_the_schema_check_catches_a_grant_without_its_currency(published):
