@@ -401,3 +401,22 @@ add_permission(
     "grants.view_committee",
     Check(is_office_staff | is_admin, _("Only staff of the committee's office can see its sessions.")),
 )
+
+
+@rules.predicate
+def casts_own_vote(user: Any, ballot: Any) -> bool:
+    """In a circulation procedure a member (or the deputy standing in) casts their own vote."""
+    session = getattr(ballot, "session", None)
+    voter = getattr(ballot, "voter", None)
+    return bool(
+        session is not None and session.is_circulation and voter is not None and voter.user_id == user.pk
+    )
+
+
+add_permission(
+    "grants.cast_vote",
+    Check(
+        is_case_officer | is_approver | casts_own_vote,
+        _("Only the committee's office records votes; in a circulation members cast their own."),
+    ),
+)

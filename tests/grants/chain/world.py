@@ -58,6 +58,8 @@ class ChainWorld:
             programme=self.programme,
             organisation=self.municipality,
             financing_type="full",
+            # Not the factory's sequence: micro-projects take A-2026-<pk> through the service.
+            reference="PfD-GR-2026",
             title="Partnerschaft für Demokratie Landkreis Görlitz 2026",
         )
         ExpenditureLine.objects.create(
