@@ -9,6 +9,11 @@ urlpatterns = [
         views.proof_annex_download,
         name="proof_annex_download",
     ),
+    path(
+        "gremien/sitzungen/<int:pk>/protokoll.pdf",
+        views.committee_minutes_download,
+        name="committee_minutes",
+    ),
     path("haushaltsberichte/", views.budget_report_list, name="budget_report_list"),
     path("haushaltsberichte/anfordern/", views.budget_report_create, name="budget_report_create"),
     path("zahllaeufe/", views_payments.payment_run_list, name="payment_run_list"),

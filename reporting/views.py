@@ -18,6 +18,9 @@ from budgets.selectors import top_offices
 from core.errors import AccessDenied, DomainError
 from grants.awards.selectors import grants_visible_to
 from grants.awards.services.proof import passed_on_measures
+from grants.chain.selectors import sessions_visible_to
+from grants.chain.services.committee import item_tallies
+from reporting.documents.committee_minutes import render_committee_minutes
 from reporting.documents.proof_annex import render_proof_annex
 from reporting.selectors import budget_report_documents, budget_reports_visible_to, documents_visible_to
 from reporting.services import budget_report_request
@@ -113,6 +116,24 @@ def proof_annex_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     response = HttpResponse(render_proof_annex(grant=grant, annex=annex), content_type="application/pdf")
     name = f"Anlage-Weitergeleitete-Mittel-{slugify(grant.file_number)}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def committee_minutes_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes of a closed session as a PDF made now; 404 for a session the user may not
+    see or one that is not closed yet."""
+    session = get_object_or_404(sessions_visible_to(request.user), pk=pk)
+    if not session.is_closed or not allowed(request.user, "grants.view_committee", session):
+        raise Http404
+    with translation.override("de"):
+        pdf = render_committee_minutes(session=session, items=item_tallies(session))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"Protokoll-{slugify(session.committee.name)}-{session.held_on:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

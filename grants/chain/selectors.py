@@ -21,6 +21,7 @@ from budgets.selectors import (
 )
 from grants.awards.models import Grant
 from grants.awards.selectors import grants_visible_to
+from grants.chain.models import Committee, CommitteeSession
 from grants.rules import is_first_recipient_staff
 
 # --- funds
@@ -46,7 +47,9 @@ class FundFigures:
 
 def fund_figures(funds: list[Fund], day: date) -> list[FundFigures]:
     figures = envelope_figures(f.envelope_id for f in funds)
-    return [FundFigures(f, figures[f.envelope_id], fund_released(f, figures[f.envelope_id], day)) for f in funds]
+    return [
+        FundFigures(f, figures[f.envelope_id], fund_released(f, figures[f.envelope_id], day)) for f in funds
+    ]
 
 
 def funds_queryset() -> QuerySet[Fund]:
@@ -76,9 +79,7 @@ def grant_for_funds(user: Any, pk: int) -> Grant | None:
     """The first recipient's grant whose funds the user may see: visible to them, or they are
     staff of the office its recipient runs. None otherwise (the page answers 404)."""
     grant = (
-        Grant.objects.select_related("organisation__runs_office", "programme", "office")
-        .filter(pk=pk)
-        .first()
+        Grant.objects.select_related("organisation__runs_office", "programme", "office").filter(pk=pk).first()
     )
     if grant is None:
         return None
@@ -232,3 +233,28 @@ def micro_projects_booked(fund: Fund) -> list[MicroProjectLine]:
         MicroProjectLine(number, grants.get(number), booked.get(number, Figures()))
         for number in sorted(set(booked) | set(grants))
     ]
+
+
+# --- committees
+
+
+def _office_q(user: Any, prefix: str) -> Q:
+    q = Q(pk__in=[])
+    for path in {p for p, _role in office_roles(user)}:
+        q |= Q(**{f"{prefix}path__startswith": path})
+    return q
+
+
+def committees_visible_to(user: Any) -> QuerySet[Any]:
+    """Committees of the offices in the user's subtrees (administrators: all)."""
+    qs = Committee.objects.select_related("office").prefetch_related("funds")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    return qs if user.is_superuser else qs.filter(_office_q(user, "office__"))
+
+
+def sessions_visible_to(user: Any) -> QuerySet[Any]:
+    qs = CommitteeSession.objects.select_related("committee__office")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    return qs if user.is_superuser else qs.filter(_office_q(user, "committee__office__"))

@@ -274,6 +274,10 @@ class Tally:
     def cast(self) -> int:
         return self.yes + self.no + self.abstain
 
+    @property
+    def outcome_label(self) -> str:
+        return str(Outcome(self.outcome).label)
+
 
 def item_tallies(session: CommitteeSession) -> list[Tally]:
     """Each item's votes and the outcome ``vote_outcome`` gives them now (the session page and

@@ -1,0 +1,134 @@
+"""The committee pages as the PfD office uses them: prepare a session, record votes item by
+item (one form per item: pressing Enter in one sends only that one), close, download minutes."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from grants.applications.models import Application
+from grants.chain.models import CommitteeSession, Recusal, Vote
+from grants.chain.services.committee import session_open_voting
+from tests.grants.chain.committee_world import add_committee, session_with
+from tests.grants.chain.world import build_chain_world
+from tests.grants.factories import OrganisationFactory
+from tests.reporting.helpers import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.LANGUAGE_CODE = "de"
+    w = build_chain_world()
+    w.approve_first_grant("100000")
+    w.people["fund"] = w.open_fund(w.action_kind, "50000")
+    w.people["committee"] = add_committee(w, w.fund)
+    return w
+
+
+def test_the_office_prepares_a_session_and_puts_ready_applications_on_the_agenda(client, world):
+    app = world.micro_project(world.fund, world.verein, grant="2000")
+    client.force_login(world.pfd_officer)
+    assert "Begleitausschuss Landkreis Görlitz" in client.get(reverse("committee_list")).content.decode()
+    response = client.post(
+        reverse("session_create", args=[world.committee.pk]),
+        {"procedure": "session", "held_on": "2026-03-20"},
+    )
+    session = CommitteeSession.objects.get()
+    assert response["Location"] == reverse("session_detail", args=[session.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert app.reference in page and "Auf die Tagesordnung" in page
+    client.post(reverse("session_item_add", args=[session.pk]), {"application": app.pk})
+    page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    assert "Anna Berger" in page and "Organisation des Mitglieds ist Antragstellerin" in page
+
+
+def test_a_circulation_without_deadline_is_refused_with_a_message(client, world):
+    client.force_login(world.pfd_officer)
+    response = client.post(
+        reverse("session_create", args=[world.committee.pk]),
+        {"procedure": "circulation", "held_on": "2026-03-20"},
+    )
+    assert response.status_code == 200 and "Frist" in response.content.decode()
+    assert not CommitteeSession.objects.exists()
+
+
+def test_votes_are_recorded_item_by_item_and_a_recused_members_vote_is_refused(client, world):
+    own = world.micro_project(world.fund, world.verein, grant="2000")
+    other = world.micro_project(world.fund, OrganisationFactory(), grant="1500")
+    session, (item1, item2) = session_with(world, world.committee, own, other)
+    session_open_voting(session=session, by=world.pfd_officer)
+    seats = world.seats
+    client.force_login(world.pfd_officer)
+    page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    # Every item has its own vote form: Enter in one submits that one only.
+    assert page.count('action="/gremien/sitzungen/') >= 6
+    url2 = reverse("session_vote_add", args=[session.pk, item2.pk])
+    response = client.post(url2, {"member": seats["Bernd Claus"].pk, "deputy": "", "choice": "yes"})
+    assert response.status_code == 302
+    assert list(Vote.objects.values_list("item_id", "member__name", "choice")) == [
+        (item2.pk, "Bernd Claus", "yes")
+    ]
+    url1 = reverse("session_vote_add", args=[session.pk, item1.pk])
+    response = client.post(
+        url1, {"member": seats["Anna Berger"].pk, "deputy": "", "choice": "yes"}, follow=True
+    )
+    assert "befangen" in response.content.decode()
+    assert Vote.objects.filter(item=item1).count() == 0
+    # A vote form without a choice names the field and writes nothing.
+    response = client.post(url1, {"member": seats["Carla Dietz"].pk}, follow=True)
+    assert "Stimme" in response.content.decode() and Vote.objects.filter(item=item1).count() == 0
+
+
+def test_closing_without_quorum_is_explained_and_after_the_votes_the_minutes_name_the_recusal(client, world):
+    own = world.micro_project(world.fund, world.verein, grant="2000")
+    session, (item,) = session_with(world, world.committee, own)
+    session_open_voting(session=session, by=world.pfd_officer)
+    client.force_login(world.pfd_officer)
+    response = client.post(reverse("session_close", args=[session.pk]), follow=True)
+    assert "beschlussfähig" in response.content.decode()
+    assert CommitteeSession.objects.get().state == "voting"
+    for name, choice in [("Bernd Claus", "yes"), ("Carla Dietz", "yes"), ("Dirk Engel", "abstain")]:
+        client.post(
+            reverse("session_vote_add", args=[session.pk, item.pk]),
+            {"member": world.seats[name].pk, "choice": choice},
+        )
+    response = client.post(reverse("session_close", args=[session.pk]), follow=True)
+    assert "abgeschlossen" in response.content.decode()
+    assert Application.objects.get(pk=own.pk).recommendation == "adopted"
+    minutes = client.get(reverse("committee_minutes", args=[session.pk]))
+    assert minutes.status_code == 200 and minutes.content.startswith(b"%PDF")
+    text = pdf_text(minutes.content)
+    assert "Anna Berger" in text and "Befangenheit" in text and "angenommen" in text
+
+
+def test_other_offices_and_carriers_see_no_committee(client, world):
+    app = world.micro_project(world.fund, OrganisationFactory(), grant="1500")
+    session, (item,) = session_with(world, world.committee, app)
+    client.force_login(world.other_pfd_officer)
+    assert client.get(reverse("committee_detail", args=[world.committee.pk])).status_code == 404
+    assert client.get(reverse("session_detail", args=[session.pk])).status_code == 404
+    assert client.post(reverse("session_open", args=[session.pk])).status_code == 404
+    assert client.get(reverse("committee_minutes", args=[session.pk])).status_code == 404
+    client.force_login(world.municipal_carrier)
+    assert client.get(reverse("committee_list")).status_code == 403
+    assert client.get(reverse("session_detail", args=[session.pk])).status_code == 404
+    assert not Recusal.objects.exclude(item=item).exists()
+
+
+def test_the_federal_auditor_reads_but_cannot_prepare(client, world):
+    from tests.budgets.factories import UserFactory, membership
+
+    auditor = UserFactory(username="pruefung")
+    membership(auditor, world.federal, "auditor")
+    client.force_login(auditor)
+    page = client.get(reverse("committee_detail", args=[world.committee.pk])).content.decode()
+    assert "Sitzung anlegen" not in page
+    response = client.post(
+        reverse("session_create", args=[world.committee.pk]),
+        {"procedure": "session", "held_on": "2026-03-20"},
+    )
+    assert response.status_code == 403 and not CommitteeSession.objects.exists()
+    assert date(2026, 3, 20)
