@@ -12,12 +12,29 @@ APPS := core accounts budgets grants reporting demo config
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# The demo always uses the local SQLite file and runs Celery tasks in-process, whatever the
-# shell exports; `make test` and `make migrate` honour DATABASE_URL / CELERY_BROKER_URL.
-DEMO_ENV := DJANGO_ENV=development DJANGO_DEBUG=1 \
+# Settings fail closed (production without DJANGO_ENV): every command meant for a laptop says
+# development explicitly. The demo always uses the local SQLite file and runs Celery tasks
+# in-process, whatever the shell exports; `make test` and `make migrate` honour DATABASE_URL /
+# CELERY_BROKER_URL.
+DEV_ENV := DJANGO_ENV=development
+DEMO_ENV := $(DEV_ENV) DJANGO_DEBUG=1 \
 	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 CELERY_BROKER_URL=memory://
 
-.PHONY: help install demo test lint format messages migrate bench bench-receipts bench-export clean _compile-messages
+# `make serve-prod`: production settings against PostgreSQL and Redis on this machine, the
+# processes of the Procfile under honcho. Each variable may come from the shell; the secret key
+# is generated once into var/ (never committed).
+PROD_STATE := var/serve-prod
+PROD_ENV = DJANGO_ENV=production \
+	DJANGO_SECRET_KEY="$$(cat $(PROD_STATE)/secret_key)" \
+	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/foerderverwaltung}" \
+	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}" \
+	CACHE_URL="$${CACHE_URL:-redis://127.0.0.1:6379/1}" \
+	EMAIL_BACKEND="$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}" \
+	EMAIL_FILE_PATH="$${EMAIL_FILE_PATH:-$(CURDIR)/$(PROD_STATE)/mail}" \
+	CELERY_BEAT_SCHEDULE_FILE="$(CURDIR)/$(PROD_STATE)/celerybeat-schedule" \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+
+.PHONY: help install demo test serve-prod lint format messages migrate bench bench-receipts bench-export clean _compile-messages
 
 help: ## List the commands
 	@echo "Usage: make <command>"
@@ -45,13 +62,24 @@ demo: install ## Migrate db.sqlite3, seed demo data (prints logins), serve on ht
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install ## Run the test suite (PostgreSQL/Redis tests run when DATABASE_URL/CELERY_BROKER_URL are set)
-	$(VENV)/bin/pytest $(ARGS)
+	$(DEV_ENV) $(VENV)/bin/pytest $(ARGS)
+
+$(PROD_STATE)/secret_key: | $(PY)
+	@mkdir -p $(PROD_STATE)
+	@umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(64))" > $@
+
+serve-prod: install $(PROD_STATE)/secret_key ## Production settings here: gunicorn, Celery worker and beat on PostgreSQL + Redis (PORT, default 8000)
+	@$(MAKE) --no-print-directory _compile-messages
+	$(PROD_ENV) $(PY) manage.py migrate --noinput
+	$(PROD_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving production settings on http://$(HOST):$(PORT)/ behind no proxy (Ctrl-C stops all three)"
+	$(PROD_ENV) HOST=$(HOST) exec $(VENV)/bin/honcho start --procfile Procfile --env /dev/null --port $(PORT)
 
 lint: install ## ruff check, ruff format --check, mypy (django-stubs), import-linter layers
 	@status=0; \
 	echo "== ruff check";         $(VENV)/bin/ruff check . || status=1; \
 	echo "== ruff format --check"; $(VENV)/bin/ruff format --check . || status=1; \
-	echo "== mypy";               $(VENV)/bin/mypy $(APPS) || status=1; \
+	echo "== mypy";               $(DEV_ENV) $(VENV)/bin/mypy $(APPS) || status=1; \
 	echo "== lint-imports";       $(VENV)/bin/lint-imports || status=1; \
 	exit $$status
 
@@ -61,9 +89,9 @@ format: install ## Fix what ruff can fix and format the code
 
 messages: install ## Update the de/en catalogues in locale/ and compile them (needs GNU gettext)
 	@command -v msgfmt >/dev/null || { echo "GNU gettext is missing: apt-get install gettext" >&2; exit 1; }
-	$(PY) manage.py makemessages -l de -l en --add-location=file \
+	$(DEV_ENV) $(PY) manage.py makemessages -l de -l en --add-location=file \
 		--ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles --ignore=build
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv
 
 define COMPILE_WITH_POLIB
 import glob, os, polib
@@ -80,14 +108,14 @@ export COMPILE_WITH_POLIB
 _compile-messages:
 	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
 		if command -v msgfmt >/dev/null; then \
-			$(PY) manage.py compilemessages --ignore=.venv; \
+			$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv; \
 		else \
 			$(PY) -c "$$COMPILE_WITH_POLIB"; \
 		fi; \
 	fi
 
-migrate: install ## Apply database migrations (DATABASE_URL, default db.sqlite3)
-	$(PY) manage.py migrate
+migrate: install ## Apply database migrations (DATABASE_URL, default db.sqlite3; DJANGO_ENV, default development)
+	DJANGO_ENV=$${DJANGO_ENV:-development} $(PY) manage.py migrate
 
 # The benchmark data generator wipes the budget tables: it never takes DATABASE_URL from the
 # shell (that may be your development database), only BENCH_DATABASE_URL; without it,
@@ -95,15 +123,15 @@ migrate: install ## Apply database migrations (DATABASE_URL, default db.sqlite3)
 bench: install ## Run the timed scenarios in benchmarks/run.py (results: docs/benchmarks.md)
 	@test -f benchmarks/run.py || { echo "benchmarks/run.py does not exist yet" >&2; exit 1; }
 	$(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
-		$(PY) benchmarks/run.py $(ARGS)
+		$(DEV_ENV) $(PY) benchmarks/run.py $(ARGS)
 
 bench-receipts: install ## Time importing 10,000 receipts (BENCH_DATABASE_URL or var/receipt_bench.sqlite3)
 	$(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
-		$(PY) benchmarks/receipt_import.py $(ARGS)
+		$(DEV_ENV) $(PY) benchmarks/receipt_import.py $(ARGS)
 
 bench-export: install ## Time the finance export on 100,000 grants (needs BENCH_DATABASE_URL, PostgreSQL)
 	@test -n "$(BENCH_DATABASE_URL)" || { echo "Set BENCH_DATABASE_URL to a database of its own" >&2; exit 1; }
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/export.py $(ARGS)
+	$(DEV_ENV) DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) benchmarks/export.py $(ARGS)
 
 clean: ## Remove caches and build output (keeps .venv, db.sqlite3 and private_media/)
 	find . -path ./.venv -prune -o -type d -name __pycache__ -exec rm -rf {} +

@@ -1,13 +1,17 @@
 """Settings, read from the environment (see README for every variable).
 
-Development defaults are safe to run on a laptop; production must set SECRET_KEY,
-DATABASE_URL, CELERY_BROKER_URL and ALLOWED_HOSTS explicitly (DEBUG defaults to off).
+Fail closed: without ``DJANGO_ENV`` the settings are production's, and production refuses to
+start without its secret, PostgreSQL, a real broker and a shared cache instead of quietly
+falling back to a laptop's SQLite, in-process tasks and a per-process cache. ``make demo``,
+``make test`` and the other development commands set ``DJANGO_ENV=development``;
+``config.settings_dev`` does it for pytest and mypy.
 """
 
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -15,10 +19,34 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-# development (default: laptop, demo, tests) or production (secrets required, no debug).
-DJANGO_ENV = env("DJANGO_ENV", default="development")
+ENVIRONMENTS = ("development", "production")
+DJANGO_ENV = env("DJANGO_ENV", default="production")
+if DJANGO_ENV not in ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV={DJANGO_ENV!r} is not known: set DJANGO_ENV=production on a server "
+        "or DJANGO_ENV=development on a laptop."
+    )
 PRODUCTION = DJANGO_ENV == "production"
-DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
+
+# What production cannot run without, and why; every missing one is named at once.
+REQUIRED_IN_PRODUCTION = {
+    "DJANGO_SECRET_KEY": "the signing key of sessions and tokens",
+    "DATABASE_URL": "PostgreSQL, e.g. postgres://user:password@host:5432/name (no SQLite fallback)",
+    "CELERY_BROKER_URL": "Redis for the task queue, e.g. redis://host:6379/0 (no in-process tasks)",
+    "CACHE_URL": "a cache shared by every process, e.g. redis://host:6379/1 (no per-process cache)",
+}
+if PRODUCTION:
+    missing = [name for name in REQUIRED_IN_PRODUCTION if not env(name, default="")]
+    if missing:
+        raise ImproperlyConfigured(
+            "DJANGO_ENV=production needs these environment variables: "
+            + "; ".join(f"{name} ({REQUIRED_IN_PRODUCTION[name]})" for name in missing)
+            + ". On a laptop set DJANGO_ENV=development instead."
+        )
+    if env.bool("DJANGO_DEBUG", default=False):
+        raise ImproperlyConfigured("DJANGO_DEBUG is on with DJANGO_ENV=production: debug pages leak data.")
+
+DEBUG = False if PRODUCTION else env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = (
     env("DJANGO_SECRET_KEY") if PRODUCTION else env("DJANGO_SECRET_KEY", default="dev-only-insecure-key")
 )
@@ -50,7 +78,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the load balancer's probe is answered before host validation and HTTPS redirect.
+    "config.middleware.HealthCheckMiddleware",
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.DefaultLanguageMiddleware",
@@ -84,6 +116,12 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must point at PostgreSQL with DJANGO_ENV=production "
+        f"(it names {DATABASES['default']['ENGINE']}): row locks and the ledger's triggers need it."
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -141,27 +179,89 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Only for EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (make serve-prod).
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="foerderung@example.org")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
-# A cache shared by every web and worker process in production (e.g. redis://127.0.0.1:6379/1):
-# the daily reminders remember there whom they already wrote to today.
+# A cache shared by every web and worker process in production (e.g. redis://127.0.0.1:6379/1).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+if PRODUCTION and CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
+    raise ImproperlyConfigured(
+        "CACHE_URL must name a cache shared by every process with DJANGO_ENV=production "
+        f"(it names {CACHES['default']['BACKEND']}), e.g. redis://host:6379/1."
+    )
 
 # The paying account for SEPA payment runs (pain.001): the office's budget account at its bank.
 SEPA_DEBTOR_NAME = env("SEPA_DEBTOR_NAME", default="Förderverwaltung Demo")
 SEPA_DEBTOR_IBAN = env("SEPA_DEBTOR_IBAN", default="DE02120300000000202051")
 SEPA_DEBTOR_BIC = env("SEPA_DEBTOR_BIC", default="BYLADEM1001")
 
-# Celery: Redis in production; without a broker the tasks run in-process (demo, tests).
+# Celery: Redis in production; in development without a broker the tasks run in-process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
+if PRODUCTION and CELERY_BROKER_URL.startswith("memory://"):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL=memory:// runs tasks inside the web process; with DJANGO_ENV=production "
+        "name a real broker, e.g. redis://host:6379/0."
+    )
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://")
+CELERY_TASK_ALWAYS_EAGER = (
+    False
+    if PRODUCTION
+    else env.bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://"))
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that loses the broker stops its running tasks: the broker hands them out again.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# The worker logs through LOGGING below (JSON lines with the request id), not its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Time limits: the soft one raises SoftTimeLimitExceeded in the task (an export records the
+# failure on its job), the hard one kills the worker child. Every task has both; the long ones
+# (exports, the nightly batches) are named here rather than on each task.
+TASK_SOFT_TIME_LIMIT = 120
+TASK_TIME_LIMIT = 150
+LONG_TASK_SOFT_TIME_LIMIT = 540
+LONG_TASK_TIME_LIMIT = 600
+LONG_TASKS = (
+    "reporting.exports.tasks.run_export_job",
+    "reporting.tasks.generate_budget_report",
+    "reporting.tasks.generate_missing_notices",
+    "grants.tasks.make_notices_final",
+    "grants.tasks.mark_proofs_due",
+    "grants.tasks.send_deadline_reminders",
+)
+CELERY_TASK_SOFT_TIME_LIMIT = TASK_SOFT_TIME_LIMIT
+CELERY_TASK_TIME_LIMIT = TASK_TIME_LIMIT
+CELERY_TASK_ANNOTATIONS = {
+    name: {"soft_time_limit": LONG_TASK_SOFT_TIME_LIMIT, "time_limit": LONG_TASK_TIME_LIMIT}
+    for name in LONG_TASKS
+}
+# Redis hands a message that was not acknowledged within the visibility timeout to another
+# worker (acks_late: a task is acknowledged when it ends). Longer than the longest task, or a
+# long export runs twice at once; short, so that the task of a killed worker runs again within
+# minutes (Redis's default is an hour). Workers look for such messages every 30 s.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=LONG_TASK_TIME_LIMIT + 300)
+if CELERY_VISIBILITY_TIMEOUT <= LONG_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"CELERY_VISIBILITY_TIMEOUT={CELERY_VISIBILITY_TIMEOUT} s must be longer than the longest "
+        f"task may run ({LONG_TASK_TIME_LIMIT} s), or Redis hands a running task to a second worker."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 3,
+    "socket_connect_timeout": 5,
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "make-notices-final": {"task": "grants.tasks.make_notices_final", "schedule": crontab(hour=1, minute=5)},
     # The night's state changes (final notices, ended periods) come before the morning's reminders.
@@ -176,14 +276,70 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
 }
 
+# HTTPS: behind a TLS-terminating proxy that sets X-Forwarded-Proto (README, "Production").
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=PRODUCTION)
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (config.middleware), in the shape of Django 6's SECURE_CSP. Scripts
+# only from our own static files; inline styles are allowed for htmx's indicator style and a
+# chart's sizing; charts are data: images. Applied in development too, so the tests see it.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if env("DJANGO_CSP_REPORT_URI", default=""):
+    SECURE_CSP["report-uri"] = [env("DJANGO_CSP_REPORT_URI")]
 
+# The load balancer's probe (config.health): database, cache, broker, storage, migrations.
+HEALTH_CHECK_PATH = "/health/"
+HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=3.0)
+
+# Logs: JSON lines in production (one object per line, with the request id that the request's
+# tasks carry too), readable lines in development. core.logs adds the ids to every record.
+LOG_FORMAT = env("LOG_FORMAT", default="json" if PRODUCTION else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: choose json or text.")
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "filters": {"ids": {"()": "core.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "core.logs.JsonFormatter"}, "text": {"()": "core.logs.TextFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["ids"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # One line per request comes from config.middleware; Django's own would repeat it.
+        "django.server": {"level": "WARNING"},
+    },
 }
+
+# Error reporting: on when SENTRY_DSN is set (personal data is not sent).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        release=env("SENTRY_RELEASE", default=None),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+    )

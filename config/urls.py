@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config.health import health
+
 urlpatterns = [
+    # Answered by config.middleware.HealthCheckMiddleware before routing; named here for reverse().
+    path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("anmelden/", auth_views.LoginView.as_view(), name="login"),
