@@ -25,6 +25,7 @@ from grants.awards.models.grant import (
 )
 from grants.awards.models.proof import ProofKind, ProofLine, ProofOfUse, ProofState, Receipt, Settlement
 from grants.awards.models.reclaim import Reclaim, ReclaimKind, ReclaimState, Repayment
+from grants.awards.models.reminder import DeadlineReminder
 from grants.awards.payments.models.drawdown import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
 from grants.awards.payments.models.run import PaymentRun, PaymentRunItem, PaymentRunState
 from grants.carriers.models import LegalForm, Organisation, OrganisationMembership
@@ -57,6 +58,7 @@ __all__ = [
     "CommitteeSession",
     "CoverKind",
     "CoverLine",
+    "DeadlineReminder",
     "Drawdown",
     "DrawdownState",
     "ExpenditureLine",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -10,7 +12,8 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
+from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
@@ -22,7 +25,7 @@ from grants.awards.deadlines import (
     proofs_due_soon,
     proofs_overdue,
 )
-from grants.awards.models import Amendment, Grant, PlanVersion, ProofOfUse, Reclaim
+from grants.awards.models import Amendment, DeadlineReminder, Grant, PlanVersion, ProofOfUse, Reclaim
 from grants.awards.payments.models import Drawdown
 from grants.awards.services import reminders
 from grants.awards.services.reminders import grants_mark_proof_due, send_deadline_reminders
@@ -37,14 +40,6 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 TODAY = date(2026, 4, 1)
 _numbers = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_reminder_claims():
-    # The day's claims live in the cache, which outlives a test's database.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @dataclass
@@ -397,6 +392,47 @@ def test_reminders_are_sent_once_per_day_and_then_only_on_their_reminder_days(wo
     assert len(mail.outbox) == 6
 
 
+def test_the_day_s_reminder_is_remembered_in_the_database_not_in_a_cache(world, due_items):
+    assert send_deadline_reminders(today=TODAY) == 1
+    # Another worker process with a cache of its own (here: none) runs the same day's task again.
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
+        assert send_deadline_reminders(today=TODAY) == 0
+    assert len(mail.outbox) == 1
+    row = DeadlineReminder.objects.get()
+    assert (row.organisation, row.day, row.items) == (world.organisation, TODAY, 4)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_day_s_reminders_at_once_send_one_digest(world, due_items, monkeypatch):
+    real_send = reminders.send_mail
+
+    def slow(*args, **kwargs):
+        time.sleep(0.5)  # the other worker meets the uncommitted row and waits for it
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(reminders, "send_mail", slow)
+    start = threading.Barrier(2)
+    sent: list[int] = []
+
+    def worker() -> None:
+        try:
+            start.wait(timeout=10)
+            sent.append(send_deadline_reminders(today=TODAY))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(sent) == [0, 1]
+    assert len(mail.outbox) == 1
+    assert DeadlineReminder.objects.count() == 1
+
+
 def test_the_daily_reminder_task_uses_the_real_date(world):
     grant = make_grant(world)
     proof(grant, timezone.localdate() - timedelta(days=1))
@@ -420,6 +456,8 @@ def test_a_failed_e_mail_is_retried_without_repeating_the_ones_sent(world, due_i
     with pytest.raises(OSError):
         send_deadline_reminders(today=TODAY)
     assert [m.to for m in mail.outbox] == [["anna@netzwerk.example.org", "info@netzwerk.example.org"]]
+    # Only the carrier that was reached is remembered.
+    assert list(DeadlineReminder.objects.values_list("organisation", flat=True)) == [world.organisation.pk]
 
     assert send_deadline_reminders(today=TODAY) == 1
     assert [m.to for m in mail.outbox][-1] == ["info@fw-mv.example.org"]

@@ -10,6 +10,7 @@ from grants.awards.models.grant import (
 )
 from grants.awards.models.proof import ProofKind, ProofLine, ProofOfUse, ProofState, Receipt, Settlement
 from grants.awards.models.reclaim import Reclaim, ReclaimKind, ReclaimState, Repayment
+from grants.awards.models.reminder import DeadlineReminder
 
 __all__ = [
     "Amendment",
@@ -17,6 +18,7 @@ __all__ = [
     "AmendmentLine",
     "AmendmentState",
     "BaseRate",
+    "DeadlineReminder",
     "FileNumberSequence",
     "Grant",
     "GrantInstalment",

@@ -10,12 +10,15 @@ When a reminder is sent (no model remembers sent reminders, so the day itself de
 - an objection period ending: 7 days and 1 day before its last day.
 
 On any other day an item is not mentioned, so running the task once a day never repeats a
-reminder. Each carrier receives at most one digest per day with all items due that day; a
-second run on the same day (a retry, a duplicate beat) skips carriers already claimed for
-that day in the cache (``cache.add`` is atomic; a claim is released again if sending fails, so
-a retry sends what is missing). Use a shared cache (Redis, database) in production so the
-claim holds across worker processes. A day on which the task does not run at all is not
-caught up; the weekly repetition of overdue items covers the ones that matter most.
+reminder. Each carrier receives at most one digest per day with all items due that day: the
+digest is sent inside the transaction that inserts the carrier's ``DeadlineReminder`` row for
+the day (unique per carrier and day), so a second run on the same day (a retry, a duplicate
+beat, a redelivered message, on any worker) skips carriers already reminded, and a run that
+meets a row being written by another waits for it. A failed e-mail rolls its row back, so a
+retry sends what is missing. (Should the database fail after the mail server accepted the
+e-mail, a retry sends it again: at least once, never silently lost.) A day on which the task
+does not run at all is not caught up; the weekly repetition of overdue items covers the ones
+that matter most.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
@@ -37,7 +39,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from grants.awards.deadlines import DeadlineItem, DeadlineKind, deadlines
-from grants.awards.models import Amendment, Grant
+from grants.awards.models import Amendment, DeadlineReminder, Grant
 from grants.carriers.models import Organisation
 
 logger = logging.getLogger(__name__)
@@ -45,7 +47,6 @@ logger = logging.getLogger(__name__)
 PROOF_DUE_REMINDER_DAYS = (30, 7)
 OBJECTION_REMINDER_DAYS = (7, 1)
 REPEAT_EVERY_DAYS = 7
-CLAIM_SECONDS = 2 * 24 * 3600
 
 KIND_ORDER = (
     DeadlineKind.PROOF_OVERDUE,
@@ -80,10 +81,6 @@ def reminders_for(today: date) -> dict[int, list[DeadlineItem]]:
     for items in by_organisation.values():
         items.sort(key=lambda i: (KIND_ORDER.index(i.kind), i.due_on, i.file_number, i.object_id))
     return dict(by_organisation)
-
-
-def _claim_key(today: date, organisation_id: int) -> str:
-    return f"grants:deadline-reminder:{today.isoformat()}:{organisation_id}"
 
 
 def _recipients(organisation: Organisation) -> list[str]:
@@ -126,14 +123,18 @@ def send_deadline_reminders(*, today: date) -> int:
     failure: Exception | None = None
     for organisation in organisations:
         recipients = _recipients(organisation)
-        key = _claim_key(today, organisation.pk)
-        if not recipients or not cache.add(key, True, timeout=CLAIM_SECONDS):
+        if not recipients:
             continue
-        subject, body = render_reminder(organisation, by_organisation[organisation.pk], today=today)
+        items = by_organisation[organisation.pk]
         try:
-            sent += send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+            with transaction.atomic():
+                _row, created = DeadlineReminder.objects.get_or_create(
+                    organisation=organisation, day=today, defaults={"items": len(items)}
+                )
+                if created:
+                    subject, body = render_reminder(organisation, items, today=today)
+                    sent += send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
         except Exception as exc:  # one carrier's failing address must not stop the others
-            cache.delete(key)
             logger.exception("Deadline reminder to organisation %s failed", organisation.pk)
             failure = failure or exc
     if failure is not None:
