@@ -73,7 +73,6 @@ from grants.applications.services.application import (
     application_create,
     application_propose_approval,
     application_propose_rejection,
-    application_record_recommendation,
     application_reject,
     application_request_revision,
     application_start_formal_check,
@@ -89,7 +88,22 @@ from grants.awards.services.grant import grant_notice_post, grant_objection_waiv
 from grants.awards.services.reclaim import reclaim_interest, repayment_book
 from grants.awards.services.reminders import grants_mark_proof_due
 from grants.carriers.models import Organisation
-from grants.chain.models import Committee, CommitteeKind, CommitteeMember, MemberRole
+from grants.chain.models import (
+    AgendaItem,
+    Choice,
+    Committee,
+    CommitteeKind,
+    CommitteeMember,
+    MemberRole,
+    Procedure,
+)
+from grants.chain.services.committee import (
+    agenda_item_add,
+    committee_session_create,
+    session_close,
+    session_open_voting,
+    vote_cast,
+)
 from grants.chain.services.funds import fund_open, fund_rules_update
 from grants.chain.services.microprojects import microproject_create
 
@@ -533,22 +547,61 @@ def _intake(year: PfdYear, m: Micro) -> Application:
 
 
 def _hold_session(
-    year: PfdYear, session: Session, items: list[Micro], apps: dict[tuple[str, str], Application]
+    year: PfdYear, spec: Session, items: list[Micro], apps: dict[tuple[str, str], Application]
 ) -> dict[tuple[str, str], Application]:
-    """The committee votes on its agenda; closing the session records its recommendations."""
-    officer = year.user(PFD_STAFF[session.office][0])
-    decided = {}
-    if session.planned:
-        return decided
-    for m in items:
-        yes, no, _abstain = m.vote
-        decided[m.key] = application_record_recommendation(
-            application=apps[m.key],
-            recommendation="adopted" if yes > no else "rejected",
-            on=session.held_on,
+    """The office sets the agenda (members whose organisation applies are recused), the
+    committee votes, and closing the session records each item's recommendation."""
+    officer = year.user(PFD_STAFF[spec.office][0])
+    committee = year.committees[spec.committee]
+    with dated(spec.agenda_day):
+        session = committee_session_create(
+            committee=committee,
+            procedure=Procedure.CIRCULATION if spec.circulation else Procedure.SESSION,
+            held_on=spec.held_on,
+            deadline=spec.deadline,
             by=officer,
         )
-    return decided
+        agenda = [agenda_item_add(session=session, application=apps[m.key], by=officer) for m in items]
+    if spec.state == "planned":
+        return {}
+    with dated(spec.held_on):
+        session = session_open_voting(session=session, by=officer)
+    for m, item in zip(items, agenda, strict=True):
+        _votes(committee, spec, item, m.vote, officer)
+    if spec.state == "voting":
+        return {}
+    closed_on = spec.deadline or spec.held_on
+    with dated(closed_on, hour=18):
+        session_close(session=session, by=officer, today=closed_on)
+    return {m.key: Application.objects.get(pk=apps[m.key].pk) for m in items}
+
+
+def _votes(
+    committee: Committee, spec: Session, item: AgendaItem, counts: tuple[int, int, int], officer: User
+) -> None:
+    """The office records each present seat's vote (a deputy's for an absent member); recused
+    members vote on nothing of the item, seats in ``pending`` have not voted yet, the last seats
+    stay empty when fewer votes are given than members are present."""
+    recused = set(item.recusals.values_list("member_id", flat=True))
+    deputies = {d.deputy_for_id: d for d in committee.members.filter(role=MemberRole.DEPUTY)}
+    voters: list[tuple[CommitteeMember, CommitteeMember | None]] = []
+    for seat in committee.members.filter(role=MemberRole.VOTING).order_by("pk"):
+        person = seat.name.split(" (")[0]
+        if seat.pk in recused or person in spec.pending:
+            continue
+        if person in spec.absent:
+            if seat.pk in deputies:
+                voters.append((seat, deputies[seat.pk]))
+            continue
+        voters.append((seat, None))
+    yes, no, abstain = counts
+    choices = [Choice.YES] * yes + [Choice.NO] * no + [Choice.ABSTAIN] * abstain
+    if len(choices) > len(voters):
+        raise AssertionError(f"{item}: {len(choices)} votes, but only {len(voters)} members may vote")
+    day = spec.deadline - timedelta(days=8) if spec.deadline else spec.held_on
+    with dated(day, hour=19):
+        for (seat, deputy), choice in zip(voters, choices, strict=False):
+            vote_cast(item=item, member=seat, deputy=deputy, choice=choice, by=officer, today=day)
 
 
 def _decide(year: PfdYear, m: Micro, app: Application) -> None:

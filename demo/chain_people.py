@@ -188,6 +188,9 @@ def _staff(username: str, first: str, last: str, office: str, role: str) -> dict
 # log in with the demo password all the same): the officials who apply for their district's
 # first grant, the coordination offices of the other PfDs, the carriers of micro-projects.
 CHAIN_USERS: list[dict] = [
+    # A member of the Begleitausschuss Görlitz: casts his own vote in its circulation procedure
+    # (not in the login table while there is no page for a member's own vote).
+    {"username": "pfd-goerlitz-ausschuss", "first_name": "Roman", "last_name": "Nitsche"},
     _carrier_user("kommune_leipzig", "Katja", "Brenner", ["Stadt Leipzig"]),
     _carrier_user("kommune_dresden", "Marcel", "Kühnel", ["Landeshauptstadt Dresden"]),
     _carrier_user("kreis_bautzen", "Ines", "Mättig", ["Landkreis Bautzen"]),

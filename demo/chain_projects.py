@@ -12,7 +12,7 @@ proof for 2025.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 D = date
 
@@ -123,22 +123,49 @@ class Micro:
 
 @dataclass(frozen=True)
 class Session:
-    """A committee session (or circulation vote) of a PfD on the micro-projects of one fund."""
+    """A committee session (or circulation vote) of a PfD on the micro-projects of one fund.
+
+    The office prepares the agenda a week ahead (``prepared_on``); members whose organisation
+    applies are recused from its item. A seat in ``absent`` is taken by its deputy (or stays
+    empty), a seat in ``pending`` has not voted yet. ``state`` is where the demo leaves it:
+    planned (the agenda is set), voting, or closed (the recommendations are recorded).
+    """
 
     key: str
     office: str
     committee: str  # "steering" or "youth"
     held_on: date
-    circulation: bool = False
-    deadline: date | None = None
-    planned: bool = False  # on the agenda, not yet held
+    state: str = "closed"
+    deadline: date | None = None  # a circulation procedure's
+    prepared_on: date | None = None
+    absent: tuple[str, ...] = ()
+    pending: tuple[str, ...] = ()
+
+    @property
+    def circulation(self) -> bool:
+        return self.deadline is not None
+
+    @property
+    def agenda_day(self) -> date:
+        return self.prepared_on or self.held_on - timedelta(days=7)
 
 
 SESSIONS: list[Session] = [
-    Session("gr-ba-2026-1", "SN-GR", "steering", D(2026, 3, 4)),
+    Session("gr-ba-2026-1", "SN-GR", "steering", D(2026, 3, 4), absent=("Thomas Knauth", "Lena Böhme")),
     Session("gr-jf-2026-1", "SN-GR", "youth", D(2026, 4, 15)),
     Session("gr-jf-2027-1", "SN-GR", "youth", D(2026, 12, 2)),
-    Session("gr-ba-2027-1", "SN-GR", "steering", D(2027, 2, 24), planned=True),
+    # A circulation procedure running now: Roman Nitsche (demo login) has not voted yet.
+    Session(
+        "gr-ba-2027-u",
+        "SN-GR",
+        "steering",
+        D(2026, 12, 1),
+        state="voting",
+        deadline=D(2026, 12, 11),
+        prepared_on=D(2026, 11, 30),
+        pending=("Roman Nitsche", "Frank Zimmer", "Lena Böhme", "Gudrun Scholz"),
+    ),
+    Session("gr-ba-2027-1", "SN-GR", "steering", D(2027, 2, 24), state="planned", prepared_on=D(2026, 12, 1)),
     Session("soe-ba-2025-1", "SN-SOE", "steering", D(2025, 8, 6)),
     Session("soe-jf-2025-1", "SN-SOE", "youth", D(2025, 8, 13)),
 ]
@@ -189,7 +216,7 @@ MICROS: list[Micro] = [
         fate="proof_in_review",
         submitted_on=D(2026, 2, 9),
         session="gr-ba-2026-1",
-        vote=(7, 0, 1),
+        vote=(6, 0, 1),
         narrative="Sechs Gesprächsabende mit 25 bis 60 Teilnehmenden; zwölf Ehrenamtliche haben die Moderationsschulung abgeschlossen und leiten ab 2027 eigene Abende.",
     ),
     Micro(
@@ -460,7 +487,8 @@ MICROS: list[Micro] = [
         own=180,
         fate="content_review",
         submitted_on=D(2026, 11, 9),
-        session="gr-ba-2027-1",
+        session="gr-ba-2027-u",
+        vote=(4, 0, 1),
     ),
     Micro(
         office="SN-GR",

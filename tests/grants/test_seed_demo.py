@@ -377,3 +377,42 @@ def test_a_pfd_hands_in_its_combined_final_proof_with_the_money_passed_on(seeded
     assert sum(D(line["actual"]) for line in passed_on) == annex.recognised
     assert (settlement.final_grant, settlement.paid) == (D("25500.00"), D("26000.00"))
     assert grant.reclaims.get().state == "settled"
+
+
+def test_the_begleitausschuss_recuses_the_member_whose_parish_applies_and_records_its_votes(seeded):
+    from grants.chain.models import CommitteeSession, Recusal, Vote
+
+    session = CommitteeSession.objects.get(
+        committee__office__code="SN-GR", committee__kind="steering", held_on=date(2026, 3, 4)
+    )
+    assert session.is_closed and session.closed_by is not None
+    assert session.closed_by.username == "pfd-goerlitz"
+    items = list(session.items.select_related("application").order_by("position"))
+    assert len(items) == 6
+    recusal = Recusal.objects.get(item__session=session)
+    assert recusal.reason == "applies" and recusal.member.name.startswith("Anne Kretschmer")
+    assert recusal.member.organisation == recusal.item.application.organisation
+    assert (recusal.item.eligible, recusal.item.recused_count) == (8, 1)
+    assert not recusal.item.votes.filter(member=recusal.member).exists()
+    assert Vote.objects.filter(item__session=session, member=recusal.member).count() == 5
+    # An absent member's deputy votes in her place.
+    assert Vote.objects.filter(item__session=session, cast_by_deputy__isnull=False).count() == 6
+    for item in items:
+        assert item.outcome == item.application.recommendation, item
+        assert item.application.recommended_on == date(2026, 3, 4)
+    assert [item.outcome for item in items].count("rejected") == 1
+
+
+def test_the_demo_committee_member_casts_his_own_vote_in_the_open_circulation(seeded):
+    from grants.chain.models import CommitteeSession
+    from grants.chain.services.committee import vote_cast
+
+    session = CommitteeSession.objects.get(procedure="circulation", state="voting")
+    (item,) = session.items.all()
+    assert item.votes.count() == 5
+    member = session.committee.members.get(user__username="pfd-goerlitz-ausschuss")
+    assert not item.votes.filter(member=member).exists()
+    vote = vote_cast(item=item, member=member, choice="yes", by=member.user, today=session.held_on)
+    assert vote.recorded_by == member.user
+    planned = CommitteeSession.objects.get(state="planned")
+    assert planned.items.exists() and planned.held_on > session.held_on
