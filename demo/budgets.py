@@ -1,9 +1,10 @@
 """Budget envelopes of the demo world (called by ``seed_demo``), created through the service.
 
 Sized against the demo's applications so that after the seeded approvals some offices are
-nearly exhausted: ZT-S1 at bpb (92 % / 95 % / 98 % committed in 2027–2029), PfD Görlitz
-(90 % / 92 %) and the Saxon state programme WOS (74 %; approving the pending WOS proposal would
-take it to 95 %).
+nearly exhausted: ZT-S1 at bpb (92 % / 95 % / 98 % committed in 2027–2029) and the Saxon state
+programme WOS (74 %; approving the pending WOS proposal would take it to 95 %). The
+partnerships' own grants come from the Demokratie-Zentrum's envelopes (``demo.chain``); the
+envelopes at the PfD offices carry the projects filed there directly.
 Idempotent: an envelope that exists already is left alone.
 """
 

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.models import User
 from budgets.choices import ShareGroup
 from budgets.models import (
@@ -152,7 +154,7 @@ def seed_chain(world: World) -> int:
         if spec.office == "SN-SOE" and spec.year == 2025:
             _combined_final_proof(year)
         created += 1
-    grants_mark_proof_due(today=date.today())
+    grants_mark_proof_due(today=timezone.localdate())
     return created
 
 
