@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
@@ -181,6 +182,25 @@ class Grant(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     ENDED_STATES = (G.SETTLED, G.REVOKED)
     # A reclaim after settlement can be decided on these (the project may also still run).
     SETTLEMENT_RECLAIM_STATES = (G.SETTLED, G.REVOKED, G.RUNNING, G.FINAL, G.PROOF_DUE, G.RECLAIM)
+
+    @cached_property
+    def first_recipient(self) -> Organisation | None:
+        """For a micro-project: the organisation whose grant finances its fund (DOMAIN §7)."""
+        if self.fund_id is None:
+            return None
+        assert self.fund is not None
+        first = (
+            Grant.objects.filter(file_number=self.fund.source_reference)
+            .select_related("organisation")
+            .first()
+        )
+        return first.organisation if first is not None else None
+
+    @property
+    def is_forwarded_by_contract(self) -> bool:
+        """A private first recipient passes money on by contract: no notice, no objection period."""
+        organisation = self.first_recipient
+        return organisation is not None and not organisation.is_public_body
 
     @property
     def is_payable(self) -> bool:

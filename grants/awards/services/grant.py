@@ -119,11 +119,22 @@ def grant_create_from_application(*, application: Application, by: User) -> Gran
     return grant
 
 
+def _refuse_contract(grant: Grant) -> None:
+    if grant.is_forwarded_by_contract:
+        raise DomainError(
+            _(
+                "%(grant)s was passed on by a forwarding contract: there is no notice to post and no objection."
+            )
+            % {"grant": grant.file_number}
+        )
+
+
 @transaction.atomic
 def grant_notice_post(*, grant: Grant, posted_on: date, by: User) -> Grant:
     """Record that the notice was posted; derive deemed receipt and the objection period."""
     locked = lock_grant(grant.pk)
     require(by, RECORD_NOTICE_POSTING, locked)
+    _refuse_contract(locked)
     if not locked.accepts_notice_posting:
         raise DomainError(_("The posting of this notice has already been recorded."))
     if posted_on < timezone.localdate(locked.approved_at):
@@ -145,6 +156,7 @@ def grant_objection_waive(*, grant: Grant, waived_on: date, by: User) -> Grant:
     """The carrier waives its right to object (Rechtsbehelfsverzicht): final at once."""
     locked = lock_grant(grant.pk)
     require(by, WAIVE_OBJECTION, locked)
+    _refuse_contract(locked)
     if not locked.is_notice_pending:
         raise DomainError(_("The notice is already final."))
     posted_on = locked.posted_on
@@ -192,6 +204,7 @@ def grant_objection_record(*, grant: Grant, lodged_on: date, by: User) -> Grant:
     """
     locked = lock_grant(grant.pk)
     require(by, RECORD_OBJECTION, locked)
+    _refuse_contract(locked)
     if not locked.is_notice_pending or locked.objection_waived_on:
         raise DomainError(_("The notice is already final; an objection can no longer be recorded."))
     if not locked.posted_on or not locked.objection_deadline:
