@@ -151,7 +151,7 @@ def seed_chain(world: World) -> int:
         year.funds = _open_funds(year, kinds)
         _pay_first_grant(year)
         _micro_projects(year)
-        if spec.office == "SN-SOE" and spec.year == 2025:
+        if spec.final_proof:
             _combined_final_proof(year)
         created += 1
     grants_mark_proof_due(today=timezone.localdate())
@@ -170,10 +170,6 @@ class PfdYear:
     committees: dict[str, Committee]
     grant: Grant | None = None
     funds: dict[str, Fund] | None = None
-
-    @property
-    def office(self) -> CoordinatingOffice:
-        return self.world.offices[self.spec.office]
 
     def user(self, username: str) -> User:
         return self.world.users[username]
@@ -825,14 +821,18 @@ def _combined_final_proof(year: PfdYear) -> None:
             monthly = (line.amount / len(months)).quantize(D("0.01"))
             for i, day in enumerate(months):
                 amount = monthly if i < len(months) - 1 else line.amount - monthly * (len(months) - 1)
-                receipts.append((line, day, "Landkreis, Bezügestelle", f"Personalkosten {day:%m/%Y}", amount))
+                receipts.append(
+                    (line, day, f"{year.body.name}, Bezügestelle", f"Personalkosten {day:%m/%Y}", amount)
+                )
         elif line.category == "public_relations":
             actual[line.pk] = line.amount - 150
-            receipts.append((line, date(2025, 9, 5), "Druckerei am Elbufer", "Flyer und Plakate", D(600)))
+            receipts.append(
+                (line, date(spec.year, 9, 5), "Druckerei am Elbufer", "Flyer und Plakate", D(600))
+            )
             receipts.append(
                 (
                     line,
-                    date(2025, 11, 15),
+                    date(spec.year, 11, 15),
                     "Stadthalle Pirna",
                     "Demokratiekonferenz: Saalmiete, Technik",
                     line.amount - 750,
@@ -840,12 +840,12 @@ def _combined_final_proof(year: PfdYear) -> None:
             )
         else:
             actual[line.pk] = line.amount
-    with dated(date(2026, 2, 27)):
+    with dated(date(spec.year + 1, 2, 27)):
         _hand_in(proof, applicant, COMBINED_NARRATIVE, actual, receipts)
-    _check_first(proof, officer, date(2026, 3, 9), date(2026, 3, 23))
+    _check_first(proof, officer, date(spec.year + 1, 3, 9), date(spec.year + 1, 3, 23))
     reclaim = grant.reclaims.first()
     if reclaim is not None:
-        received_on = date(2026, 4, 20)
+        received_on = date(spec.year + 1, 4, 20)
         owed = reclaim_interest(reclaim=reclaim, until=received_on).outstanding
         with dated(received_on):
             repayment_book(reclaim=reclaim, amount=owed, received_on=received_on, by=finance)

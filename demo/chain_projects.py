@@ -40,6 +40,7 @@ class FirstGrant:
     funds_on: date
     start: date | None = None  # a partnership that starts during the year
     waived: bool = True  # the district or city waived its right to object to the notice
+    final_proof: bool = False  # the year is over and its combined final proof is checked
 
     @property
     def period(self) -> tuple[date, date]:
@@ -48,7 +49,17 @@ class FirstGrant:
 
 FIRST_GRANTS: list[FirstGrant] = [
     # A partnership in its first half-year: its combined final proof is handed in (see chain.py).
-    FirstGrant("SN-SOE", 2025, 26_000, 11_000, 2_000, D(2025, 6, 9), D(2025, 6, 23), start=D(2025, 7, 1)),
+    FirstGrant(
+        "SN-SOE",
+        2025,
+        26_000,
+        11_000,
+        2_000,
+        D(2025, 6, 9),
+        D(2025, 6, 23),
+        start=D(2025, 7, 1),
+        final_proof=True,
+    ),
     FirstGrant("SN-GR", 2026, 125_000, 50_000, 15_000, D(2025, 12, 8), D(2026, 1, 12)),
     FirstGrant("SN-L", 2026, 125_000, 55_000, 12_500, D(2025, 12, 8), D(2026, 1, 19)),
     FirstGrant("SN-DD", 2026, 125_000, 52_000, 14_000, D(2025, 12, 10), D(2026, 1, 20)),
