@@ -19,6 +19,10 @@ max_requests_jitter = 100
 # X-Forwarded-Proto is trusted from the proxy in front (127.0.0.1 by default).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None
+# gunicorn's control socket (gunicornc) only where asked for: by default every instance on a
+# machine would share one path in $HOME.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
