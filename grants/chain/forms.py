@@ -55,3 +55,7 @@ class VoteForm(Form):
         members = committee.members.filter(active=True)
         self.fields["member"].queryset = members.filter(role="voting")  # type: ignore[attr-defined]
         self.fields["deputy"].queryset = members.filter(role="deputy")  # type: ignore[attr-defined]
+
+
+class OwnVoteForm(Form):
+    choice = forms.ChoiceField(label=_("Your vote"), choices=Choice.choices, widget=forms.RadioSelect)

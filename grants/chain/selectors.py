@@ -21,7 +21,7 @@ from budgets.selectors import (
 )
 from grants.awards.models import Grant
 from grants.awards.selectors import grants_visible_to
-from grants.chain.models import Committee, CommitteeSession
+from grants.chain.models import AgendaItem, Committee, CommitteeMember, CommitteeSession
 from grants.rules import is_first_recipient_staff
 
 # --- funds
@@ -258,3 +258,35 @@ def sessions_visible_to(user: Any) -> QuerySet[Any]:
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     return qs if user.is_superuser else qs.filter(_office_q(user, "committee__office__"))
+
+
+def open_ballots(user: Any) -> list[tuple[Any, Any, Any]]:
+    """Items of open circulation votes on which the user holds a seat or stands in as deputy:
+    (item, seat, deputy or None), in deadline order; seats already voted on are left out."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    seats = list(CommitteeMember.objects.filter(user=user, active=True).select_related("deputy_for"))
+    if not seats:
+        return []
+    items = (
+        AgendaItem.objects.filter(
+            session__committee__in={s.committee_id for s in seats},
+            session__state="voting",
+            session__procedure="circulation",
+        )
+        .select_related("session__committee", "application__organisation", "application__fund")
+        .prefetch_related("votes", "recusals")
+        .order_by("session__deadline", "position")
+    )
+    ballots = []
+    for item in items:
+        voted = {v.member_id for v in item.votes.all()}
+        recused = {r.member_id for r in item.recusals.all()}
+        for seat in seats:
+            if seat.committee_id != item.session.committee_id or seat.pk in recused:
+                continue
+            principal, deputy = (seat, None) if seat.is_voting else (seat.deputy_for, seat)
+            if principal is None or principal.pk in voted or principal.pk in recused:
+                continue
+            ballots.append((item, principal, deputy))
+    return ballots

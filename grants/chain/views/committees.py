@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -19,8 +19,8 @@ from budgets.rules import allowed, office_roles
 from core.errors import DomainError
 from grants.applications.views.common import AuthenticatedRequest, show_domain_error
 from grants.awards.views.common import form_errors_as_messages, require_rule
-from grants.chain.forms import ItemForm, RecusalForm, SessionForm, VoteForm
-from grants.chain.selectors import committees_visible_to, sessions_visible_to
+from grants.chain.forms import ItemForm, OwnVoteForm, RecusalForm, SessionForm, VoteForm
+from grants.chain.selectors import committees_visible_to, open_ballots, sessions_visible_to
 from grants.chain.services.committee import (
     agenda_item_add,
     agenda_item_remove,
@@ -234,7 +234,53 @@ def session_close_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+def my_votes(request: AuthenticatedRequest) -> HttpResponse:
+    """A committee member's open circulation votes: each item with its own small form."""
+    ballots = [
+        {
+            "item": item,
+            "seat": seat,
+            "deputy": deputy,
+            "form": OwnVoteForm(auto_id=f"id_own{item.pk}_{seat.pk}_%s"),
+        }
+        for item, seat, deputy in open_ballots(request.user)
+    ]
+    return render(request, "grants/chain/my_votes.html", {"ballots": ballots})
+
+
+@login_required
+@require_POST
+def my_vote_cast(request: AuthenticatedRequest, item_pk: int, seat_pk: int) -> HttpResponse:
+    ballot = next(
+        (
+            (item, seat, deputy)
+            for item, seat, deputy in open_ballots(request.user)
+            if item.pk == item_pk and seat.pk == seat_pk
+        ),
+        None,
+    )
+    if ballot is None:
+        raise Http404
+    item, seat, deputy = ballot
+    form = OwnVoteForm(request.POST)
+    if not form.is_valid():
+        form_errors_as_messages(request, form)
+        return redirect("my_votes")
+    try:
+        vote_cast(item=item, member=seat, deputy=deputy, choice=form.cleaned_data["choice"], by=request.user)
+    except DomainError as error:
+        show_domain_error(request, error)
+    else:
+        messages.success(
+            request, _("Your vote on %(reference)s was recorded.") % {"reference": item.application.reference}
+        )
+    return redirect("my_votes")
+
+
 urlpatterns: list[URLPattern] = [
+    path("gremien/meine-stimmen/", my_votes, name="my_votes"),
+    path("gremien/meine-stimmen/<int:item_pk>/<int:seat_pk>/", my_vote_cast, name="my_vote_cast"),
     path("gremien/", committee_list, name="committee_list"),
     path("gremien/<int:pk>/", committee_detail, name="committee_detail"),
     path("gremien/<int:pk>/sitzung/", session_create, name="session_create"),

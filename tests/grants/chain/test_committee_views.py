@@ -132,3 +132,31 @@ def test_the_federal_auditor_reads_but_cannot_prepare(client, world):
     )
     assert response.status_code == 403 and not CommitteeSession.objects.exists()
     assert date(2026, 3, 20)
+
+
+def test_a_member_casts_their_own_vote_in_a_circulation_and_only_theirs(client, world):
+    from tests.budgets.factories import UserFactory
+
+    app = world.micro_project(world.fund, OrganisationFactory(), grant="1500")
+    session, (item,) = session_with(
+        world, world.committee, app, procedure="circulation", deadline=date(2099, 12, 31)
+    )
+    session_open_voting(session=session, by=world.pfd_officer)
+    member_user = UserFactory(username="ausschuss")
+    eva = world.seats["Eva Fuchs"]
+    eva.user = member_user
+    eva.save()
+    client.force_login(member_user)
+    page = client.get(reverse("my_votes")).content.decode()
+    assert "Meine Abstimmungen" in page and app.reference in page
+    # Another seat's ballot is not theirs.
+    other = reverse("my_vote_cast", args=[item.pk, world.seats["Dirk Engel"].pk])
+    assert client.post(other, {"choice": "yes"}).status_code == 404
+    response = client.post(reverse("my_vote_cast", args=[item.pk, eva.pk]), {"choice": "yes"}, follow=True)
+    assert "wurde erfasst" in response.content.decode()
+    assert list(Vote.objects.values_list("member__name", "choice", "recorded_by")) == [
+        ("Eva Fuchs", "yes", member_user.pk)
+    ]
+    assert app.reference not in client.get(reverse("my_votes")).content.decode()
+    # The member sees no committee administration.
+    assert client.get(reverse("session_detail", args=[session.pk])).status_code == 404
