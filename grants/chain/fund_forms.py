@@ -21,6 +21,7 @@ PERCENT_FIELD: dict[str, Any] = {
     "decimal_places": 2,
     "min_value": Decimal(0),
     "max_value": Decimal(100),
+    "localize": True,  # „12,5“ in German, shown the same way
 }
 
 

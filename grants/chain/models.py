@@ -67,6 +67,10 @@ class Committee(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def quorum_percent(self) -> Decimal:
+        return self.quorum * 100
+
 
 class MemberRole(models.TextChoices):
     VOTING = "voting", _("Member with voting rights")

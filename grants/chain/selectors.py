@@ -89,8 +89,12 @@ def grant_for_funds(user: Any, pk: int) -> Grant | None:
 
 
 def micro_projects_of(fund: Fund) -> QuerySet[Any]:
-    """The applications addressed to a fund, with their grant once approved."""
-    return fund.applications.select_related("organisation").order_by("reference")
+    """The applications addressed to a fund once handed in (a carrier's draft stays its own)."""
+    return (
+        fund.applications.filter(submitted_at__isnull=False)
+        .select_related("organisation")
+        .order_by("reference")
+    )
 
 
 # --- rollups

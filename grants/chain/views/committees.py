@@ -67,6 +67,16 @@ def committee_detail(request: AuthenticatedRequest, pk: int, form: SessionForm |
     )
 
 
+def _seats(committee: Any) -> list[tuple[Any, list[Any]]]:
+    """Each voting seat with the deputies who may stand in for it, by name."""
+    members = list(committee.members.select_related("organisation").order_by("name"))
+    deputies: dict[int, list[Any]] = {}
+    for m in members:
+        if m.deputy_for_id:
+            deputies.setdefault(m.deputy_for_id, []).append(m)
+    return [(m, deputies.get(m.pk, [])) for m in members if m.is_voting]
+
+
 @login_required
 @require_POST
 def session_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:

@@ -204,3 +204,28 @@ def test_a_micro_projects_editor_has_no_programme_or_office_and_its_live_check_u
     app.refresh_from_db()
     assert (app.office, app.programme, app.fund) == (world.pfd, world.programme, fund)
     assert app.expenditure_lines.get().amount == D("1200.00")
+
+
+def test_the_fund_page_shows_handed_in_micro_projects_only_and_german_percentages(client, world):
+    from grants.chain.services.microprojects import microproject_create
+
+    fund = world.open_fund(world.action_kind, "10000", cofinancing_guide_rate=D("12.5"))
+    verein = OrganisationFactory(name="Entwurfsverein e.V.")
+    draft = microproject_create(
+        fund=fund,
+        organisation=verein,
+        by=carrier_user(verein),
+        title="Noch ein Entwurf",
+        summary="s",
+        goals="g",
+        target_groups="t",
+        region="r",
+        start_date=date(2026, 5, 1),
+        end_date=date(2026, 6, 1),
+        today=date(2026, 4, 1),
+    )
+    handed_in = world.micro_project(fund, OrganisationFactory(), grant="1000")
+    client.force_login(world.pfd_officer)
+    page = client.get(reverse("fund_detail", args=[fund.pk])).content.decode()
+    assert handed_in.reference in page and draft.reference not in page
+    assert 'value="12,50"' in page
