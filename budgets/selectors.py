@@ -602,8 +602,12 @@ def first_recipient_bookings(
 ) -> dict[str, Figures]:
     """What one office's own envelopes committed and paid to first recipients: the bookings of
     every grant whose file number finances a fund, by file number; one query."""
+    # Ordinary envelopes only: a fund's own allocation carries the same file number but is the
+    # money arriving below, not a booking of this office for the first recipient.
     qs = LedgerEntry.objects.filter(
-        envelope__office_id=office_id, reference__in=Fund.objects.values("source_reference")
+        envelope__office_id=office_id,
+        envelope__fund__isnull=True,
+        reference__in=Fund.objects.values("source_reference"),
     )
     if year is not None:
         qs = qs.filter(budget_year=year)

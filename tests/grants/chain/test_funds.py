@@ -231,3 +231,15 @@ def test_other_applications_never_commit_against_a_funds_envelope(world):
     assert matching_envelopes(office=world.pfd, programme=world.programme, years=[2026], fund=fund) == {
         2026: fund.envelope
     }
+
+
+def test_a_funds_allocation_is_not_a_booking_of_the_pfd_for_its_first_recipient(world):
+    """The drill-down lists a first recipient where its grant is booked (the office above),
+    never at the PfD, whose fund envelopes only receive the money."""
+    from budgets.selectors import first_recipient_bookings
+
+    world.open_fund(world.action_kind, "40000")
+    assert first_recipient_bookings(office_id=world.pfd.pk) == {}
+    booked = first_recipient_bookings(office_id=world.federal.pk)
+    assert list(booked) == [world.grant.file_number]
+    assert booked[world.grant.file_number].committed == D("100000.00")
