@@ -8,7 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form
+from core.money import format_eur
 from grants.chain.models import Choice, CommitteeMember, Procedure
+from grants.chain.services.committee import requested_grant
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -25,7 +27,8 @@ class ItemForm(Form):
     def __init__(self, *args: Any, applications: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["application"].choices = [  # type: ignore[attr-defined]
-            (a.pk, f"{a.reference} – {a.title} ({a.organisation.name})") for a in applications
+            (a.pk, f"{a.reference} – {a.title} ({a.organisation.name}, {format_eur(requested_grant(a))})")
+            for a in applications
         ]
 
 

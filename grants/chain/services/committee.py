@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from babel.numbers import format_decimal
@@ -22,7 +23,7 @@ from budgets.rules import allowed, require
 from core.errors import AccessDenied, DomainError
 from core.formatting import format_date
 from core.money import ui_locale
-from grants.applications.models import Application
+from grants.applications.models import Application, CoverKind
 from grants.applications.services.application import application_record_recommendation
 from grants.calculations import vote_outcome
 from grants.chain.models import (
@@ -96,6 +97,7 @@ def ready_applications(committee: Committee) -> list[Application]:
         Application.objects.filter(fund__in=committee.funds.all(), recommendation="", state="content_review")
         .exclude(pk__in=on_agenda.values("application_id"))
         .select_related("organisation", "fund")
+        .prefetch_related("cover_lines")
         .order_by("reference")
     )
 
@@ -265,6 +267,7 @@ class Tally:
     recused: int
     outcome: str
     recusals: list[Recusal]
+    requested: Decimal = Decimal("0.00")
 
     @property
     def eligible(self) -> int:
@@ -286,7 +289,7 @@ def item_tallies(session: CommitteeSession) -> list[Tally]:
     seats = committee.members.filter(active=True, role="voting").count()
     tallies = []
     items = session.items.select_related("application__organisation", "application__fund").prefetch_related(
-        "votes", "recusals__member"
+        "votes__member", "votes__cast_by_deputy", "recusals__member", "application__cover_lines"
     )
     for item in items.order_by("position"):
         votes = list(item.votes.all())
@@ -312,9 +315,17 @@ def item_tallies(session: CommitteeSession) -> list[Tally]:
                 recused_seats,
                 outcome,
                 recusals,
+                requested_grant(item.application),
             )
         )
     return tallies
+
+
+def requested_grant(application: Application) -> Decimal:
+    """The grant the plan asks for: the sum of its grant lines (prefetch ``cover_lines``)."""
+    return sum(
+        (c.amount for c in application.cover_lines.all() if c.kind == CoverKind.GRANT), Decimal("0.00")
+    )
 
 
 def close_problems(session: CommitteeSession, tallies: list[Tally], day: date) -> list[str]:

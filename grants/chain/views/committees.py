@@ -57,9 +57,7 @@ def committee_detail(request: AuthenticatedRequest, pk: int, form: SessionForm |
         "grants/chain/committee_detail.html",
         {
             "committee": committee,
-            "members": committee.members.select_related("organisation", "deputy_for").order_by(
-                "role", "name"
-            ),
+            "seats": _seats(committee),
             "sessions": committee.sessions.order_by("-held_on", "-pk"),
             "can_manage": can_manage,
             "form": form or (SessionForm(auto_id="id_session_%s") if can_manage else None),
