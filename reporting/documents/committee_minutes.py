@@ -14,6 +14,7 @@ from django.utils import timezone
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph
 
+from grants.chain.services.committee import item_tallies
 from reporting.documents.layout import TEXT_WIDTH, Letter, Styles, ddate, esc, eur, render_letter
 from reporting.documents.tables import Row, facts_table, figures_table
 
@@ -27,9 +28,11 @@ CHOICE_DE = {"yes": "Ja", "no": "Nein", "abstain": "Enthaltung"}
 REASON_DE = {"applies": "Organisation ist Antragstellerin", "declared": "Befangenheit erklärt"}
 
 
-def render_committee_minutes(*, session: Any, items: list[Any]) -> bytes:
-    """The minutes as PDF bytes. ``items``: the session's tallies in agenda order
-    (``grants.chain.services.committee.item_tallies``); writes nothing."""
+def render_committee_minutes(*, session: Any, items: list[Any] | None = None) -> bytes:
+    """The minutes as PDF bytes; writes nothing. ``items``: the session's tallies in agenda
+    order (``grants.chain.services.committee.item_tallies``), read here when not given."""
+    if items is None:
+        items = item_tallies(session)
     committee = session.committee
     procedure = PROCEDURE_DE.get(session.procedure, session.procedure)
     dated = timezone.localdate(session.closed_at) if session.closed_at else timezone.localdate()
@@ -78,6 +81,7 @@ def _story(session: Any, items: list[Any], procedure: str) -> list[Any]:
             or "–",
             Styles.body,
         ),
+        Paragraph(f"Abgestimmt haben: {_voters(items)}", Styles.body),
     ]
     for t in items:
         item = t.item
@@ -93,7 +97,7 @@ def _story(session: Any, items: list[Any], procedure: str) -> list[Any]:
                 [
                     ("Antragstellerin", esc(application.organisation.name)),
                     ("Fonds", esc(application.fund.name) if application.fund_id else "–"),
-                    ("Beantragt", eur(_requested(application))),
+                    ("Beantragt", eur(t.requested)),
                 ]
             )
         )
@@ -151,5 +155,13 @@ def _quorum_text(session: Any) -> str:
     return f"mehr als {share.normalize():f} % der stimmberechtigten Mitglieder stimmen ab".replace(".", ",")
 
 
-def _requested(application: Any) -> Any:
-    return sum((c.amount for c in application.cover_lines.all() if c.kind == "grant"), 0)
+def _voters(items: list[Any]) -> str:
+    """Everyone who cast a vote on some item, a deputy with the seat it stood in for."""
+    names = set()
+    for t in items:
+        for v in t.item.votes.all():
+            if v.cast_by_deputy_id:
+                names.add(f"{esc(v.cast_by_deputy.name)} (für {esc(v.member.name)})")
+            else:
+                names.add(esc(v.member.name))
+    return "; ".join(sorted(names)) or "niemand"

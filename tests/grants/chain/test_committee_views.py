@@ -2,6 +2,7 @@
 item (one form per item: pressing Enter in one sends only that one), close, download minutes."""
 
 from datetime import date
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -160,3 +161,71 @@ def test_a_member_casts_their_own_vote_in_a_circulation_and_only_theirs(client, 
     assert app.reference not in client.get(reverse("my_votes")).content.decode()
     # The member sees no committee administration.
     assert client.get(reverse("session_detail", args=[session.pk])).status_code == 404
+
+
+class _Forms(HTMLParser):
+    """Each form of a page with the names of its inputs and its submit buttons; a form inside a
+    form would make Enter send the outer one, so nesting is recorded too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+        self.depth = 0
+        self.nested = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.nested = self.nested or self.depth > 0
+            self.depth += 1
+            self.forms.append({"action": a.get("action"), "names": set(), "submits": 0})
+        elif self.depth and tag in ("input", "select", "textarea", "button"):
+            if a.get("name"):
+                self.forms[-1]["names"].add(a["name"])
+            if tag == "button" and a.get("type", "submit") == "submit":
+                self.forms[-1]["submits"] += 1
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.depth -= 1
+
+
+def test_each_items_vote_form_stands_alone_so_enter_sends_only_that_item(client, world):
+    first = world.micro_project(world.fund, OrganisationFactory(), grant="1500")
+    second = world.micro_project(world.fund, OrganisationFactory(), grant="2500")
+    session, (item1, item2) = session_with(world, world.committee, first, second)
+    session_open_voting(session=session, by=world.pfd_officer)
+    client.force_login(world.pfd_officer)
+    page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    parser = _Forms()
+    parser.feed(page)
+    assert not parser.nested
+    vote_forms = {f["action"]: f for f in parser.forms if f["action"].endswith("/stimme/")}
+    url1 = reverse("session_vote_add", args=[session.pk, item1.pk])
+    url2 = reverse("session_vote_add", args=[session.pk, item2.pk])
+    assert set(vote_forms) == {url1, url2}
+    for form in vote_forms.values():
+        assert form["names"] == {"csrfmiddlewaretoken", "member", "deputy", "choice"}
+        assert form["submits"] == 1
+    # What Enter in the second item's form sends: its own fields to its own URL.
+    client.post(url2, {"member": world.seats["Carla Dietz"].pk, "deputy": "", "choice": "no"})
+    assert list(Vote.objects.values_list("item_id", "member__name", "choice")) == [
+        (item2.pk, "Carla Dietz", "no")
+    ]
+    # The agenda names the amount each carrier asks for.
+    page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    assert "Beantragte Zuwendung: 1.500,00 €" in page and "Beantragte Zuwendung: 2.500,00 €" in page
+
+
+def test_the_committee_page_lists_each_seat_with_its_deputy_the_funds_and_the_sessions(client, world):
+    app = world.micro_project(world.fund, OrganisationFactory(), grant="1500")
+    session, _ = session_with(world, world.committee, app)
+    client.force_login(world.pfd_officer)
+    page = client.get(reverse("committee_detail", args=[world.committee.pk])).content.decode()
+    assert "Noch keine Mitglieder" not in page
+    for name in ("Anna Berger", "Bernd Claus", "Eva Fuchs", "Frank Graf", "Gisela Horn"):
+        assert name in page
+    # A deputy is listed under the seat it stands in for.
+    assert page.index("Bernd Claus") < page.index("Frank Graf") < page.index("Carla Dietz")
+    assert world.fund.name in page
+    assert reverse("session_detail", args=[session.pk]) in page
