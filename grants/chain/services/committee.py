@@ -2,7 +2,7 @@
 recusals, votes, and the close that turns each item's vote into a recommendation.
 
 Lock order: the session row, then its items in primary-key order, then each application (its
-own service locks it). The tally a session page shows and the close writes come from one
+own service locks it; putting an application on an agenda locks it after the session). The tally a session page shows and the close writes come from one
 function, :func:`item_tallies`.
 """
 
@@ -110,6 +110,8 @@ def agenda_item_add(*, session: CommitteeSession, application: Application, by: 
     if not locked.is_planned:
         raise DomainError(_("Items are added while the session is being prepared, before voting starts."))
     committee = locked.committee
+    # Locked after the session (the close's order): two sessions adding it wait for each other.
+    application = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
     if application.fund_id is None or not committee.funds.filter(pk=application.fund_id).exists():
         raise DomainError(
             _("%(reference)s is not a micro-project of a fund on which %(committee)s decides.")

@@ -286,3 +286,23 @@ def test_the_recommended_micro_project_is_approved_by_the_pfd_office_with_four_e
         application_approve(application=app, by=world.pfd_officer)
     app = application_approve(application=app, by=world.pfd_approver)
     assert app.grant.fund == world.fund
+
+
+def test_staff_of_another_office_and_carriers_touch_no_agenda_recusal_or_vote(world):
+    app = world.micro_project(world.fund, OrganisationFactory(), grant="1500")
+    session, (item,) = session_with(world, world.committee, app)
+    second = world.micro_project(world.fund, OrganisationFactory(), grant="1000")
+    for outsider in (world.other_pfd_officer, world.municipal_carrier):
+        with pytest.raises(AccessDenied):
+            agenda_item_add(session=session, application=second, by=outsider)
+        with pytest.raises(AccessDenied):
+            recusal_declare(item=item, member=world.seats["Eva Fuchs"], note="", by=outsider)
+        with pytest.raises(AccessDenied):
+            agenda_item_remove(item=item, by=outsider)
+    session_open_voting(session=session, by=world.pfd_officer)
+    for outsider in (world.other_pfd_officer, world.municipal_carrier):
+        with pytest.raises(AccessDenied):
+            vote_cast(item=item, member=world.seats["Eva Fuchs"], choice="yes", by=outsider)
+    assert AgendaItem.objects.count() == 1
+    assert not Vote.objects.exists()
+    assert set(Recusal.objects.values_list("member__name", flat=True)) == set()
