@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from budgets.models import Fund, FundKind
 from core.forms import AmountField, Form
 from grants.carriers.models import Organisation
+from grants.chain.models import Committee
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PERCENT_FIELD: dict[str, Any] = {
@@ -57,6 +58,9 @@ class FundRulesForm(Form):
     cofinancing_guide_rate = forms.DecimalField(label=_("Co-financing guide value (%)"), **PERCENT_FIELD)
     latest_end_date = forms.DateField(label=_("Micro-projects end by"), widget=DATE)
     simple_proof_threshold = AmountField(label=_("Simple proof up to (EUR)"))
+    committee = forms.ModelChoiceField(
+        queryset=Committee.objects.none(), label=_("Decided by"), required=False, empty_label="–"
+    )
     cutoffs = forms.CharField(
         label=_("Cut-off dates"),
         required=False,
@@ -69,6 +73,7 @@ class FundRulesForm(Form):
     @classmethod
     def for_fund(cls, fund: Fund, data: Any = None) -> FundRulesForm:
         initial = {
+            "committee": next(iter(fund.committees.all()), None),
             "name": fund.name,
             "max_per_measure": fund.max_per_measure,
             "cofinancing_guide_rate": fund.cofinancing_guide_rate,
@@ -79,7 +84,11 @@ class FundRulesForm(Form):
                 for c in fund.cutoffs.all()
             ),
         }
-        return cls(data, initial=initial, auto_id="id_rules_%s")
+        form = cls(data, initial=initial, auto_id="id_rules_%s")
+        form.fields["committee"].queryset = Committee.objects.filter(  # type: ignore[attr-defined]
+            office_id=fund.envelope.office_id
+        )
+        return form
 
     def clean_cutoffs(self) -> list[tuple[date, Decimal]]:
         rows = []

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -212,9 +212,17 @@ RULE_FIELDS = (
 )
 
 
+_UNCHANGED: Any = object()
+
+
 @transaction.atomic
 def fund_rules_update(
-    *, fund: Fund, by: User, cutoffs: Iterable[tuple[date, Decimal]] | None = None, **rules: object
+    *,
+    fund: Fund,
+    by: User,
+    cutoffs: Iterable[tuple[date, Decimal]] | None = None,
+    committee: Any = _UNCHANGED,
+    **rules: object,
 ) -> Fund:
     """Change a fund's rules (and, when given, replace its cut-off dates); granted
     micro-projects keep what they were granted."""
@@ -254,8 +262,23 @@ def fund_rules_update(
                     _("The cut-off date %(date)s lies outside the fund's budget year %(year)s.")
                     % {"date": format_date(day), "year": locked.budget_year}
                 )
+    if (
+        committee is not _UNCHANGED
+        and committee is not None
+        and committee.office_id != locked.envelope.office_id
+    ):
+        errors.append(
+            _("%(committee)s belongs to another office; a fund is decided by a committee of its own office.")
+            % {"committee": committee.name}
+        )
     if errors:
         raise DomainError(errors)
+    if committee is not _UNCHANGED:
+        # One committee decides on a fund (DOMAIN §7): the chosen one, or none.
+        for other in locked.committees.all():
+            other.funds.remove(locked)
+        if committee is not None:
+            committee.funds.add(locked)
     locked.full_clean(exclude=["envelope", "kind"])
     locked.save(update_fields=list(rules) or None)
     if new_cutoffs is not None:

@@ -229,3 +229,31 @@ def test_the_fund_page_shows_handed_in_micro_projects_only_and_german_percentage
     page = client.get(reverse("fund_detail", args=[fund.pk])).content.decode()
     assert handed_in.reference in page and draft.reference not in page
     assert 'value="12,50"' in page
+
+
+def test_the_fund_rules_name_the_committee_that_decides(client, world):
+    from grants.chain.models import Committee
+
+    fund = world.open_fund(world.action_kind, "10000")
+    ausschuss = Committee.objects.create(office=world.pfd, name="Begleitausschuss", kind="steering")
+    forum = Committee.objects.create(office=world.pfd, name="Jugendforum", kind="youth")
+    foreign = Committee.objects.create(
+        office=world.other_pfd, name="Begleitausschuss Leipzig", kind="steering"
+    )
+    forum.funds.add(fund)
+    client.force_login(world.pfd_officer)
+    data = {
+        "name": fund.name,
+        "max_per_measure": "3.500,00",
+        "cofinancing_guide_rate": "0",
+        "latest_end_date": "2026-11-30",
+        "simple_proof_threshold": "1.000,00",
+        "cutoffs": "",
+        "committee": ausschuss.pk,
+    }
+    assert client.post(reverse("fund_rules", args=[fund.pk]), data).status_code == 302
+    assert list(fund.committees.all()) == [ausschuss]
+    # Another office's committee is not offered and not accepted.
+    data["committee"] = foreign.pk
+    response = client.post(reverse("fund_rules", args=[fund.pk]), data)
+    assert response.status_code == 200 and list(fund.committees.all()) == [ausschuss]
