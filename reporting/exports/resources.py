@@ -220,8 +220,9 @@ class LedgerExportResource(ExportResource):
 class RollupExportResource(resources.Resource):
     """Budget figures (DOMAIN.md §4.5) per office, programme, budget year and funding source.
 
-    A row holds the office's own envelopes, so rows add up to the totals of any subtree.
-    Rows are dicts made from ``budgets.selectors.rollup``.
+    A row holds the office's own envelopes, so rows add up to the totals of any subtree; funds
+    financed by a grant inside the exported offices are left out (their money is counted once,
+    as that grant's commitment). Rows are dicts made from ``budgets.selectors.rollup``.
     """
 
     office = text("office", "Koordinierungsstelle")

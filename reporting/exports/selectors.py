@@ -238,6 +238,9 @@ def _rollup_rows(user: User, checked: Filters) -> list[dict[str, Any]]:
         group_by=["office", "programme", "year", "source"],
         year=checked.year,
         programme=checked.programme,
+        # A euro once (DOMAIN §7): funds financed by a grant inside the exported offices are that
+        # grant's commitment already, as on the dashboard and in the budget report.
+        count_once=True,
     )
     offices = {
         o.pk: o

@@ -243,3 +243,18 @@ def test_a_funds_allocation_is_not_a_booking_of_the_pfd_for_its_first_recipient(
     booked = first_recipient_bookings(office_id=world.federal.pk)
     assert list(booked) == [world.grant.file_number]
     assert booked[world.grant.file_number].committed == D("100000.00")
+
+
+def test_the_rollup_export_counts_fund_money_once(world):
+    """Exported from the federal office, the rows add up to its budget: the PfD's fund is that
+    grant's commitment already. Exported from the PfD alone, the fund is its money from above."""
+    from reporting.exports.selectors import export_queryset
+
+    world.open_fund(world.action_kind, "40000")
+    rows = export_queryset("rollup", world.federal_finance, {})
+    assert sum((row["allocated"] for row in rows), D(0)) == D("1000000.00")
+    assert sum((row["committed"] for row in rows), D(0)) == D("100000.00")
+    pfd_rows = export_queryset("rollup", world.federal_finance, {"office": world.pfd.pk})
+    assert [(row["office"], row["allocated"]) for row in pfd_rows] == [
+        ("PfD Landkreis Görlitz", D("40000.00"))
+    ]
