@@ -190,6 +190,18 @@ def _lines(settlement: Any, grant: Any) -> list[Flowable]:
     # A plan of ordinary length stays on one page with its heading; a long one may break (the
     # table's header row repeats).
     flowables: list[Flowable] = [KeepTogether([*heading, table])] if len(rows) <= 25 else [*heading, table]
+    passed_on = [line for line in lines if line.get("stated") is not None]
+    if passed_on:
+        stated = sum((_d(line["stated"]) for line in passed_on), ZERO)
+        counted = sum((_d(line.get("actual", 0)) for line in passed_on), ZERO)
+        flowables.append(
+            Paragraph(
+                "Weitergeleitete Mittel gelten nur als verwendet, soweit die Verwendungsnachweise der "
+                "Letztempfänger sie anerkennen (Nr. 12 VV zu § 44 BHO): im zahlenmäßigen Nachweis "
+                f"angegeben {eur(stated)}, als Ist angesetzt {eur(counted)}.",
+                Styles.small,
+            )
+        )
     if any(line.get("capped") for line in lines):
         flowables.append(
             Paragraph(

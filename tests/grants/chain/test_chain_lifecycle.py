@@ -38,6 +38,7 @@ from grants.awards.services.proof import (
 from grants.awards.services.reclaim import reclaim_interest, repayment_book
 from grants.chain.models import Recusal
 from grants.chain.services.committee import session_close, session_open_voting, vote_cast
+from reporting.documents.settlement_memo import render_settlement_memo
 from tests.grants.chain.committee_world import add_committee, session_with
 from tests.grants.chain.proofs_world import (
     DECIDED,
@@ -49,6 +50,7 @@ from tests.grants.chain.proofs_world import (
     submit_first,
 )
 from tests.grants.factories import OrganisationFactory
+from tests.reporting.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +163,12 @@ def test_the_whole_chain_from_the_federal_grant_to_the_pfds_settlement(settings)
     proof_accept(proof=proof, by=world.federal_officer, decided_on=date(2026, 12, 1))
     settlement = Settlement.objects.get(grant=first)
     assert (settlement.final_grant, settlement.reclaim_amount) == (D("52500.00"), D("47500.00"))
+    memo = pdf_text(render_settlement_memo(settlement=settlement))
+    assert (
+        "Weitergeleitete Mittel gelten nur als verwendet" in memo
+        and "50.000,00" in memo
+        and "2.500,00" in memo
+    )
 
     # --- exact ledger figures: (allocated, committed, paid, proven, reclaimed, repaid) --------------
     assert _figures(federal_envelope) == (
