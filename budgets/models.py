@@ -177,11 +177,50 @@ class FundingProgramme(models.Model):
         help_text=_("Receipt lists carry a case pseudonym instead of a payee name (exit programmes)."),
     )
 
+    # Records management (Aufbewahrung, docs/records.md): how long a case file is kept before the
+    # daily retention run anonymises it or deletes its files. Each period runs from the end of
+    # the calendar year of its event (as § 147 (4) AO and the registry guidelines count), so a
+    # period of 2 years after a decision in 2025 ends on 31.12.2027.
+    retention_unfunded_years = models.PositiveSmallIntegerField(
+        _("keep unfunded applications (years)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "Rejected or withdrawn applications are anonymised, with their attachments and notices deleted, this many years after the end of the year of the decision."
+        ),
+    )
+    retention_grant_years = models.PositiveSmallIntegerField(
+        _("keep grant files (years)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "Grant files are anonymised, with their documents deleted, this many years after the end of the year the grant was closed (§ 70 BHO with its administrative rules: 10 years)."
+        ),
+    )
+    retention_attachment_years = models.PositiveSmallIntegerField(
+        _("keep attachments of funded applications (years)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "Application attachments may hold personal data (statutes, CVs, quotes); their files are deleted this many years after the end of the year the grant was closed (the 5 years of ANBest-P No. 6.5 for receipts)."
+        ),
+    )
+
     class Meta:
         verbose_name = _("funding programme")
         verbose_name_plural = _("funding programmes")
         ordering = ["name"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(retention_unfunded_years__gte=1)
+                & Q(retention_grant_years__gte=1)
+                & Q(retention_attachment_years__gte=1),
+                name="programme_retention_at_least_a_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(retention_attachment_years__lte=models.F("retention_grant_years")),
+                name="programme_attachments_within_grant_file",
+            ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")), name="programme_period"
             ),
