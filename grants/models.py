@@ -37,6 +37,7 @@ from grants.chain.models import (
     Recusal,
     Vote,
 )
+from grants.records.models import LegalHold, RetentionLog
 
 __all__ = [
     "DECIDED_STATES",
@@ -68,6 +69,7 @@ __all__ = [
     "GrantState",
     "Instalment",
     "LegalForm",
+    "LegalHold",
     "Organisation",
     "OrganisationMembership",
     "PaymentRun",
@@ -85,6 +87,7 @@ __all__ = [
     "ReclaimState",
     "Recusal",
     "Repayment",
+    "RetentionLog",
     "Settlement",
     "Vote",
 ]
