@@ -8,7 +8,7 @@ PYTHON_BOOTSTRAP ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-APPS := core accounts budgets grants reporting demo config
+APPS := core accounts budgets grants reporting demo config webhooks
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -343,3 +343,56 @@ if SENTRY_DSN:
         send_default_pii=False,
         integrations=[DjangoIntegration(), CeleryIntegration()],
     )
+
+# --- Webhooks (issue 13; webhooks/, docs/webhooks.md) -------------------------------------------
+# The app; the sweeper that sends every delivery whose next attempt is due (retries after their
+# back-off, and events whose on-commit task never reached the broker); where endpoints may point.
+INSTALLED_APPS += ["webhooks"]
+CELERY_BEAT_SCHEDULE["deliver-due-webhooks"] = {"task": "webhooks.tasks.deliver_due", "schedule": 60.0}
+# https:// only in production; http:// for a receiver on a laptop.
+WEBHOOKS_ALLOW_HTTP = not PRODUCTION
+# Addresses in private networks (loopback, RFC 1918, link-local) are refused in production unless
+# the receivers live inside the administration's own network.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=not PRODUCTION)
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10.0)  # seconds per POST
+# Deliveries keep their own attempt log (webhooks.DeliveryAttempt).
+DJANGO_FSM_LOG_IGNORED_MODELS = [*DJANGO_FSM_LOG_IGNORED_MODELS, "webhooks.models.Delivery"]
+
+# --- Who may get in (accounts; README, "Logins, two-factor authentication, security log") ----
+# Lockout after repeated failed logins (django-axes), two-factor authentication (django-otp:
+# an authenticator app and recovery codes), logout after inactivity, and the security log
+# (accounts.SecurityEvent). Appended here as one block by the accounts part of issue 12.
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+# The lockout check runs before the password check; it counts only logins over HTTP.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE += [
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionIdleMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
+    "accounts.middleware.SecurityLogMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into the answer
+]
+# LOGIN_FAILURE_LIMIT failed logins for one user name (from any address) block it for
+# LOGIN_LOCKOUT_MINUTES; each further try starts the wait again. Administrators see and lift
+# lockouts in the admin ("Access attempts"). A successful login clears the count.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("LOGIN_LOCKOUT_MINUTES", default=30) / 60  # hours, as axes reads a float
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # the security log records every login already
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+AXES_VERBOSE = False
+# Proxies in front of the application that append to X-Forwarded-For (the TLS proxy: 1); 0
+# takes REMOTE_ADDR. The security log and the lockout records name the address found so.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+# Approvers, finance staff and administrators must use a second factor in production; the demo
+# and the tests run without the obligation (anyone may still set one up, and must then use it).
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=PRODUCTION)
+OTP_TOTP_ISSUER = "Förderverwaltung"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Logged out after SESSION_IDLE_MINUTES without a request (accounts.middleware.SessionIdleMiddleware).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+for _validator in AUTH_PASSWORD_VALIDATORS:
+    if _validator["NAME"].endswith("MinimumLengthValidator"):
+        _validator["OPTIONS"] = {"min_length": 12}
