@@ -88,6 +88,15 @@ PROGRAMME_FIELDSETS: Any = (
             )
         },
     ),
+    (
+        _("Retention periods"),
+        {
+            "fields": (
+                "retention_unfunded_years",
+                ("retention_grant_years", "retention_attachment_years"),
+            )
+        },
+    ),
 )
 
 

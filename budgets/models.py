@@ -246,6 +246,19 @@ class FundingProgramme(models.Model):
             raise ValidationError(
                 {"allowed_cost_categories": _("Unknown cost category: %s") % ", ".join(sorted(bad_cats))}
             )
+        if (
+            self.retention_attachment_years is not None
+            and self.retention_grant_years is not None
+            and self.retention_attachment_years > self.retention_grant_years
+        ):
+            raise ValidationError(
+                {
+                    "retention_attachment_years": _(
+                        "Attachments cannot be kept longer than the grant file: %(attachments)s years are more than %(file)s years."
+                    )
+                    % {"attachments": self.retention_attachment_years, "file": self.retention_grant_years}
+                }
+            )
 
 
 class BudgetEnvelope(models.Model):

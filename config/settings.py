@@ -357,3 +357,11 @@ WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", 
 WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10.0)  # seconds per POST
 # Deliveries keep their own attempt log (webhooks.DeliveryAttempt).
 DJANGO_FSM_LOG_IGNORED_MODELS = [*DJANGO_FSM_LOG_IGNORED_MODELS, "webhooks.models.Delivery"]
+
+# --- Records management (retention helper; docs/records.md) -----------------------------------
+# The daily retention run anonymises or deletes case files whose retention period has ended and
+# skips held ones, after the night's state changes (01:05–01:20) and before office hours.
+CELERY_BEAT_SCHEDULE["retention-run"] = {
+    "task": "grants.tasks.retention_run",
+    "schedule": crontab(hour=2, minute=30),
+}

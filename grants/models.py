@@ -28,7 +28,13 @@ from grants.awards.models.reclaim import Reclaim, ReclaimKind, ReclaimState, Rep
 from grants.awards.models.reminder import DeadlineReminder
 from grants.awards.payments.models.drawdown import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
 from grants.awards.payments.models.run import PaymentRun, PaymentRunItem, PaymentRunState
-from grants.carriers.models import LegalForm, Organisation, OrganisationMembership
+from grants.carriers.models import (
+    BankDetailsChange,
+    BankDetailsChangeState,
+    LegalForm,
+    Organisation,
+    OrganisationMembership,
+)
 from grants.chain.models import (
     AgendaItem,
     Committee,
@@ -53,6 +59,8 @@ __all__ = [
     "ApplicationState",
     "Attachment",
     "AttachmentKind",
+    "BankDetailsChange",
+    "BankDetailsChangeState",
     "BaseRate",
     "Committee",
     "CommitteeMember",

@@ -22,6 +22,7 @@ from budgets.rules import (
     Check,
     add_permission,
     covers,
+    has_office_role,
     holds_role_anywhere,
     is_admin,
     is_approver,
@@ -104,9 +105,61 @@ add_permission(
     "grants.view_organisation",
     Check(is_carrier_member | is_admin, _("Only members of the organisation can see it.")),
 )
+# A change of bank details is a request (by a member, or an administrator through the admin)
+# that finance of an office responsible for the organisation confirms: never the requester,
+# never for their own organisation. Until then the payout account stays as it was.
 add_permission(
     "grants.change_bank_details",
-    Check(is_carrier_member, _("Only members of the organisation can change its bank details.")),
+    Check(
+        is_carrier_member | is_admin,
+        _("Only members of the organisation can request a change of its bank details."),
+    ),
+)
+add_permission(
+    "grants.withdraw_bank_details_change",
+    Check(
+        is_carrier_member | is_admin,
+        _("Only members of the organisation can withdraw a requested change of its bank details."),
+    ),
+)
+
+
+@rules.predicate
+def is_finance_of_responsible_office(user: Any, change: Any) -> bool:
+    """Finance of an office that handles a grant or handed-in application of the organisation."""
+    paths: set[str] = set(getattr(change, "responsible_office_paths", None) or ())
+    return any(covers(user, path, (StaffRole.FINANCE,)) for path in paths)
+
+
+add_permission(
+    "grants.view_bank_details_changes",
+    Check(
+        holds_role_anywhere(StaffRole.FINANCE), _("Changes of bank details are confirmed by finance staff.")
+    ),
+)
+add_permission(
+    "grants.confirm_bank_details",
+    Check(
+        is_finance_of_responsible_office,
+        _(
+            "Only finance staff of an office responsible for the organisation can confirm its new bank details."
+        ),
+    ),
+    Check(not_own_organisation, _("Nobody may confirm bank details of their own organisation.")),
+    Check(
+        _by("requested_by"),
+        _("Four-eyes principle: whoever requested the change of bank details cannot confirm it."),
+    ),
+)
+add_permission(
+    "grants.reject_bank_details",
+    Check(
+        is_finance_of_responsible_office,
+        _(
+            "Only finance staff of an office responsible for the organisation can reject its new bank details."
+        ),
+    ),
+    Check(not_own_organisation, _("Nobody may decide on bank details of their own organisation.")),
 )
 
 # --- applications (pre-award) ---------------------------------------------------------------
@@ -418,5 +471,48 @@ add_permission(
     Check(
         is_case_officer | is_approver | casts_own_vote,
         _("Only the committee's office records votes; in a circulation members cast their own."),
+    ),
+)
+
+
+# --- records management: legal holds, retention, case files ----------------------------------
+# An auditor of the case's office (or above) places and lifts a legal hold; staff of the office
+# see a case's holds and export its whole file for archiving (never the carrier); the retention
+# log is for administrators and auditors; only an administrator starts a retention run by hand.
+
+add_permission(
+    "grants.view_case_records",
+    Check(is_office_staff | is_admin, _("Only staff of the responsible office can see the case's records.")),
+)
+add_permission(
+    "grants.place_legal_hold",
+    Check(
+        has_office_role(StaffRole.AUDITOR),
+        _("Only an auditor of the responsible office can place a legal hold on a case."),
+    ),
+)
+add_permission(
+    "grants.lift_legal_hold",
+    Check(
+        has_office_role(StaffRole.AUDITOR),
+        _("Only an auditor of the responsible office can lift a legal hold."),
+    ),
+)
+add_permission(
+    "grants.view_retention_log",
+    Check(
+        is_admin | holds_role_anywhere(StaffRole.AUDITOR),
+        _("Only administrators and auditors can see the retention log."),
+    ),
+)
+add_permission(
+    "grants.run_retention",
+    Check(is_admin, _("Only an administrator can start the retention run.")),
+)
+add_permission(
+    "grants.export_case_file",
+    Check(
+        is_office_staff | is_admin,
+        _("Only staff of the responsible office can export the whole case file."),
     ),
 )

@@ -5,5 +5,14 @@ Each task lives with its package; their names stay ``grants.tasks.<name>``.
 
 from grants.applications.tasks import send_application_state_email
 from grants.awards.tasks import make_notices_final, mark_proofs_due, send_deadline_reminders
+from grants.carriers.tasks import send_bank_details_change_email
+from grants.records.tasks import retention_run
 
-__all__ = ["make_notices_final", "mark_proofs_due", "send_application_state_email", "send_deadline_reminders"]
+__all__ = [
+    "make_notices_final",
+    "mark_proofs_due",
+    "retention_run",
+    "send_application_state_email",
+    "send_bank_details_change_email",
+    "send_deadline_reminders",
+]

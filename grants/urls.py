@@ -15,8 +15,25 @@ from grants.carriers import views as organisations
 
 urlpatterns = [
     path("", include("grants.chain.urls")),
+    path("", include("grants.records.urls")),
     path("traeger/", organisations.organisation_list, name="organisation_list"),
     path("traeger/<int:pk>/bankverbindung/", organisations.organisation_bank, name="organisation_bank"),
+    path(
+        "traeger/bankverbindung/<int:pk>/zurueckziehen/",
+        organisations.bank_details_change_withdraw_view,
+        name="bank_details_change_withdraw",
+    ),
+    path("bankverbindungen/", organisations.bank_details_changes, name="bank_details_changes"),
+    path(
+        "bankverbindungen/<int:pk>/bestaetigen/",
+        organisations.bank_details_change_confirm_view,
+        name="bank_details_change_confirm",
+    ),
+    path(
+        "bankverbindungen/<int:pk>/ablehnen/",
+        organisations.bank_details_change_reject_view,
+        name="bank_details_change_reject",
+    ),
     path("", applications.home, name="home"),
     path("antraege/", applications.application_list, name="application_list"),
     path("antraege/neu/", applications.application_create, name="application_create"),

@@ -10,6 +10,7 @@ class ReportingConfig(AppConfig):
         from django_fsm.signals import post_transition
 
         from grants.applications.models import Application
+        from reporting.archive import retention  # noqa: F401 (connects the documents' part of the retention run)
         from reporting.receivers import application_transitioned
 
         post_transition.connect(

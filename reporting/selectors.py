@@ -15,6 +15,7 @@ from grants.applications.models import Application, ApplicationState
 from grants.applications.selectors import applications_visible_to, visibility_q
 from grants.awards.models import Grant, Reclaim, Settlement
 from grants.awards.payments.models import Drawdown, DrawdownState
+from grants.records.models import RetentionLog
 from grants.rules import carrier_organisation_ids
 from reporting.models import GRANT_DOCUMENT_KINDS, INTERNAL_KINDS, BudgetReport, Document, DocumentKind
 
@@ -104,6 +105,11 @@ def drawdowns_of_year(drawdown: Drawdown) -> QuerySet[Drawdown]:
     return qs.order_by("ordered_at", "pk")
 
 
+def _anonymised() -> QuerySet[Any, Any]:
+    """Cases the retention run anonymised: their documents were deleted on purpose."""
+    return RetentionLog.objects.anonymised_cases().values("application_id")
+
+
 def _issued(model: type, *kinds: str) -> QuerySet[Document, Any]:
     content_type = ContentType.objects.get_for_model(model)
     return Document.objects.filter(content_type=content_type, kind__in=kinds).values("object_id")
@@ -112,9 +118,13 @@ def _issued(model: type, *kinds: str) -> QuerySet[Document, Any]:
 def notices_missing() -> tuple[list[int], list[int]]:
     """Grants without their notice (a micro-project's: its forwarding notice or contract) and
     rejected applications without a rejection notice (ids)."""
-    grants = Grant.objects.exclude(pk__in=_issued(Grant, *GRANT_DOCUMENT_KINDS))
-    rejected = Application.objects.filter(state=ApplicationState.REJECTED).exclude(
-        pk__in=_issued(Application, DocumentKind.REJECTION_NOTICE)
+    grants = Grant.objects.exclude(pk__in=_issued(Grant, *GRANT_DOCUMENT_KINDS)).exclude(
+        application_id__in=_anonymised()
+    )
+    rejected = (
+        Application.objects.filter(state=ApplicationState.REJECTED)
+        .exclude(pk__in=_issued(Application, DocumentKind.REJECTION_NOTICE))
+        .exclude(pk__in=_anonymised())
     )
     return (
         list(grants.order_by("pk").values_list("pk", flat=True)),
@@ -131,9 +141,9 @@ def documents_missing() -> dict[str, list[int]]:
     subjects: dict[str, QuerySet[Any]] = {
         DocumentKind.PAYMENT_ORDER: Drawdown.objects.filter(
             state__in=(DrawdownState.ORDERED, DrawdownState.PAID), ordered_at__isnull=False
-        ),
-        DocumentKind.SETTLEMENT_MEMO: Settlement.objects.all(),
-        DocumentKind.RECLAIM_DECISION: Reclaim.objects.all(),
+        ).exclude(grant__application_id__in=_anonymised()),
+        DocumentKind.SETTLEMENT_MEMO: Settlement.objects.exclude(grant__application_id__in=_anonymised()),
+        DocumentKind.RECLAIM_DECISION: Reclaim.objects.exclude(grant__application_id__in=_anonymised()),
         DocumentKind.BUDGET_REPORT: BudgetReport.objects.all(),
     }
     return {

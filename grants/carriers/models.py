@@ -1,12 +1,25 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from budgets.choices import GermanState
 from budgets.models import CoordinatingOffice
+from budgets.rules import fsm_permission
+from core.models import SavesChangedFields
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def validate_iban(value: str) -> None:
@@ -14,6 +27,26 @@ def validate_iban(value: str) -> None:
         IBAN(value)
     except SchwiftyException as exc:
         raise ValidationError(_("“%(value)s” is not a valid IBAN."), params={"value": value}) from exc
+
+
+def iban_formatted(value: str) -> str:
+    """An IBAN in groups of four, as printed on statements (unchanged when it does not parse)."""
+    try:
+        return IBAN(value).formatted if value else ""
+    except SchwiftyException:
+        return value
+
+
+def bic_and_bank(value: str) -> tuple[str, str]:
+    """BIC and bank name derived from the bank code of an IBAN, or empty strings."""
+    if not value:
+        return "", ""
+    try:
+        iban = IBAN(value)
+        # The bank of this bank code (a BIC is shared by many branches with other names).
+        return (str(iban.bic) if iban.bic else "", iban.bank_name or "")
+    except SchwiftyException:
+        return "", ""
 
 
 class LegalForm(models.TextChoices):
@@ -84,22 +117,50 @@ class Organisation(models.Model):
     @property
     def iban_formatted(self) -> str:
         """The IBAN in groups of four, as printed on statements."""
-        try:
-            return IBAN(self.iban).formatted if self.iban else ""
-        except SchwiftyException:
-            return self.iban
+        return iban_formatted(self.iban)
 
     @property
     def bic_and_bank(self) -> tuple[str, str]:
         """BIC and bank name derived from the German bank code, or empty strings."""
-        if not self.iban:
-            return "", ""
-        try:
-            iban = IBAN(self.iban)
-            # The bank of this bank code (a BIC is shared by many branches with other names).
-            return (str(iban.bic) if iban.bic else "", iban.bank_name or "")
-        except SchwiftyException:
-            return "", ""
+        return bic_and_bank(self.iban)
+
+    @property
+    def payee_name(self) -> str:
+        """Whom a transfer names: the account holder, else the organisation itself."""
+        return self.account_holder or self.name
+
+    @property
+    def pending_bank_details_change(self) -> BankDetailsChange | None:
+        """The change of bank details waiting for confirmation (at most one), if any."""
+        return next(
+            (change for change in self.bank_details_changes.all() if change.is_requested),  # type: ignore[attr-defined]
+            None,
+        )
+
+    @property
+    def responsible_offices(self) -> list[CoordinatingOffice]:
+        """The offices responsible for the organisation: those of its grants and handed-in applications.
+
+        Their finance staff confirm a change of its bank details. A draft the carrier never
+        handed in makes no office responsible. Read once per object (a list may fill it).
+        """
+        cached: list[CoordinatingOffice] | None = getattr(self, "_responsible_offices", None)
+        if cached is None:
+            offices = CoordinatingOffice.objects.filter(
+                Q(pk__in=self.grants.values("office_id"))  # type: ignore[attr-defined]
+                | Q(
+                    pk__in=self.applications.filter(  # type: ignore[attr-defined]
+                        submitted_at__isnull=False
+                    ).values("office_id")
+                )
+            )
+            cached = list(offices.order_by("path"))
+            self._responsible_offices = cached
+        return cached
+
+    @property
+    def responsible_office_paths(self) -> set[str]:
+        return {office.path for office in self.responsible_offices}
 
 
 class OrganisationMembership(models.Model):
@@ -113,3 +174,143 @@ class OrganisationMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation}"
+
+
+class BankDetailsChangeState(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+B = BankDetailsChangeState
+
+# The named rules (grants.rules) of a change's steps; views and services ask the same names.
+REQUEST_BANK_DETAILS_CHANGE = "grants.change_bank_details"
+CONFIRM_BANK_DETAILS = "grants.confirm_bank_details"
+REJECT_BANK_DETAILS = "grants.reject_bank_details"
+WITHDRAW_BANK_DETAILS_CHANGE = "grants.withdraw_bank_details_change"
+
+
+class BankDetailsChange(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
+    """A requested change of where an organisation's grants are paid to.
+
+    Nobody switches the payout account alone: a member of the organisation (or an administrator)
+    requests the change, finance staff of an office responsible for the organisation confirm it
+    (never the requester, never for their own organisation), and only the confirmation writes the
+    organisation's IBAN. The rows and their state history are the audit trail of every change.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="bank_details_changes",
+        verbose_name=_("project carrier"),
+    )
+    iban = models.CharField(_("new IBAN"), max_length=34, validators=[validate_iban])
+    account_holder = models.CharField(_("new account holder"), max_length=200)
+    state = FSMField(_("state"), max_length=10, choices=B.choices, default=B.REQUESTED, protected=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested on"), default=timezone.now)
+    previous_iban = models.CharField(_("previous IBAN"), max_length=34, blank=True)
+    previous_account_holder = models.CharField(_("previous account holder"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(_("reason for the rejection"), blank=True)
+
+    class Meta:
+        verbose_name = _("bank details change")
+        verbose_name_plural = _("bank details changes")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One open request per organisation: a second one would leave finance guessing which
+            # account the carrier means.
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(state="requested"), name="one_open_bank_change_per_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.iban_formatted} ({self.get_state_display()})"
+
+    @property
+    def is_requested(self) -> bool:
+        """Waiting for confirmation by finance."""
+        return self.state == B.REQUESTED
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.state == B.CONFIRMED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.state == B.REJECTED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.state == B.WITHDRAWN
+
+    @property
+    def iban_formatted(self) -> str:
+        return iban_formatted(self.iban)
+
+    @property
+    def previous_iban_formatted(self) -> str:
+        return iban_formatted(self.previous_iban)
+
+    @property
+    def bic_and_bank(self) -> tuple[str, str]:
+        return bic_and_bank(self.iban)
+
+    @property
+    def responsible_offices(self) -> list[CoordinatingOffice]:
+        """Whose finance staff may confirm (see :attr:`Organisation.responsible_offices`)."""
+        return self.organisation.responsible_offices
+
+    @property
+    def responsible_office_paths(self) -> set[str]:
+        return self.organisation.responsible_office_paths
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state, source=B.REQUESTED, target=B.CONFIRMED, permission=fsm_permission(CONFIRM_BANK_DETAILS)
+    )
+    def confirm(
+        self, *, by: User, previous_iban: str, previous_account_holder: str, description: str = ""
+    ) -> None:
+        self.decided_by = by
+        self.decided_at = timezone.now()
+        self.previous_iban = previous_iban
+        self.previous_account_holder = previous_account_holder
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state, source=B.REQUESTED, target=B.REJECTED, permission=fsm_permission(REJECT_BANK_DETAILS)
+    )
+    def reject(self, *, by: User, reason: str, description: str = "") -> None:
+        self.decided_by = by
+        self.decided_at = timezone.now()
+        self.reason = reason
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=state,
+        source=B.REQUESTED,
+        target=B.WITHDRAWN,
+        permission=fsm_permission(WITHDRAW_BANK_DETAILS_CHANGE),
+    )
+    def withdraw(self, *, by: User, description: str = "") -> None:
+        self.decided_by = by
+        self.decided_at = timezone.now()

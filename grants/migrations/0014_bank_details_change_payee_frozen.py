@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "requested_at",
-                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="requested"),
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="requested on"),
                 ),
                 ("previous_iban", models.CharField(blank=True, max_length=34, verbose_name="previous IBAN")),
                 (

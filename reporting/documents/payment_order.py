@@ -71,7 +71,7 @@ def render_payment_order(*, drawdown: Any) -> bytes:
                 Styles.body,
             ),
             Paragraph("1. Zahlungsempfänger", Styles.heading),
-            _payee(grant.organisation),
+            _payee(grant.organisation, drawdown),
             Paragraph("2. Zahlung", Styles.heading),
             facts_table(
                 [
@@ -102,8 +102,13 @@ def render_payment_order(*, drawdown: Any) -> bytes:
     )
 
 
-def _payee(organisation: Any) -> Flowable:
-    bic, bank = organisation.bic_and_bank
+def _payee(organisation: Any, drawdown: Any) -> Flowable:
+    # Once ordered, the account frozen on the order (what a payment run pays); before that the
+    # carrier's current bank details.
+    if drawdown.payee_iban:
+        holder, account, (bic, bank) = drawdown.payee_name, drawdown.payee_iban, drawdown.payee_bic_and_bank
+    else:
+        holder, account, (bic, bank) = organisation.payee_name, organisation.iban, organisation.bic_and_bank
     address = ", ".join(
         esc(p) for p in (organisation.street, f"{organisation.postcode} {organisation.city}".strip()) if p
     )
@@ -111,8 +116,8 @@ def _payee(organisation: Any) -> Flowable:
         [
             ("Name", f"<b>{esc(organisation.name)}</b>"),
             ("Anschrift", address or "–"),
-            ("Kontoinhaber", esc(organisation.account_holder or organisation.name)),
-            ("IBAN", iban(organisation.iban) if organisation.iban else "– (keine Bankverbindung hinterlegt)"),
+            ("Kontoinhaber", esc(holder)),
+            ("IBAN", iban(account) if account else "– (keine Bankverbindung hinterlegt)"),
             ("BIC", bic or "–"),
             ("Kreditinstitut", esc(bank) or "–"),
         ]

@@ -45,9 +45,13 @@ def render_rejection_notice(*, application: Any) -> bytes:
         if application.start_date and application.end_date
         else ""
     )
-    reasons = paragraphs(application.decision_reasons, Styles.body) or [
-        Paragraph("Die Gründe wurden Ihnen gesondert mitgeteilt.", Styles.body)
-    ]
+
+    def reasons() -> list[Any]:
+        # Built inside the story: a paragraph needs the fonts render_letter registers first.
+        return paragraphs(application.decision_reasons, Styles.body) or [
+            Paragraph("Die Gründe wurden Ihnen gesondert mitgeteilt.", Styles.body)
+        ]
+
     return render_letter(
         letter,
         lambda: [
@@ -66,7 +70,7 @@ def render_rejection_notice(*, application: Any) -> bytes:
                 Styles.body,
             ),
             Paragraph("Begründung", Styles.heading),
-            *reasons,
+            *reasons(),
             Paragraph(
                 "Auf die Gewährung einer Zuwendung besteht kein Rechtsanspruch. Die Bewilligungsbehörde "
                 "entscheidet nach pflichtgemäßem Ermessen im Rahmen der verfügbaren Haushaltsmittel.",

@@ -52,17 +52,30 @@ class SepaPaymentFile:
         return debtor_account()
 
     def transfer(self, drawdown: Drawdown) -> Transfer | str:
-        """The payee's checked account, or the message why it cannot be paid to."""
+        """The checked account frozen on the payment order, or the message why it cannot be paid to.
+
+        Never the carrier's current bank details: a change requested (or even confirmed) after
+        the payment was ordered does not redirect it.
+        """
         organisation = drawdown.grant.organisation
-        values = {"carrier": organisation.name, "iban": organisation.iban, "payment": payment_label(drawdown)}
-        if not organisation.iban:
-            return _("%(carrier)s has no IBAN on file, so the %(payment)s cannot be paid.") % values
+        values = {
+            "carrier": organisation.name,
+            "iban": drawdown.payee_iban,
+            "payment": payment_label(drawdown),
+        }
+        if not drawdown.payee_iban:
+            return (
+                _(
+                    "No payee account was recorded when the %(payment)s to %(carrier)s was ordered, so it cannot be paid."
+                )
+                % values
+            )
         try:
             account = sepa.checked_account(
-                name=organisation.account_holder or organisation.name, iban=organisation.iban
+                name=drawdown.payee_name or organisation.name, iban=drawdown.payee_iban
             )
         except sepa.AccountError as exc:
-            logger.warning("IBAN of organisation %s refused: %s", organisation.pk, exc)
+            logger.warning("Payee IBAN of drawdown %s refused: %s", drawdown.pk, exc)
             return (
                 _(
                     "The IBAN %(iban)s of %(carrier)s is not valid for a SEPA transfer, so the %(payment)s cannot be paid."

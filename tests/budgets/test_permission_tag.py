@@ -7,18 +7,16 @@ from tests.budgets.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-TEMPLATE = Template(
-    '{% load permissions %}{% allowed "grants.change_bank_details" user org as can %}{{ can }}'
-)
+TEMPLATE = Template('{% load permissions %}{% allowed "grants.request_drawdown" user org as can %}{{ can }}')
 
 
 class _Org:
-    """Any object the rule can read: an organisation of its own, not the user's."""
+    """Any object the rule can read: a case of an organisation that is not the user's."""
 
     organisation_id = 999_999
 
 
 def test_an_administrator_is_not_offered_a_step_the_rule_refuses():
     admin = UserFactory(is_superuser=True, is_staff=True)
-    assert admin.has_perm("grants.change_bank_details", _Org())  # Django's shortcut says yes
+    assert admin.has_perm("grants.request_drawdown", _Org())  # Django's shortcut says yes
     assert TEMPLATE.render(Context({"user": admin, "org": _Org()})) == "False"

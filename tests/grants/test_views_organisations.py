@@ -1,9 +1,11 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from grants.carriers.models import Organisation
+from grants.carriers.models import BankDetailsChange, Organisation
+from grants.carriers.services import bank_details_change_confirm
 from tests.budgets.factories import UserFactory, membership, office
-from tests.grants.factories import OrganisationFactory, carrier_user
+from tests.grants.factories import ApplicationFactory, OrganisationFactory, carrier_user
 
 pytestmark = pytest.mark.django_db
 
@@ -13,16 +15,24 @@ def org():
     return OrganisationFactory(name="Jugendförderverein Görlitz e.V.", iban="", account_holder="")
 
 
-def test_carriers_see_bic_and_bank_derived_from_their_iban(client, org):
+def test_carriers_see_bic_and_bank_derived_from_their_iban_once_finance_confirms(client, org):
+    # The change is a request that finance of the office handling the carrier confirms.
+    local = office()
+    ApplicationFactory(organisation=org, office=local, submitted_at=timezone.now())
+    finance = UserFactory()
+    membership(finance, local, "finance")
     client.force_login(carrier_user(org))
     response = client.post(
         reverse("organisation_bank", args=[org.pk]),
         {"iban": "DE89 3704 0044 0532 0130 00", "account_holder": "Jugendförderverein Görlitz e.V."},
         follow=True,
     )
+    assert Organisation.objects.get(pk=org.pk).iban == ""
+    assert "DE89 3704 0044 0532 0130 00" in response.content.decode()
+    bank_details_change_confirm(change=BankDetailsChange.objects.get(organisation=org), by=finance)
     org.refresh_from_db()
     assert (org.iban, org.account_holder) == ("DE89370400440532013000", "Jugendförderverein Görlitz e.V.")
-    page = response.content.decode()
+    page = client.get(reverse("organisation_list")).content.decode()
     assert "DE89 3704 0044 0532 0130 00" in page
     assert "COBADEFFXXX" in page and "Commerzbank" in page
 
@@ -79,15 +89,15 @@ def test_the_list_shows_only_the_users_own_organisations(client, org):
     assert "Meine Organisationen" in page
 
 
-def test_an_administrator_may_see_the_carrier_but_not_change_where_its_grants_are_paid(client, org):
+def test_an_administrators_request_changes_nothing_until_finance_confirms(client, org):
     admin = UserFactory(is_superuser=True, is_staff=True)
     client.force_login(admin)
     response = client.post(
         reverse("organisation_bank", args=[org.pk]),
         {"iban": "DE89370400440532013000", "account_holder": "X"},
     )
-    assert response.status_code == 403
-    assert "Nur Mitglieder des Trägers können seine Bankverbindung ändern." in response.content.decode()
+    assert response.status_code == 302
+    assert BankDetailsChange.objects.get(organisation=org).is_requested
     assert Organisation.objects.get(pk=org.pk).iban == ""
 
 

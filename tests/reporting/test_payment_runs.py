@@ -24,7 +24,6 @@ from grants.awards.payments.services.drawdown import (
     drawdown_request,
 )
 from grants.awards.payments.services.run import payment_run_execute
-from grants.carriers.models import Organisation
 from reporting.payments.services import payment_run_create
 from tests.budgets.factories import UserFactory, membership
 from tests.grants.factories import OrganisationFactory, carrier_user
@@ -184,7 +183,8 @@ def test_the_execution_date_must_not_lie_in_the_past(payments):
 def test_an_invalid_creditor_iban_refuses_the_whole_run_naming_the_carrier(payments, tmp_path):
     w = payments
     good, bad = ordered(w, w["grant"], "100.00"), ordered(w, w["grant2"], "200.00")
-    Organisation.objects.filter(pk=w["grant2"].organisation_id).update(iban="DE37850503003120057789")
+    # The account frozen on the payment order is what a run pays (and checks).
+    Drawdown.objects.filter(pk=bad.pk).update(payee_iban="DE37850503003120057789")
     with translation.override("en"), pytest.raises(DomainError) as exc:
         payment_run_create(drawdowns=[good, bad], execution_date=execution_day(), by=w["finance"])
     assert len(exc.value.messages) == 1

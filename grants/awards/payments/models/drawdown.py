@@ -16,6 +16,7 @@ from core.errors import DomainError
 from core.models import SavesChangedFields
 from grants.applications.models.plan import YEAR
 from grants.awards.models.grant import Grant
+from grants.carriers.models import bic_and_bank, iban_formatted
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -68,6 +69,10 @@ class Drawdown(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     ordered_at = models.DateTimeField(_("ordered"), null=True, blank=True)
+    # The payee's account, frozen when the payment is ordered: a payment run pays exactly this
+    # account, whatever the carrier's bank details say by then.
+    payee_iban = models.CharField(_("payee IBAN"), max_length=34, blank=True)
+    payee_name = models.CharField(_("payee"), max_length=200, blank=True)
     paid_on = models.DateField(_("value date"), null=True, blank=True)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -109,6 +114,19 @@ class Drawdown(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         return self.state in PENDING_DRAWDOWN_STATES
 
     @property
+    def payee_iban_formatted(self) -> str:
+        return iban_formatted(self.payee_iban)
+
+    @property
+    def payee_bic_and_bank(self) -> tuple[str, str]:
+        return bic_and_bank(self.payee_iban)
+
+    @property
+    def payee_account_outdated(self) -> bool:
+        """Ordered to an account the carrier has replaced since (the payment still goes there)."""
+        return bool(self.payee_iban) and self.payee_iban != self.grant.organisation.iban
+
+    @property
     def in_payment_run(self) -> bool:
         """Put into a SEPA payment run: booked by the run's execution, never by hand."""
         return hasattr(self, "payment_run_item")
@@ -127,7 +145,7 @@ class Drawdown(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=state, source=D.CERTIFIED, target=D.ORDERED, permission=fsm_permission(ORDER_PAYMENT))
-    def order(self, *, by: User, description: str = "") -> None:
+    def order(self, *, by: User, payee_iban: str, payee_name: str, description: str = "") -> None:
         # Four eyes: certification and payment order by different people.
         if by.pk in {self.certified_by_id, self.requested_by_id}:
             raise DomainError(
@@ -137,6 +155,8 @@ class Drawdown(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
             )
         self.ordered_by = by
         self.ordered_at = timezone.now()
+        self.payee_iban = payee_iban
+        self.payee_name = payee_name
 
     @fsm_log_by
     @fsm_log_description

@@ -152,7 +152,15 @@ def drawdown_order(*, drawdown: Drawdown, by: User, comment: str = "") -> Drawdo
         raise DomainError(_("Only a certified drawdown can be ordered for payment."))
     if locked.grant.awaits_finality:
         raise DomainError(_("This programme pays out only when the notice is final; it is not final yet."))
-    locked.order(by=by, description=comment)
+    # The account is frozen on the order: a later change of the carrier's bank details (confirmed
+    # or not) never redirects a payment that was certified and ordered.
+    organisation = locked.grant.organisation
+    if not organisation.iban:
+        raise DomainError(
+            _("%(carrier)s has no bank details on file, so the payment cannot be ordered.")
+            % {"carrier": organisation.name}
+        )
+    locked.order(by=by, payee_iban=organisation.iban, payee_name=organisation.payee_name, description=comment)
     locked.save_changes()
     return locked
 
