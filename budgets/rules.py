@@ -185,7 +185,9 @@ def refusal(user: Any, name: str, obj: Any = None) -> str:
 def require(user: Any, name: str, obj: Any = None) -> None:
     """Raise :class:`AccessDenied` with the specific reason unless ``user`` has ``name`` on ``obj``."""
     if not allowed(user, name, obj):
-        raise AccessDenied(refusal(user, name, obj))
+        error = AccessDenied(refusal(user, name, obj))
+        error.rule = name
+        raise error
 
 
 def fsm_permission(name: str) -> Callable[[Any, Any], bool]:
@@ -226,5 +228,20 @@ add_permission(
     Check(
         is_admin | has_office_role(*MANAGE_ROLES),
         _("Only finance staff of this office or an office above it may change its budget."),
+    ),
+)
+
+
+# --- who gets in (accounts asks these names; it may not import budgets) ----------------------
+
+# Staff who decide or pay (approvers, finance, administrators) log in with a second factor
+# when settings.TWO_FACTOR_REQUIRED is on (production); everyone else may choose to.
+SECOND_FACTOR_ROLES = (StaffRole.APPROVER, StaffRole.FINANCE)
+rules.add_rule("accounts.second_factor_required", is_admin | holds_role_anywhere(*SECOND_FACTOR_ROLES))
+add_permission(
+    "accounts.view_security_log",
+    Check(
+        is_admin | holds_role_anywhere(StaffRole.AUDITOR),
+        _("Only auditors and administrators can see the security log."),
     ),
 )

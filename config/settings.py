@@ -358,6 +358,48 @@ WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10.0)  # seconds per PO
 # Deliveries keep their own attempt log (webhooks.DeliveryAttempt).
 DJANGO_FSM_LOG_IGNORED_MODELS = [*DJANGO_FSM_LOG_IGNORED_MODELS, "webhooks.models.Delivery"]
 
+# --- Who may get in (accounts; README, "Logins, two-factor authentication, security log") ----
+# Lockout after repeated failed logins (django-axes), two-factor authentication (django-otp:
+# an authenticator app and recovery codes), logout after inactivity, and the security log
+# (accounts.SecurityEvent). Appended here as one block by the accounts part of issue 12.
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+# The lockout check runs before the password check; it counts only logins over HTTP.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE += [
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionIdleMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
+    "accounts.middleware.SecurityLogMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into the answer
+]
+# LOGIN_FAILURE_LIMIT failed logins in a row for one user name (from any address), or from one
+# address (for any user names), block that name or address for LOGIN_LOCKOUT_MINUTES; each
+# further try starts the wait again. A successful login clears both counts, so colleagues
+# behind one address lock each other out only after that many failures without a success.
+# Administrators see and lift lockouts in the admin ("Access attempts").
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("LOGIN_LOCKOUT_MINUTES", default=30) / 60  # hours, as axes reads a float
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # the security log records every login already
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+AXES_VERBOSE = False
+# Proxies in front of the application that append to X-Forwarded-For: production runs behind
+# the TLS proxy (see SECURE_PROXY_SSL_HEADER), so 1; 0 takes REMOTE_ADDR. Lockouts and the
+# security log use the client address found so (without it, every client would be the proxy).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if PRODUCTION else 0)
+# Approvers, finance staff and administrators must use a second factor in production; the demo
+# and the tests run without the obligation (anyone may still set one up, and must then use it).
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=PRODUCTION)
+OTP_TOTP_ISSUER = "Förderverwaltung"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Logged out after SESSION_IDLE_MINUTES without a request (accounts.middleware.SessionIdleMiddleware).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+for _validator in AUTH_PASSWORD_VALIDATORS:
+    if _validator["NAME"].endswith("MinimumLengthValidator"):
+        _validator["OPTIONS"] = {"min_length": 12}  # type: ignore[assignment]
+
 # --- Records management (retention helper; docs/records.md) -----------------------------------
 # The daily retention run anonymises or deletes case files whose retention period has ended and
 # skips held ones, after the night's state changes (01:05–01:20) and before office hours.
@@ -365,3 +407,13 @@ CELERY_BEAT_SCHEDULE["retention-run"] = {
     "task": "grants.tasks.retention_run",
     "schedule": crontab(hour=2, minute=30),
 }
+
+# --- JSON API (api; docs/api.md, issue 13) ---------------------------------------------------
+# django-ninja under /api/v1/ ("ninja" in INSTALLED_APPS serves Swagger UI from its own static
+# files, no CDN). Each personal API token (or browser session) may send API_RATE_LIMIT requests
+# per API_RATE_WINDOW seconds (counted in the shared cache); a request body may carry at most
+# API_MAX_BODY_BYTES.
+INSTALLED_APPS += ["ninja", "api"]
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
+API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)

@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("anmelden/", auth_views.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    # The user's account: two-factor authentication, password, the security log (auditors).
+    path("konto/", include("accounts.urls")),
     path("dokumente/", include("reporting.urls")),
     path("finanzen/", include("budgets.urls")),
     path("", include("grants.urls")),

@@ -12,6 +12,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import SecurityEventKind
+from accounts.security import security_log
 from budgets.models import CoordinatingOffice
 from budgets.rules import DASHBOARD_ROLES, allowed, role_paths
 from budgets.selectors import top_offices
@@ -31,6 +33,9 @@ from reporting.services import budget_report_request
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     """A stored document as a download; 404 for anyone who may not see what it belongs to."""
     document = get_object_or_404(documents_visible_to(request.user), pk=pk)
+    security_log(
+        kind=SecurityEventKind.CONFIDENTIAL_DOWNLOAD, user=request.user, request=request, obj=document
+    )
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import User
+from accounts.models import SecurityEventKind, User
+from accounts.security import security_log
 from core.errors import DomainError
 from core.lists import Column, ListPage, filtered
 from reporting.exports.filters import ExportJobFilter
@@ -102,6 +103,13 @@ def export_job_download(request: HttpRequest, pk: Any) -> FileResponse:
         check_filters(cast(User, request.user), job.kind, job.filters)
     except DomainError as exc:
         raise Http404 from exc
+    security_log(
+        kind=SecurityEventKind.PERSONAL_DATA_EXPORT,
+        user=request.user,
+        request=request,
+        obj=job,
+        detail=job.file_name,
+    )
     response = FileResponse(
         job.file.open("rb"),
         as_attachment=True,
