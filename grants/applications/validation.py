@@ -194,13 +194,9 @@ def check_application(
 
 
 def check_fund_period(fund: Any, start: date | None, end: date | None) -> list[str]:
-    if not start or not end:
-        return [_("Please enter the project start and end.")]
-    if end < start:
-        return [
-            _("The project end (%(end)s) is before its start (%(start)s).")
-            % {"end": format_date(end), "start": format_date(start)}
-        ]
+    if problems := _period_entered(start, end):
+        return problems
+    assert start is not None and end is not None
     errors = []
     if start.year != fund.budget_year:
         errors.append(
@@ -216,20 +212,7 @@ def check_fund_period(fund: Any, start: date | None, end: date | None) -> list[s
 
 
 def check_fund_money(fund: Any, totals: PlanTotals) -> list[str]:
-    errors = []
-    if totals.difference:
-        errors.append(
-            _(
-                "The financing plan does not balance: expenditure %(exp)s, cover %(cover)s (difference %(diff)s)."
-            )
-            % {
-                "exp": format_eur(totals.expenditure),
-                "cover": format_eur(totals.cover),
-                "diff": format_eur(totals.difference),
-            }
-        )
-    if not totals.grant:
-        errors.append(_("No grant is requested in the financing plan."))
+    errors = _balance(totals)
     if totals.grant > fund.max_per_measure:
         errors.append(
             _(
@@ -268,7 +251,8 @@ def check_deadline(programme: Any, today: date) -> list[str]:
     return []
 
 
-def check_period(programme: Any, start: date | None, end: date | None) -> list[str]:
+def _period_entered(start: date | None, end: date | None) -> list[str]:
+    """Start and end given, end not before start: what every period check needs first."""
     if not start or not end:
         return [_("Please enter the project start and end.")]
     if end < start:
@@ -276,6 +260,13 @@ def check_period(programme: Any, start: date | None, end: date | None) -> list[s
             _("The project end (%(end)s) is before its start (%(start)s).")
             % {"end": format_date(end), "start": format_date(start)}
         ]
+    return []
+
+
+def check_period(programme: Any, start: date | None, end: date | None) -> list[str]:
+    if problems := _period_entered(start, end):
+        return problems
+    assert start is not None and end is not None
     errors = []
     if start < programme.period_start or end > programme.period_end:
         errors.append(
@@ -296,7 +287,8 @@ def check_period(programme: Any, start: date | None, end: date | None) -> list[s
     return errors
 
 
-def check_money(programme: Any, totals: PlanTotals) -> list[str]:
+def _balance(totals: PlanTotals) -> list[str]:
+    """The plan balances and asks for a grant: every plan, of a programme or of a fund."""
     errors = []
     if totals.difference:
         errors.append(
@@ -311,6 +303,11 @@ def check_money(programme: Any, totals: PlanTotals) -> list[str]:
         )
     if not totals.grant:
         errors.append(_("No grant is requested in the financing plan."))
+    return errors
+
+
+def check_money(programme: Any, totals: PlanTotals) -> list[str]:
+    errors = _balance(totals)
     rate = totals.funding_rate
     if rate is not None and rate > programme.max_funding_rate:
         errors.append(

@@ -89,11 +89,15 @@ def test_staff_of_another_pfd_see_neither_the_funds_page_nor_the_fund(client, wo
 
 
 def test_the_recipient_sees_its_funds_but_cannot_open_one(client, world):
+    fund = world.open_fund(world.youth_kind, "10000")
     client.force_login(world.municipal_carrier)
     page = client.get(reverse("grant_funds", args=[world.grant.pk]))
-    assert page.status_code == 200 and "Fonds eröffnen" not in page.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 200 and "Fonds eröffnen" not in html
+    # No link the recipient cannot follow: the fund's page is the office's.
+    assert fund.name in html and reverse("fund_detail", args=[fund.pk]) not in html
     response = client.post(reverse("fund_open", args=[world.grant.pk]), _open_data(kind=world.action_kind.pk))
-    assert response.status_code == 403 and not Fund.objects.exists()
+    assert response.status_code == 403 and list(Fund.objects.all()) == [fund]
 
 
 def test_cut_off_dates_are_typed_one_per_line_and_bad_lines_are_named(client, world):
