@@ -46,12 +46,18 @@ class Command(BaseCommand):
     def _dry_run(self, today: date) -> None:
         steps = retention_plan(today=today)
         self.stdout.write(
-            f"Probelauf am {format_date(today)}: {len(steps)} fällige Akten, nichts wird geändert."
+            _("Dry run on %(date)s: %(count)s files due, nothing is changed.")
+            % {"date": format_date(today), "count": len(steps)}
         )
         for step in steps:
             self.stdout.write(
-                f"{step.reference} · {step.rule.label} · fällig seit {format_date(step.due_on)}"
-                f" (abgeschlossen {format_date(step.ended_on)})"
+                _("%(reference)s · %(rule)s · due since %(due)s (ended on %(ended)s)")
+                % {
+                    "reference": step.reference,
+                    "rule": step.rule.label,
+                    "due": format_date(step.due_on),
+                    "ended": format_date(step.ended_on),
+                }
             )
             for line in retention_effects(step):
                 self.stdout.write(f"  – {line}")
