@@ -19,4 +19,10 @@ class DomainError(Exception):
 
 
 class AccessDenied(DomainError):
-    """The acting user may not perform this use case on this object."""
+    """The acting user may not perform this use case on this object.
+
+    ``rule`` names the permission that refused (``budgets.rules.require`` sets it), so that an
+    API can tell a client which rule was broken.
+    """
+
+    rule: str = ""

@@ -21,7 +21,12 @@ from grants.awards.services.proof.carrier import (
 )
 from grants.awards.services.proof.overview import ProofOverview, proof_overview
 from grants.awards.services.proof.passed_on import Measure, PassedOnAnnex, passed_on_measures
-from grants.awards.services.proof.receipt_import import ImportReport, RowReport, receipts_import
+from grants.awards.services.proof.receipt_import import (
+    ImportReport,
+    RowReport,
+    receipts_import,
+    receipts_import_rows,
+)
 from grants.awards.services.proof.receipts import (
     ReceiptRules,
     ReceiptValues,
@@ -61,6 +66,7 @@ __all__ = [
     "receipt_delete",
     "receipt_update",
     "receipts_import",
+    "receipts_import_rows",
     "settlement_preview",
     "settlement_result",
     "submission_errors",

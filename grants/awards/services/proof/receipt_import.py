@@ -10,7 +10,9 @@ are written with one ``bulk_create``. By default the rows are added to the recei
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from budgets.rules import require
 from core.errors import DomainError
-from core.tabular import Table, read_table
+from core.tabular import Row, Table, read_table
 from grants.awards.models import PlanVersionLine, ProofOfUse, Receipt
 from grants.awards.models.proof import EDIT_PROOF
 from grants.awards.resources import GERMAN_HEADERS, PlanLineWidget, ReceiptResource, normalise_header
@@ -90,7 +92,29 @@ def receipts_import(
     locked = locked_proof(proof)
     require(by, EDIT_PROOF, locked)
     require_editable(locked)
-    table = read_receipts(content, file_name)
+    return _import(locked, read_receipts(content, file_name), dry_run=dry_run, replace=replace)
+
+
+@transaction.atomic
+def receipts_import_rows(
+    *, proof: ProofOfUse, by: User, rows: Sequence[Mapping[str, Any]], dry_run: bool, replace: bool = False
+) -> ImportReport:
+    """:func:`receipts_import` for rows that arrive as values (the API's JSON receipt list): the
+    same rules, all or nothing. Each row maps the file's fields (``number``, ``paid_on``, …,
+    ``plan_line`` as the position number) to a value; its ``line`` is its place in the list (1…)."""
+    locked = locked_proof(proof)
+    require(by, EDIT_PROOF, locked)
+    require_editable(locked)
+    if not rows:
+        raise DomainError(_("The file contains no receipts."))
+    table = Table(
+        headers=list(FIELDS),
+        rows=[Row(line=number, values=dict(values)) for number, values in enumerate(rows, start=1)],
+    )
+    return _import(locked, table, dry_run=dry_run, replace=replace)
+
+
+def _import(locked: ProofOfUse, table: Table, *, dry_run: bool, replace: bool) -> ImportReport:
     rules = ReceiptRules(locked)
     taken = set() if replace else set(locked.receipts.values_list("number", flat=True))
     resource = ReceiptResource(plan_lines=plan_line_lookup(rules))
