@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import views, views_export, views_opendata, views_payments
+from reporting import views, views_archive, views_export, views_opendata, views_payments
 
 urlpatterns = [
     path("<int:pk>/", views.document_download, name="document_download"),
@@ -9,6 +9,7 @@ urlpatterns = [
         views.proof_annex_download,
         name="proof_annex_download",
     ),
+    path("zuwendungen/<int:pk>/akte.zip", views_archive.case_file_download, name="case_file_download"),
     path(
         "gremien/sitzungen/<int:pk>/protokoll.pdf",
         views.committee_minutes_download,
