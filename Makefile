@@ -8,7 +8,7 @@ PYTHON_BOOTSTRAP ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-APPS := core accounts budgets grants reporting demo config webhooks
+APPS := core accounts budgets grants reporting demo config webhooks api
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -34,7 +34,7 @@ PROD_ENV = DJANGO_ENV=production \
 	CELERY_BEAT_SCHEDULE_FILE="$(CURDIR)/$(PROD_STATE)/celerybeat-schedule" \
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 
-.PHONY: help install demo test serve-prod lint format messages migrate bench bench-receipts bench-export clean _compile-messages
+.PHONY: help install demo test serve-prod lint format messages migrate openapi bench bench-receipts bench-export clean _compile-messages
 
 help: ## List the commands
 	@echo "Usage: make <command>"
@@ -113,6 +113,10 @@ _compile-messages:
 			$(PY) -c "$$COMPILE_WITH_POLIB"; \
 		fi; \
 	fi
+
+openapi: install ## Write the API's OpenAPI document to docs/openapi.json (a test fails when it differs from the served one)
+	$(DEV_ENV) $(PY) manage.py export_openapi_schema --api api.v1.api.api --indent 2 --sorted --output docs/openapi.json
+	@echo >> docs/openapi.json
 
 migrate: install ## Apply database migrations (DATABASE_URL, default db.sqlite3; DJANGO_ENV, default development)
 	DJANGO_ENV=$${DJANGO_ENV:-development} $(PY) manage.py migrate
