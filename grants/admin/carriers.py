@@ -109,6 +109,7 @@ class OrganisationAdmin(admin.ModelAdmin):
                     by=request.user,  # type: ignore[arg-type]
                     iban=form.cleaned_data["iban"].strip(),
                     account_holder=form.cleaned_data["account_holder"],
+                    request=request,
                 )
             except DomainError as exc:  # AccessDenied included
                 for message in exc.messages:

@@ -16,11 +16,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from accounts.models import SecurityEventKind
+from accounts.security import security_log
 from budgets.rules import require
 from core.errors import DomainError
 from core.formatting import format_date
@@ -66,6 +69,17 @@ def _notify_members_on_commit(change: BankDetailsChange) -> None:
     transaction.on_commit(lambda: send_bank_details_change_email.delay(change_id, state))
 
 
+def _log(change: BankDetailsChange, *, by: User, request: HttpRequest | None, detail: str) -> None:
+    """The security log's line (rolled back with the change if the transaction fails)."""
+    security_log(
+        kind=SecurityEventKind.BANK_DETAILS_CHANGED,
+        user=by,
+        request=request,
+        obj=change.organisation,
+        detail=detail,
+    )
+
+
 def _locked_organisation(organisation_id: int) -> Organisation:
     return Organisation.objects.select_for_update().get(pk=organisation_id)
 
@@ -80,7 +94,12 @@ def _locked_change(change: BankDetailsChange) -> tuple[Organisation, BankDetails
 
 @transaction.atomic
 def bank_details_change_request(
-    *, organisation: Organisation, by: User, iban: str, account_holder: str
+    *,
+    organisation: Organisation,
+    by: User,
+    iban: str,
+    account_holder: str,
+    request: HttpRequest | None = None,
 ) -> BankDetailsChange:
     """Ask for the payout account to be changed; it changes only when finance confirms it."""
     locked = _locked_organisation(organisation.pk)
@@ -110,13 +129,20 @@ def bank_details_change_request(
         previous_iban=locked.iban,
         previous_account_holder=locked.account_holder,
     )
+    _log(
+        change,
+        by=by,
+        request=request,
+        detail=_("New bank details %(iban)s (%(holder)s) requested; on file: %(previous)s")
+        % {"iban": change.iban_formatted, "holder": holder, "previous": locked.iban_formatted or "–"},
+    )
     _notify_members_on_commit(change)
     return change
 
 
 @transaction.atomic
 def bank_details_change_confirm(
-    *, change: BankDetailsChange, by: User, comment: str = ""
+    *, change: BankDetailsChange, by: User, comment: str = "", request: HttpRequest | None = None
 ) -> BankDetailsChange:
     """Finance confirms the new account: from now on payments are ordered to it."""
     organisation, locked = _locked_change(change)
@@ -139,12 +165,25 @@ def bank_details_change_confirm(
     organisation.iban = locked.iban
     organisation.account_holder = locked.account_holder
     organisation.save(update_fields=["iban", "account_holder"])  # only this use case writes them
+    _log(
+        locked,
+        by=by,
+        request=request,
+        detail=_("New bank details %(iban)s (%(holder)s) confirmed; previously: %(previous)s")
+        % {
+            "iban": locked.iban_formatted,
+            "holder": locked.account_holder,
+            "previous": locked.previous_iban_formatted or "–",
+        },
+    )
     _notify_members_on_commit(locked)
     return locked
 
 
 @transaction.atomic
-def bank_details_change_reject(*, change: BankDetailsChange, by: User, reason: str) -> BankDetailsChange:
+def bank_details_change_reject(
+    *, change: BankDetailsChange, by: User, reason: str, request: HttpRequest | None = None
+) -> BankDetailsChange:
     """Finance refuses the new account (with the reason the carrier reads); nothing changes."""
     _organisation, locked = _locked_change(change)
     require(by, REJECT_BANK_DETAILS, locked)
@@ -157,12 +196,21 @@ def bank_details_change_reject(*, change: BankDetailsChange, by: User, reason: s
         )
     locked.reject(by=by, reason=reason.strip(), description=reason.strip())
     locked.save_changes()
+    _log(
+        locked,
+        by=by,
+        request=request,
+        detail=_("New bank details %(iban)s rejected: %(reason)s")
+        % {"iban": locked.iban_formatted, "reason": locked.reason},
+    )
     _notify_members_on_commit(locked)
     return locked
 
 
 @transaction.atomic
-def bank_details_change_withdraw(*, change: BankDetailsChange, by: User) -> BankDetailsChange:
+def bank_details_change_withdraw(
+    *, change: BankDetailsChange, by: User, request: HttpRequest | None = None
+) -> BankDetailsChange:
     """The carrier takes its request back (a typo, a second thought); nothing changes."""
     _organisation, locked = _locked_change(change)
     require(by, WITHDRAW_BANK_DETAILS_CHANGE, locked)
@@ -173,5 +221,11 @@ def bank_details_change_withdraw(*, change: BankDetailsChange, by: User) -> Bank
         )
     locked.withdraw(by=by)
     locked.save_changes()
+    _log(
+        locked,
+        by=by,
+        request=request,
+        detail=_("Request for new bank details %(iban)s withdrawn") % {"iban": locked.iban_formatted},
+    )
     _notify_members_on_commit(locked)
     return locked

@@ -84,6 +84,7 @@ def organisation_bank(request: HttpRequest, pk: int) -> HttpResponse:
             by=cast(User, request.user),  # login_required: never anonymous
             iban=form.cleaned_data["iban"].strip(),
             account_holder=form.cleaned_data["account_holder"],
+            request=request,
         )
     except DomainError as error:
         _show(request, error)
@@ -111,7 +112,7 @@ def bank_details_change_withdraw_view(request: HttpRequest, pk: int) -> HttpResp
     if not allowed(request.user, "grants.view_organisation", change.organisation):
         raise Http404
     try:
-        bank_details_change_withdraw(change=change, by=cast(User, request.user))
+        bank_details_change_withdraw(change=change, by=cast(User, request.user), request=request)
     except DomainError as error:
         _show(request, error)
     else:
@@ -163,7 +164,9 @@ def bank_details_change_confirm_view(request: HttpRequest, pk: int) -> HttpRespo
     form = BankDetailsConfirmForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
-        bank_details_change_confirm(change=change, by=cast(User, request.user), comment=comment)
+        bank_details_change_confirm(
+            change=change, by=cast(User, request.user), comment=comment, request=request
+        )
     except DomainError as error:
         _show(request, error)
     else:
@@ -187,6 +190,7 @@ def bank_details_change_reject_view(request: HttpRequest, pk: int) -> HttpRespon
             change=change,
             by=cast(User, request.user),
             reason=form.cleaned_data["reason"] if form.is_valid() else "",
+            request=request,
         )
     except DomainError as error:
         _show(request, error)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
+from accounts.models import SecurityEvent, SecurityEventKind
 from core.errors import AccessDenied, DomainError
 from grants.awards.payments.models import Drawdown
 from grants.awards.payments.services.drawdown import drawdown_certify, drawdown_order, drawdown_request
@@ -243,6 +244,35 @@ def test_another_carrier_and_staff_cannot_request_a_change(w):
             "Nur Mitglieder des Trägers können eine neue Bankverbindung beantragen."
         ]
     assert not BankDetailsChange.objects.exists()
+
+
+def test_every_step_is_in_the_security_log_with_the_organisation(w, client):
+    client.force_login(w["carrier"])
+    client.post(
+        reverse("organisation_bank", args=[w["organisation"].pk]),
+        {"iban": NEW, "account_holder": "Jugendförderverein Görlitz e.V."},
+        REMOTE_ADDR="192.0.2.77",
+    )
+    bank_details_change_confirm(change=BankDetailsChange.objects.get(), by=w["finance"])
+
+    events = SecurityEvent.objects.filter(kind=SecurityEventKind.BANK_DETAILS_CHANGED).order_by("pk")
+    assert [(e.user, e.object_type, e.object_id, e.detail) for e in events] == [
+        (
+            w["carrier"],
+            "grants.Organisation",
+            str(w["organisation"].pk),
+            "Neue Bankverbindung DE37 8505 0300 3120 0577 88 (Jugendförderverein Görlitz e.V.) beantragt; "
+            "hinterlegt: DE89 3704 0044 0532 0130 00",
+        ),
+        (
+            w["finance"],
+            "grants.Organisation",
+            str(w["organisation"].pk),
+            "Neue Bankverbindung DE37 8505 0300 3120 0577 88 (Jugendförderverein Görlitz e.V.) bestätigt; "
+            "bisher: DE89 3704 0044 0532 0130 00",
+        ),
+    ]
+    assert events[0].ip_address == "192.0.2.77"
 
 
 # --- e-mails ----------------------------------------------------------------------------------
