@@ -1,4 +1,5 @@
-"""Production smoke run against `make serve-prod`: health, login, one approval, the worker's notice.
+"""Production smoke run against `make serve-prod`: health, login with a second factor, one approval,
+the worker's notice.
 
 Usage: smoke_prod.py BASE_URL USERNAME PASSWORD
 
@@ -11,9 +12,13 @@ standard cookie jar. Standard library only. Prints the approval's request id on 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import http.client
 import json
 import re
+import struct
 import sys
 import time
 import urllib.parse
@@ -107,6 +112,33 @@ def log_in(browser: Browser, username: str, password: str) -> None:
     print(f"logged in as {username}")
 
 
+def totp(key: bytes, at: float) -> str:
+    """The six digits an authenticator app shows for ``key`` at ``at`` (RFC 6238: SHA-1, 30 s)."""
+    digest = hmac.new(key, struct.pack(">Q", int(at) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def set_up_second_factor(browser: Browser, username: str) -> None:
+    """Production requires a second factor of an approver: every page leads to its set-up until
+    an authenticator app is enrolled, as a person does it (the key the page shows, a code)."""
+    response = browser.request("GET", "/arbeitsliste/")
+    setup = "/konto/zwei-faktor/einrichten/"
+    if response.status != 302 or not response.headers.get("Location", "").startswith(setup):
+        fail(f"{username} reached the worklist without a second factor ({response.status})")
+    response, html = browser.get(setup)
+    match = re.search(r'id="totp-key">([A-Z2-7 ]+)<', html)
+    if response.status != 200 or not match:
+        fail(f"the two-factor set-up page answered {response.status} without a key")
+    key = base64.b32decode(match.group(1).replace(" ", ""))
+    response = browser.request(
+        "POST", setup, {"code": totp(key, time.time()), "csrfmiddlewaretoken": csrf_token(html)}
+    )
+    if response.status != 302 or "wiederherstellungscodes" not in response.headers.get("Location", ""):
+        fail(f"setting up the second factor answered {response.status}")
+    print(f"{username} set up two-factor authentication")
+
+
 def find_approvable(browser: Browser) -> tuple[int, str]:
     """An application this approver may approve: its detail page shows the approve form."""
     _, html = browser.get("/arbeitsliste/?state=approval_proposed")
@@ -159,6 +191,7 @@ def main() -> None:
     browser = Browser(base)
     wait_for_health(browser)
     log_in(browser, username, password)
+    set_up_second_factor(browser, username)
     pk, token = find_approvable(browser)
     request_id = approve(browser, pk, token)
     wait_for_notice(browser, pk)
