@@ -9,15 +9,18 @@ ordered, and a payment run pays exactly that account.
 from __future__ import annotations
 
 import importlib
+import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.apps import apps as django_apps
 from django.core import mail
+from django.db import close_old_connections, connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_fsm_log.models import StateLog
 
 from accounts.models import SecurityEvent, SecurityEventKind
@@ -50,6 +53,10 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def w(db):
+    return _world()
+
+
+def _world():
     """A Saxon office with a granted carrier, finance there and in another state, an admin."""
     world = make_world()
     world["grant"] = approved(world).grant
@@ -501,3 +508,75 @@ def test_the_admin_requests_new_bank_details_through_the_service(
     response = client.post(url, {"iban": "DE00123", "account_holder": "X"}, follow=True)
     assert "„DE00123“ ist keine gültige IBAN." in response.content.decode()
     assert BankDetailsChange.objects.count() == 1
+
+
+# --- races (PostgreSQL) -------------------------------------------------------------------------
+
+
+def race(*jobs: Callable[[], object]) -> tuple[list[object], list[str], list[BaseException]]:
+    """Start the jobs at the same moment in threads: (results, German refusals, anything else)."""
+    barrier = threading.Barrier(len(jobs))
+    lock = threading.Lock()
+    results: list[object] = []
+    refusals: list[str] = []
+    unexpected: list[BaseException] = []
+
+    def run(job: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=30)
+            with translation.override("de"):
+                result = job()
+            with lock:
+                results.append(result)
+        except DomainError as error:
+            with lock:
+                refusals.extend(str(m) for m in error.messages)
+        except BaseException as error:
+            unexpected.append(error)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, refusals, unexpected
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_members_requesting_at_once_leave_one_request():
+    w = _world()
+    for _round in range(4):
+        results, refusals, unexpected = race(
+            lambda: request_new(w, by=w["carrier"], iban=NEW),
+            lambda: request_new(w, by=w["treasurer"], iban="DE02120300000000202051"),
+        )
+        assert unexpected == []
+        assert len(results) == 1 and len(refusals) == 1
+        assert "wartet noch auf Bestätigung" in refusals[0]
+        [pending] = BankDetailsChange.objects.filter(state="requested")
+        bank_details_change_withdraw(change=pending, by=w["carrier"])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmation_and_a_rejection_at_once_decide_once():
+    w = _world()
+    for _round in range(4):
+        Organisation.objects.filter(pk=w["organisation"].pk).update(iban=OLD)
+        change = request_new(w)
+        results, refusals, unexpected = race(
+            lambda change=change: bank_details_change_confirm(change=change, by=w["finance"]),
+            lambda change=change: bank_details_change_reject(
+                change=change, by=w["finance2"], reason="Falsch"
+            ),
+        )
+        assert unexpected == []
+        assert len(results) == 1 and len(refusals) == 1
+        assert refusals[0].startswith("Über diese Änderung der Bankverbindung wurde bereits entschieden")
+        change.refresh_from_db()
+        iban = Organisation.objects.get(pk=w["organisation"].pk).iban
+        assert (change.state, iban) in {("confirmed", NEW), ("rejected", OLD)}
