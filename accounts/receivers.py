@@ -12,7 +12,6 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 
 from accounts.middleware import LAST_ACTIVITY_KEY
 from accounts.models import SecurityEventKind, User
@@ -35,14 +34,7 @@ def login_failed(
 ) -> None:
     username = str(credentials.get("username") or "")[:150]
     user = User.objects.filter(username=username).first() if username else None
-    locked = bool(request is not None and getattr(request, "axes_locked_out", False))
-    security_log(
-        kind=SecurityEventKind.LOGIN_FAILED,
-        user=user,
-        username=username,
-        request=request,
-        detail=_("refused: the user name is locked out") if locked else "",
-    )
+    security_log(kind=SecurityEventKind.LOGIN_FAILED, user=user, username=username, request=request)
 
 
 @receiver(user_locked_out, dispatch_uid="accounts_security_lockout")

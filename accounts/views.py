@@ -225,8 +225,8 @@ def lockout_response(
     context = {
         "form": form,
         "lockout": _(
-            "Too many failed logins for this user name: logging in is blocked for %(minutes)d minutes. "
-            "If you have forgotten your password, ask your administrator."
+            "Too many failed logins for this user name or from your address: logging in is blocked for "
+            "%(minutes)d minutes. If you have forgotten your password, ask your administrator."
         )
         % {"minutes": minutes},
         "next": request.POST.get("next", ""),

@@ -13,7 +13,7 @@ from accounts.models import SecurityEvent, SecurityEventKind
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "Sonnenblume-Kastanie-42"
-LOCKOUT = "Zu viele fehlgeschlagene Anmeldungen für diesen Benutzernamen"
+LOCKOUT = "Zu viele fehlgeschlagene Anmeldungen für diesen Benutzernamen oder von Ihrer Adresse"
 
 
 def attempt(client, username, password, address="192.0.2.10"):
