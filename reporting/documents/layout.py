@@ -32,6 +32,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 
 from budgets.choices import GermanState
 from core.formatting import format_date, format_eur, format_percent
+from reporting.documents.archival import add_archival_properties
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "DejaVuSans"
@@ -311,6 +312,7 @@ class _NumberedCanvas(Canvas):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
+        add_archival_properties(self)  # XMP metadata and sRGB output intent (reporting.documents.archival)
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
