@@ -11,6 +11,7 @@ from grants.awards.models.grant import (
 from grants.awards.models.proof import ProofKind, ProofLine, ProofOfUse, ProofState, Receipt, Settlement
 from grants.awards.models.reclaim import Reclaim, ReclaimKind, ReclaimState, Repayment
 from grants.awards.models.reminder import DeadlineReminder
+from grants.awards.models.use_of_funds import UseOfFundsRecord
 
 __all__ = [
     "Amendment",
@@ -35,4 +36,5 @@ __all__ = [
     "ReclaimState",
     "Repayment",
     "Settlement",
+    "UseOfFundsRecord",
 ]
