@@ -7,7 +7,7 @@ an open reclaim, court proceedings) is skipped with a log entry and keeps everyt
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 from django_fsm_log.models import StateLog
 
 from budgets.models import FundingProgramme
@@ -228,19 +228,17 @@ def test_the_carriers_contact_data_stay_while_it_has_another_case(world, django_
     assert not RetentionLog.objects.filter(record_type=RecordType.ORGANISATION).exists()
 
 
-def test_a_withdrawn_application_counts_from_its_withdrawal(
-    world, django_capture_on_commit_callbacks, monkeypatch
-):
+def test_a_withdrawn_application_counts_from_its_withdrawal(world, django_capture_on_commit_callbacks):
     from grants.applications.services.application import application_withdraw
     from tests.reporting.helpers import reviewed_application
 
-    reviewed = reviewed_application(world)
-    # The history refuses UPDATE (migration grants 0015): the withdrawal is logged on that day.
-    with monkeypatch.context() as mp:
-        mp.setattr(StateLog._meta.get_field("timestamp"), "_get_default", lambda: _at(date(2023, 11, 2)))
-        application = application_withdraw(application=reviewed, by=world["carrier"])
-    assert case_retention(application).file_due == date(2026, 1, 1)
-    entries = run(date(2026, 1, 1), django_capture_on_commit_callbacks)
+    application = application_withdraw(application=reviewed_application(world), by=world["carrier"])
+    # Withdrawn today (the history's step; the row keeps no date of its own): due on 1 January
+    # of the third year from now.
+    due = date(timezone.localdate().year + 3, 1, 1)
+    assert case_retention(application).file_due == due
+    assert run(due - timedelta(days=1), django_capture_on_commit_callbacks) == []
+    entries = run(due, django_capture_on_commit_callbacks)
     assert (RetentionAction.ANONYMISED, RecordType.APPLICATION) in [
         (e.action, e.record_type) for e in entries
     ]
