@@ -8,6 +8,8 @@ from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from accounts.models import SecurityEventKind
+from accounts.security import security_log
 from budgets.rules import allowed, refusal
 from grants.awards.selectors import grants_visible_to
 from reporting.archive.case_file import EXPORT_CASE_FILE, case_file_zip
@@ -21,6 +23,14 @@ def case_file_download(request: HttpRequest, pk: int) -> FileResponse:
     if not allowed(request.user, EXPORT_CASE_FILE, grant):
         raise PermissionDenied(refusal(request.user, EXPORT_CASE_FILE, grant))
     case_file = case_file_zip(grant=grant, by=request.user)  # type: ignore[arg-type]
+    # The whole file holds personal data (names, addresses, receipts): the security log notes it.
+    security_log(
+        kind=SecurityEventKind.PERSONAL_DATA_EXPORT,
+        user=request.user,
+        request=request,
+        obj=grant,
+        detail=case_file.file_name,
+    )
     response = FileResponse(
         case_file.file, as_attachment=True, filename=case_file.file_name, content_type="application/zip"
     )

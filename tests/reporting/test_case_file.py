@@ -14,7 +14,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
+from accounts.models import SecurityEvent, SecurityEventKind
 from grants.applications.models import Attachment
 from grants.awards.models import ProofKind, ProofOfUse, Receipt
 from reporting.models import Document
@@ -80,6 +82,13 @@ def test_every_file_in_the_case_file_matches_its_manifest_checksum(world, case, 
     assert manifest["aktenzeichen"] == case["grant"].file_number
     assert manifest["antrag"] == case["grant"].application.reference
     assert manifest["fehlende_dateien"] == []
+    # The download of a whole file of personal data is in the security log.
+    event = SecurityEvent.objects.get(kind=SecurityEventKind.PERSONAL_DATA_EXPORT)
+    assert (event.user, event.object_id, event.detail) == (
+        world["officer"],
+        str(case["grant"].pk),
+        f"Akte-{case['grant'].file_number}-{timezone.localdate():%Y-%m-%d}.zip",
+    )
 
 
 def test_the_case_file_holds_documents_attachments_receipts_history_and_ledger(world, case, client):
