@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from budgets.admin import ReadOnlyAdminMixin
@@ -153,8 +153,27 @@ class FileNumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(BaseRate)
 class BaseRateAdmin(admin.ModelAdmin):
-    # Maintained by hand when the Bundesbank publishes the rate for the next half-year.
-    list_display = ("valid_from", "rate")
+    # Maintained by hand when the Bundesbank publishes the rate for the next half-year. A change
+    # of a rate that decided reclaims computed interest with is refused with the reason
+    # (BaseRate.clean), and it cannot be deleted; PostgreSQL refuses the UPDATE or DELETE too.
+    list_display = ("valid_from", "rate", "in_use")
+
+    @admin.display(description=_("used by decided reclaims"), boolean=True)
+    def in_use(self, obj: BaseRate) -> bool:
+        return BaseRate.used_by(obj.valid_from).exists()
+
+    def has_delete_permission(self, request: Any, obj: BaseRate | None = None) -> bool:
+        if obj is not None and obj.pk and BaseRate.used_by(obj.valid_from).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for rate in queryset:
+            refusal = rate.refusal(deleting=True)
+            if refusal:
+                self.message_user(request, refusal, level=messages.ERROR)
+                return
+        super().delete_queryset(request, queryset)
 
 
 # Drawdown steps that need no input; rejection (reason) and booking (value date) do.

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,7 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from budgets.choices import FinancingType, WindowUnit
 from budgets.models import CoordinatingOffice, Fund, FundingProgramme
 from budgets.rules import fsm_permission
+from core.errors import DomainError
 from core.models import SavesChangedFields
 from grants.applications.models.application import Application
 from grants.applications.models.plan import (
@@ -27,6 +30,7 @@ from grants.carriers.models import Organisation
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from grants.awards.models.reclaim import Reclaim
 
 
 class FileNumberSequence(models.Model):
@@ -467,7 +471,14 @@ class PlanVersionLine(PlanLine):
 
 
 class BaseRate(models.Model):
-    """The base rate (Basiszinssatz, § 247 BGB) per half-year, maintained by finance."""
+    """The base rate (Basiszinssatz, § 247 BGB) per half-year, maintained by finance.
+
+    A decision rests on the rates it was computed with: once a reclaim's interest ran through
+    a half-year (see :meth:`used_by`), that half-year's rate can be neither changed nor
+    deleted — not here (``save``/``delete``), not in the admin (``clean``), and on PostgreSQL
+    not by any ``UPDATE`` or ``DELETE`` either (trigger ``grants_baserate_in_use``, migration
+    0015). A half-year that no interest has run through yet may still be corrected.
+    """
 
     valid_from = models.DateField(_("valid from"), unique=True, help_text=_("1 January or 1 July."))
     rate = models.DecimalField(_("base rate (%)"), max_digits=5, decimal_places=2)
@@ -485,3 +496,84 @@ class BaseRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.valid_from:%d.%m.%Y}: {self.rate} %"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        message = self.refusal()
+        if message:
+            raise DomainError(message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        message = self.refusal(deleting=True)
+        if message:
+            raise DomainError(message)
+        return super().delete(*args, **kwargs)
+
+    def clean(self) -> None:
+        message = self.refusal()
+        if message:
+            raise ValidationError(message)
+
+    @staticmethod
+    def half_year_end(valid_from: date) -> date:
+        """The first day of the next half-year."""
+        return date(valid_from.year, 7, 1) if valid_from.month < 7 else date(valid_from.year + 1, 1, 1)
+
+    @classmethod
+    def used_by(cls, valid_from: date, *, today: date | None = None) -> models.QuerySet[Reclaim]:
+        """The reclaims whose interest ran through the half-year starting ``valid_from``.
+
+        Interest runs from ``interest_from`` to (not counting) the day of use for late use, the
+        last repayment of a settled reclaim, and today for an open one. A reclaim whose interest
+        was waived owes only what was already paid, so no rate changes it.
+        """
+        from grants.awards.models.reclaim import Reclaim, ReclaimState
+
+        today = timezone.localdate() if today is None else today
+        return (
+            Reclaim.objects.filter(interest_waived=False, interest_from__lt=cls.half_year_end(valid_from))
+            .annotate(last_repaid=models.Max("repayments__received_on"))
+            .annotate(
+                interest_end=Coalesce(
+                    "interest_until",
+                    models.Case(
+                        models.When(state=ReclaimState.SETTLED, then="last_repaid"),
+                        default=models.Value(today),
+                        output_field=models.DateField(),
+                    ),
+                )
+            )
+            .filter(interest_end__gt=valid_from)
+            .select_related("grant")
+            .order_by("pk")
+        )
+
+    def refusal(self, *, deleting: bool = False) -> str:
+        """Why this row (as stored) may not be changed or deleted now, or ""."""
+        if self.pk is None:
+            return ""
+        stored = BaseRate.objects.filter(pk=self.pk).values_list("valid_from", "rate").first()
+        if stored is None:
+            return ""
+        valid_from, rate = stored
+        if not deleting and (valid_from, rate) == (self.valid_from, self.rate):
+            return ""
+        users = list(BaseRate.used_by(valid_from)[:4])
+        if not users:
+            return ""
+        files = ", ".join(sorted({reclaim.grant.file_number for reclaim in users[:3]}))
+        more = len(users) > 3
+        return str(
+            _(
+                "The base rate of %(rate)s %% from %(date)s cannot be %(done)s: the interest of decided "
+                "reclaims was computed with it (%(files)s%(more)s). Those decisions keep this rate; "
+                "enter the rates of later half-years as new rows."
+            )
+            % {
+                "rate": str(rate).replace(".", ","),
+                "date": valid_from.strftime("%d.%m.%Y"),
+                "done": _("deleted") if deleting else _("changed"),
+                "files": files,
+                "more": ", …" if more else "",
+            }
+        )
