@@ -8,9 +8,10 @@ model of it. An office's endpoint receives the events of its office and every of
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -131,6 +132,19 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.subject}"
+
+    def body(self) -> bytes:
+        """The request body, the same bytes on every attempt (sorted keys, UTF-8)."""
+        envelope = {
+            "id": str(self.id),
+            "type": self.type,
+            "created_at": self.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "subject": self.subject,
+            "data": self.payload,
+        }
+        return json.dumps(
+            envelope, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        ).encode()
 
 
 class DeliveryState(models.TextChoices):
