@@ -27,8 +27,13 @@ from reporting.documents.rejection_notice import render_rejection_notice
 from reporting.documents.settlement_memo import render_settlement_memo
 from reporting.models import GRANT_DOCUMENT_KINDS, BudgetReport, Document, DocumentKind
 from reporting.selectors import first_recipient_grant
+from webhooks.events import EventType
+from webhooks.outbox import emit, subject_of
 
 logger = logging.getLogger(__name__)
+
+# Documents addressed to the carrier that webhooks announce as "notice issued" (issue 13).
+NOTICE_KINDS = (*GRANT_DOCUMENT_KINDS, DocumentKind.REJECTION_NOTICE, DocumentKind.RECLAIM_DECISION)
 
 
 def document_issue(
@@ -62,6 +67,8 @@ def document_issue(
     try:
         with transaction.atomic():
             document.save()
+            if application is not None and kind in NOTICE_KINDS:
+                _announce_notice(document, subject=subject, application=application)
     except IntegrityError:
         document.file.delete(save=False)
         return Document.objects.get(**key)
@@ -72,6 +79,28 @@ def document_issue(
         "Issued %s %s for %s", kind, document.file_name, application.reference if application else subject
     )
     return document
+
+
+def _announce_notice(document: Document, *, subject: Any, application: Application) -> None:
+    """Webhooks (issue 13): the event is written in the transaction that records the document."""
+    office = getattr(subject, "office", None) or application.office
+    grant = subject if isinstance(subject, Grant) else getattr(subject, "grant", None)
+    emit(
+        EventType.NOTICE_ISSUED,
+        subject=document,
+        payload={
+            "document_id": document.pk,
+            "kind": document.kind,
+            "file_name": document.file_name,
+            "sha256": document.sha256,
+            "subject": subject_of(subject),
+            "application_id": application.pk,
+            "reference": application.reference,
+            "file_number": grant.file_number if grant is not None else None,
+        },
+        organisation_id=application.organisation_id,
+        office_path=office.path,
+    )
 
 
 def grant_notice_issue(*, grant: Grant) -> Document:

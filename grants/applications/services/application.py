@@ -34,6 +34,8 @@ from grants.applications.models import (
 from grants.applications.selectors import budget_available
 from grants.applications.validation import check_application, plan_totals
 from grants.carriers.models import Organisation
+from webhooks.events import EventType
+from webhooks.outbox import emit
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -82,9 +84,11 @@ def begin_step(application: Application, name: str, *, by: User) -> Application:
 
 def finish_step(locked: Application, name: str, *, by: User, comment: str = "", **kwargs: Any) -> Application:
     """Run transition ``name`` on a row from :func:`begin_step`, save what it changed, notify."""
+    previous = locked.state
     getattr(locked, name)(by=by, description=comment, **kwargs)
     save_touched(locked)
     _notify_carrier_on_commit(locked)
+    _announce_state_change(locked, previous)
     return locked
 
 
@@ -97,6 +101,26 @@ def save_touched(application: Application) -> None:
 def _step(application: Application, name: str, *, by: User, comment: str = "", **kwargs: Any) -> Application:
     locked = begin_step(application, name, by=by)
     return finish_step(locked, name, by=by, comment=comment, **kwargs)
+
+
+def _announce_state_change(application: Application, previous: str) -> None:
+    """Webhooks (issue 13): the event is written to the outbox in this step's transaction."""
+    emit(
+        EventType.APPLICATION_STATE_CHANGED,
+        subject=application,
+        payload={
+            "application_id": application.pk,
+            "reference": application.reference,
+            "previous_state": previous,
+            "state": application.state,
+            "organisation_id": application.organisation_id,
+            "office_id": application.office_id,
+            "programme_id": application.programme_id,
+            "fund_id": application.fund_id,
+        },
+        organisation_id=application.organisation_id,
+        office_path=application.office.path,
+    )
 
 
 def _notify_carrier_on_commit(application: Application) -> None:

@@ -38,9 +38,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from budgets.models import CoordinatingOffice
 from grants.awards.deadlines import DeadlineItem, DeadlineKind, deadlines
 from grants.awards.models import Amendment, DeadlineReminder, Grant
 from grants.carriers.models import Organisation
+from webhooks.events import EventType
+from webhooks.outbox import emit
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +122,11 @@ def send_deadline_reminders(*, today: date) -> int:
     organisations = Organisation.objects.filter(pk__in=by_organisation).prefetch_related(
         Prefetch("members", queryset=members)
     )
+    office_paths = dict(
+        CoordinatingOffice.objects.filter(
+            pk__in={i.office_id for items in by_organisation.values() for i in items}
+        ).values_list("pk", "path")
+    )
     sent = 0
     failure: Exception | None = None
     for organisation in organisations:
@@ -132,6 +140,7 @@ def send_deadline_reminders(*, today: date) -> int:
                     organisation=organisation, day=today, defaults={"items": len(items)}
                 )
                 if created:
+                    _announce_proofs_due(items, office_paths)
                     subject, body = render_reminder(organisation, items, today=today)
                     sent += send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
         except Exception as exc:  # one carrier's failing address must not stop the others
@@ -140,6 +149,29 @@ def send_deadline_reminders(*, today: date) -> int:
     if failure is not None:
         raise failure  # the task retries; carriers already reached are skipped then
     return sent
+
+
+def _announce_proofs_due(items: list[DeadlineItem], office_paths: dict[int, str]) -> None:
+    """Webhooks (issue 13): each proof in today's reminder, written in the reminder's transaction
+    (so a second run on the same day announces nothing twice)."""
+    for item in items:
+        if item.kind not in (DeadlineKind.PROOF_DUE, DeadlineKind.PROOF_OVERDUE):
+            continue
+        emit(
+            EventType.PROOF_DUE,
+            subject=f"proofofuse:{item.object_id}",
+            payload={
+                "proof_id": item.object_id,
+                "proof_kind": item.proof_kind,
+                "grant_id": item.grant_id,
+                "file_number": item.file_number,
+                "due_on": item.due_on,
+                "days_left": item.days,
+                "overdue": item.kind == DeadlineKind.PROOF_OVERDUE,
+            },
+            organisation_id=item.organisation_id,
+            office_path=office_paths.get(item.office_id),
+        )
 
 
 # --- end of the approval period ---------------------------------------------------------------

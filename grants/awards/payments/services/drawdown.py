@@ -30,6 +30,8 @@ from grants.awards.payments.models import (
     Drawdown,
 )
 from grants.awards.services.proof.schedule import overdue_interim_proofs
+from webhooks.events import EventType
+from webhooks.outbox import emit
 
 
 def drawdown_headroom_by_year(grant: Grant) -> dict[int, tuple[Decimal, Decimal]]:
@@ -194,6 +196,22 @@ def drawdown_book_payment(
         amount=locked.amount,
         by=by,
         comment=_("Drawdown of %(date)s") % {"date": format_date(paid_on)},
+    )
+    # Webhooks (issue 13): written in this transaction, so in a payment run's too.
+    emit(
+        EventType.PAYMENT_EXECUTED,
+        subject=locked,
+        payload={
+            "drawdown_id": locked.pk,
+            "grant_id": grant.pk,
+            "file_number": grant.file_number,
+            "amount": locked.amount,
+            "budget_year": locked.budget_year,
+            "paid_on": paid_on,
+            "in_payment_run": in_payment_run,
+        },
+        organisation_id=grant.organisation_id,
+        office_path=grant.office.path,
     )
     if can_proceed(grant.start_running):
         grant.start_running(by=by, description=_("First payment"))
