@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from api.pagination import cursor_page
 from api.problems import InvalidInput
@@ -270,7 +270,7 @@ def application_create_endpoint(request: HttpRequest, body: ApplicationCreate) -
     given = body.model_fields_set - {"organisation_id"}
     fields = _service_fields(body, given=given | {"programme_id", "office_id", "title"})
     application = application_create(organisation=organisation, by=request.user, **fields)  # type: ignore[arg-type]
-    return 201, _detail(request, application.pk)
+    return Status(201, _detail(request, application.pk))
 
 
 @router.patch(

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from api.pagination import cursor_page
 from api.problems import InvalidInput
@@ -152,7 +152,7 @@ def drawdown_request(request: HttpRequest, grant_id: int, body: DrawdownRequestI
         purpose=body.purpose,
         today=timezone.localdate(),
     )
-    return 201, _detail(request, drawdown.pk)
+    return Status(201, _detail(request, drawdown.pk))
 
 
 class DrawdownStepIn(Schema):

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from api.pagination import cursor_page
 from api.problems import RuleRefused
@@ -83,7 +83,11 @@ class ProofDetail(ProofOut):
 
     @staticmethod
     def resolve_plan_lines(obj: ProofOfUse) -> list[dict[str, Any]]:
-        lines = list(obj.plan.lines.all())
+        # In the order the financing plan shows them: expenditure, then cover; by year and position.
+        lines = sorted(
+            obj.plan.lines.all(),
+            key=lambda ln: (ln.side != "expenditure", ln.budget_year, ln.position, ln.pk),
+        )
         numbers, labels = plan_line_numbers(lines), plan_line_labels(lines)
         return [
             {
@@ -219,4 +223,4 @@ def receipt_upload(request: HttpRequest, proof_id: int, body: ReceiptListIn) -> 
             ],
         )
     result = {"dry_run": report.dry_run, "created": report.created, "checked": len(report.rows)}
-    return (200 if report.dry_run else 201), result
+    return Status(200 if report.dry_run else 201, result)
