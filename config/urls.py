@@ -19,5 +19,6 @@ urlpatterns = [
     path("api-zugaenge/", include("api.urls")),
     path("dokumente/", include("reporting.urls")),
     path("finanzen/", include("budgets.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("", include("grants.urls")),
 ]
