@@ -7,6 +7,6 @@ principle or the audit trail. Attachments are never linked to a storage URL; the
 through the permission-checked download view.
 """
 
-from grants.admin import applications, carriers, grants
+from grants.admin import applications, carriers, grants, records
 
-__all__ = ["applications", "carriers", "grants"]
+__all__ = ["applications", "carriers", "grants", "records"]

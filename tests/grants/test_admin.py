@@ -20,6 +20,7 @@ from grants.applications.services.attachment import attachment_add
 from grants.awards.models import Grant
 from grants.awards.payments.models import Drawdown
 from grants.awards.payments.services.drawdown import drawdown_request
+from grants.records.models import LegalHold, RetentionLog
 from tests.budgets.factories import envelope, membership
 from tests.grants.factories import add_plan
 
@@ -71,6 +72,18 @@ def every_model(workflow, django_capture_on_commit_callbacks):
         by=workflow.carrier,
         kind="concept",
         upload=SimpleUploadedFile("Konzept.pdf", PDF, content_type="application/pdf"),
+    )
+    # Records management: a hold an auditor placed and the log entry of the run that skipped it.
+    LegalHold.objects.create(application=approved, reason="audit", note="Prüfung", placed_by=workflow.auditor)
+    RetentionLog.objects.create(
+        run_on=today,
+        action="skipped",
+        record_type="grant",
+        rule="grant_file",
+        due_on=today,
+        application=approved,
+        reference=grant.file_number,
+        detail="Prüfung",
     )
     return {"approved": approved, "draft": draft}
 
