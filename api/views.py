@@ -22,12 +22,10 @@ def _render(
     request: AuthenticatedRequest, form: TokenCreateForm, secret: str = "", created: ApiToken | None = None
 ) -> HttpResponse:
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at", "-pk")
-    response = render(
+    # The token is on this page once: ``never_cache`` keeps every cache from storing it.
+    return render(
         request, "api/tokens.html", {"form": form, "tokens": tokens, "secret": secret, "created": created}
     )
-    # The token is on this page once: no cache may keep it.
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required
