@@ -216,8 +216,17 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+# The names the endpoints give their schema parameters; a pointer names the field, not them.
+SCHEMA_PARAMETERS = ("body", "filters", "page", "query")
+
+
 def _pointer(loc: Iterable[Any]) -> str:
-    return "/" + "/".join(str(part) for part in loc)
+    """``("body", "body", "amount")`` → ``/body/amount``, ``("query", "query", "group_by", 0)`` →
+    ``/query/group_by/0``."""
+    parts = [str(part) for part in loc]
+    if len(parts) > 2 and parts[1] in SCHEMA_PARAMETERS:
+        del parts[1]
+    return "/" + "/".join(parts)
 
 
 def on_request_invalid(request: HttpRequest, exc: Any) -> HttpResponse:

@@ -122,7 +122,7 @@ def test_an_invalid_body_is_a_problem_with_pointers(api, grant_world):
     body = response.json()
     assert body["type"] == "/api/v1/problems/invalid-request"
     pointers = {e["pointer"] for e in body["errors"]}
-    assert {"/body/body/amount", "/body/body/needed_on", "/body/body/purpose"} <= pointers
+    assert {"/body/amount", "/body/needed_on", "/body/purpose"} <= pointers
 
 
 def test_funds_are_requested_certified_ordered_and_booked_through_the_api(api, grant_world):
