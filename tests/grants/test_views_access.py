@@ -118,6 +118,10 @@ def test_office_staff_may_see_but_not_change_a_carriers_application(client, worl
     download = client.get(reverse("attachment_download", args=[app.pk, attachment.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"%PDF-1.4 Konzept"
+    from accounts.models import SecurityEvent
+
+    logged = SecurityEvent.objects.filter(kind="document_download", user_id=world["officer"].pk)
+    assert logged.count() == 1 and attachment.original_name in str(logged.get().__dict__)
     assert client.get(reverse("application_edit", args=[app.pk])).status_code == 403
     assert client.post(reverse("application_edit", args=[app.pk]), _edit_post()).status_code == 403
     assert client.post(reverse("plan_preview", args=[app.pk]), _edit_post()).status_code == 403

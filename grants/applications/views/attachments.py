@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import SecurityEventKind
+from accounts.security import security_log
 from core.errors import DomainError
 from grants.applications.forms import AttachmentForm
 from grants.applications.services.attachment import attachment_add
@@ -54,6 +56,10 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    # Attachments hold personal data (CVs, statutes, signatures): who downloaded which is logged.
+    security_log(
+        kind=SecurityEventKind.CONFIDENTIAL_DOWNLOAD, user=request.user, request=request, obj=attachment
+    )
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
