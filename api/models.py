@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -58,6 +58,11 @@ class ApiToken(models.Model):
 
     def is_active(self, now: datetime | None = None) -> bool:
         return not self.is_revoked and not self.is_expired(now)
+
+    @property
+    def valid_until(self) -> date:
+        """The last day on which the token works (it expires at the start of the next)."""
+        return timezone.localdate(self.expires_at - timedelta(microseconds=1))
 
     @property
     def may_write(self) -> bool:

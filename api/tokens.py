@@ -103,8 +103,9 @@ def token_authenticate(raw: str, *, now: datetime | None = None) -> ApiToken:
     if token.is_revoked:
         raise TokenRejected(_("The API token was revoked."))
     if token.is_expired(now):
-        last_day = timezone.localdate(token.expires_at - timedelta(microseconds=1))
-        raise TokenRejected(_("The API token was valid until %(date)s.") % {"date": format_date(last_day)})
+        raise TokenRejected(
+            _("The API token was valid until %(date)s.") % {"date": format_date(token.valid_until)}
+        )
     if not token.user.is_active:
         raise TokenRejected(_("The API token's user account is deactivated."))
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:

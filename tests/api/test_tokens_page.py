@@ -37,6 +37,7 @@ def test_a_token_is_created_shown_once_and_stored_only_as_its_hash(client, workf
     again = client.get(reverse("api_tokens")).content.decode()
     assert secret not in again
     assert f"fv_{token.prefix}_…" in again
+    assert "30.06.2026" in again  # the last valid day, not the moment it ends
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).json()["token"][
         "name"
     ] == ("Buchhaltung")
