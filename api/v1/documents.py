@@ -10,6 +10,8 @@ from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
+from accounts.models import SecurityEventKind
+from accounts.security import security_log
 from api.pagination import cursor_page
 from api.v1.common import PageQuery, responses, visible_or_404
 from reporting.models import DocumentKind
@@ -84,6 +86,10 @@ def document_detail(request: HttpRequest, document_id: int) -> Any:
 )
 def document_content(request: HttpRequest, document_id: int) -> Any:
     document = visible_or_404(documents_visible_to(request.user), document_id)
+    # Logged as the site's download is: who took which official paper, also through the API.
+    security_log(
+        kind=SecurityEventKind.CONFIDENTIAL_DOWNLOAD, user=request.user, request=request, obj=document
+    )
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,

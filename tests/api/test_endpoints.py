@@ -269,6 +269,11 @@ def test_documents_link_to_the_site_and_serve_the_pdf_to_whoever_may_see_them(ap
     assert content.status_code == 200
     assert content["Content-Type"] == "application/pdf"
     assert b"".join(content.streaming_content).startswith(b"%PDF")
+    # Logged as the site's download is.
+    from accounts.models import SecurityEvent, SecurityEventKind
+
+    logged = SecurityEvent.objects.filter(kind=SecurityEventKind.CONFIDENTIAL_DOWNLOAD).get()
+    assert logged.user == grant_world.workflow.carrier
     assert api.get(f"/documents/{document.pk}/content", grant_world.token("other_carrier")).status_code == 404
 
 
