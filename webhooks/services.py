@@ -93,7 +93,9 @@ def endpoint_create(
 @transaction.atomic
 def endpoint_deactivate(*, endpoint: WebhookEndpoint, by: User) -> WebhookEndpoint:
     """Nothing more is sent to the endpoint; its pending deliveries are given up."""
-    locked = WebhookEndpoint.objects.select_for_update().select_related("office").get(pk=endpoint.pk)
+    locked = (
+        WebhookEndpoint.objects.select_for_update(of=("self",)).select_related("office").get(pk=endpoint.pk)
+    )
     require(by, MANAGE_ENDPOINT, locked)
     if not locked.is_active:
         raise DomainError(_("The endpoint %(url)s has been deactivated already.") % {"url": locked.url})
