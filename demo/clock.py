@@ -5,7 +5,9 @@ with the day an earlier step happened (a notice cannot be posted before its appr
 seed performs each step through the real services and then moves the timestamps that step
 wrote to the story's day: ``with dated(day): service(...)`` rewrites every timestamp below that
 was written inside the block. Only timestamps move, never a state or an amount, and never a
-budget ledger entry (the ledger is append-only; its bookings keep the day the seed ran).
+budget ledger entry (the ledger is append-only; its bookings keep the day the seed ran). The
+transition history is append-only too (the database refuses UPDATE): its rows are written with
+the story's day while the block runs instead of being moved afterwards.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from grants.awards.payments.models import Drawdown
 from grants.chain.models import CommitteeSession, Recusal, Vote
 
 STAMPED: tuple[tuple[type[Model], tuple[str, ...]], ...] = (
-    (StateLog, ("timestamp",)),
     (Application, ("created_at", "updated_at", "submitted_at", "proposed_at", "decided_at")),
     (Attachment, ("uploaded_at",)),
     (Grant, ("approved_at",)),
@@ -51,8 +52,19 @@ def at(day: date, hour: int = 10) -> datetime:
 def dated(day: date, hour: int = 10) -> Iterator[None]:
     """Date everything the block stamps to ``day`` at ``hour`` (demo back-dating)."""
     started = timezone.now()
-    yield
-    when = Value(at(day, hour), output_field=DateTimeField())
+    stamp = at(day, hour)
+    # The history's timestamp default, for the block: StateLog rows are written on the story's day.
+    timestamp = StateLog._meta.get_field("timestamp")
+    previous = timestamp.__dict__.get("_get_default")
+    timestamp.__dict__["_get_default"] = lambda: stamp
+    try:
+        yield
+    finally:
+        if previous is None:
+            timestamp.__dict__.pop("_get_default", None)
+        else:
+            timestamp.__dict__["_get_default"] = previous
+    when = Value(stamp, output_field=DateTimeField())
     for model, fields in STAMPED:
         # One statement per model: each field moves only where the block wrote it.
         touched = Q()

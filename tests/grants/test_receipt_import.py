@@ -76,7 +76,7 @@ def test_every_bad_row_is_listed_with_its_line_and_nothing_is_written(setup):
         "",
         "R-6;02.04.2026;Café;Verpflegung;7,5;Workshops",
         ";;;;;",
-        "R-7;31.12.2026;;;-3;",
+        "R-7;30.11.2026;;;-3;",
     )
     report, bad, _ok = run(proof, carrier, content)
     assert bad == [

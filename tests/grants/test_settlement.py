@@ -26,6 +26,12 @@ D = Decimal
 DECIDED = date(2027, 3, 1)
 
 
+@pytest.fixture(autouse=True)
+def settled_in_march_2027(clock):
+    """Today is after the settlement of 01.03.2027: no decision may lie in the future."""
+    clock.set(2027, 3, 15)
+
+
 @pytest.fixture
 def world():
     return make_world()

@@ -29,6 +29,12 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
+@pytest.fixture(autouse=True)
+def after_the_settlement(clock):
+    """Today is after the settlement of 01.03.2027: no decision may lie in the future."""
+    clock.set(2027, 3, 15)
+
+
 @pytest.fixture
 def world():
     return make_world()

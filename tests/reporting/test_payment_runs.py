@@ -73,7 +73,8 @@ def ordered(world, grant, amount, *, order=True):
 
 
 def execution_day():
-    return timezone.localdate() + timedelta(days=3)
+    # Today: the execution is booked on the day the bank executed the run, never a later one.
+    return timezone.localdate()
 
 
 def content(run):

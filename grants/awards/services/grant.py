@@ -30,6 +30,7 @@ from grants.awards.models.grant import (
     RECORD_OBJECTION,
     WAIVE_OBJECTION,
 )
+from grants.awards.services.dates import LODGED_ON, POSTED_ON, WAIVED_ON, require_true_date
 from grants.awards.services.proof.schedule import proofs_schedule
 
 
@@ -142,6 +143,7 @@ def grant_notice_post(*, grant: Grant, posted_on: date, by: User) -> Grant:
             _("The notice cannot have been posted before its approval on %(date)s.")
             % {"date": format_date(timezone.localdate(locked.approved_at))}
         )
+    require_true_date(posted_on, what=POSTED_ON)
     locked.posted_on = posted_on
     locked.deemed_received_on = calculations.deemed_notification(posted_on, days=locked.notice_receipt_days)
     locked.objection_deadline = calculations.objection_deadline(
@@ -162,6 +164,7 @@ def grant_objection_waive(*, grant: Grant, waived_on: date, by: User) -> Grant:
     posted_on = locked.posted_on
     if not locked.accepts_objection_waiver or posted_on is None or waived_on < posted_on:
         raise DomainError(_("The right to object can only be waived after the notice was posted."))
+    require_true_date(waived_on, what=WAIVED_ON)
     locked.waive_objection(by=by, waived_on=waived_on, description=_("Right to object waived"))
     locked.save_changes()
     return locked
@@ -216,6 +219,7 @@ def grant_objection_record(*, grant: Grant, lodged_on: date, by: User) -> Grant:
         )
     if lodged_on < locked.posted_on:
         raise DomainError(_("An objection cannot predate the posting of the notice."))
+    require_true_date(lodged_on, what=LODGED_ON)
     if lodged_on > locked.objection_deadline:
         raise DomainError(
             _(

@@ -52,5 +52,7 @@ def late_use_claim(request: AuthenticatedRequest, pk: int, drawdown_pk: int) -> 
         "due": due,
         "form": None if due.problems else form,
         "late_use_kind": ReclaimKind.LATE_USE,
+        # Who recorded the day of use the interest rests on, and when (the latest recording).
+        "use_record": drawdown.use_records.select_related("recorded_by").order_by("recorded_at", "pk").last(),
     }
     return render(request, "grants/grant_late_use.html", context)

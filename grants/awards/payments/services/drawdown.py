@@ -29,6 +29,7 @@ from grants.awards.payments.models import (
     REQUEST_DRAWDOWN,
     Drawdown,
 )
+from grants.awards.services.dates import VALUE_DATE, require_true_date
 from grants.awards.services.proof.schedule import overdue_interim_proofs
 from webhooks.events import EventType
 from webhooks.outbox import emit
@@ -187,6 +188,7 @@ def drawdown_book_payment(
             )
             % {"run": locked.payment_run_item.run.reference}  # type: ignore[attr-defined]
         )
+    require_true_date(paid_on, what=VALUE_DATE, grant=locked.grant)
     locked.book_payment(by=by, paid_on=paid_on, description=comment)
     locked.save_changes()
     grant = locked.grant

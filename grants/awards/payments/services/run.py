@@ -41,6 +41,7 @@ from grants.awards.payments.models import (
     PaymentRunItem,
 )
 from grants.awards.payments.services.drawdown import drawdown_book_payment
+from grants.awards.services.dates import EXECUTION_DAY, require_true_date
 
 logger = logging.getLogger(__name__)
 
@@ -250,6 +251,7 @@ def payment_run_execute(*, run: PaymentRun, executed_on: date, by: User, comment
             _("The payments cannot have been executed before the requested execution date %(date)s.")
             % {"date": format_date(locked.execution_date)}
         )
+    require_true_date(executed_on, what=EXECUTION_DAY)
     effect = payment_run_effect(locked)
     label = _("Payment run %(run)s") % {"run": locked.reference}
     booked: dict[tuple[str, int], Decimal] = {}

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -27,6 +28,7 @@ from core.errors import DomainError
 from core.formatting import format_date, format_eur
 from grants.awards.models import PlanVersionLine, ProofOfUse, Receipt
 from grants.awards.models.proof import EDIT_PROOF
+from grants.awards.services.dates import PAID_ON, date_problems
 from grants.awards.services.proof._common import (
     locked_proof,
     plan_line_labels,
@@ -61,6 +63,7 @@ class ReceiptRules:
         self.labels = plan_line_labels(all_lines)
         self.lines = {line.pk: line for line in all_lines}
         self.allowed = {line.pk for line in relevant_lines(proof, all_lines)}
+        self.today = timezone.localdate()  # a receipt records a payment made: never a later day
 
     def errors(self, values: ReceiptValues, *, number_taken: bool = False) -> dict[str, list[str]]:
         """Broken rules per field; ``number_taken``: the number is already used in this proof."""
@@ -128,6 +131,8 @@ class ReceiptRules:
                 _("The date %(date)s does not lie in the budget year %(year)s of this interim proof.")
                 % {"date": format_date(paid_on), "year": self.proof.budget_year},
             )
+        elif paid_on > self.today:
+            add("paid_on", date_problems(paid_on, what=PAID_ON, today=self.today)[0])
 
     def _plan_line_errors(self, line: PlanVersionLine | None, add: Any) -> None:
         if line is None:

@@ -18,6 +18,7 @@ from budgets.rules import require
 from core.errors import DomainError
 from grants.awards.models import ProofOfUse
 from grants.awards.models.proof import REVIEW_PROOF
+from grants.awards.services.dates import DECIDED_ON, require_true_date
 from grants.awards.services.proof._common import locked_proof
 from grants.awards.services.proof.settlement import settle, settlement_preview
 
@@ -73,6 +74,7 @@ def proof_accept(
     require(by, REVIEW_PROOF, locked)
     if not locked.is_in_review:
         raise _state_error(locked, _("Only a proof of use in review can be accepted."))
+    require_true_date(decided_on, what=DECIDED_ON, grant=locked.grant)
     preview = None
     if locked.is_final:
         if not locked.grant_awaits_settlement:

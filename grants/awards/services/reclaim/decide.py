@@ -34,6 +34,7 @@ from grants.awards.locks import lock_children, lock_grant
 from grants.awards.models import Grant, Reclaim, ReclaimKind
 from grants.awards.models.reclaim import DECIDE_RECLAIM
 from grants.awards.payments.models import Drawdown, DrawdownState
+from grants.awards.services.dates import DECIDED_ON, INTEREST_FROM, date_problems
 from grants.awards.services.reclaim._common import ZERO, latest_year_first, reclaimable_by_year
 
 
@@ -98,6 +99,8 @@ def decide_on_locked_grant(
         drawdown=drawdown,
         interest_until=interest_until,
     )
+    errors += date_problems(decided_on, what=DECIDED_ON, grant=grant)
+    errors += date_problems(interest_from, what=INTEREST_FROM, grant=grant, future=False)
     if errors:
         raise DomainError(errors)
     assert interest_from is not None

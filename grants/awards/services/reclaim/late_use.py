@@ -22,7 +22,7 @@ from core.formatting import format_date, format_eur
 from grants import calculations
 from grants.awards.deadlines import drawdowns_not_used_in_time as deadline_drawdowns_not_used
 from grants.awards.locks import lock_child
-from grants.awards.models import Reclaim, ReclaimKind
+from grants.awards.models import Reclaim, ReclaimKind, UseOfFundsRecord
 from grants.awards.models.reclaim import CLAIM_LATE_USE_INTEREST
 from grants.awards.payments.models import Drawdown
 from grants.awards.services.reclaim.decide import decide_on_locked_grant
@@ -143,6 +143,7 @@ def drawdown_record_use(*, drawdown: Drawdown, used_on: date, by: User) -> Drawd
         raise DomainError(_("The day of use must not lie in the future."))
     locked.used_on = used_on
     locked.save_changes()
+    UseOfFundsRecord.objects.create(drawdown=locked, used_on=used_on, recorded_by=by)
     return locked
 
 

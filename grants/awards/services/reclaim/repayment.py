@@ -23,6 +23,7 @@ from core.errors import DomainError
 from core.formatting import format_date, format_eur
 from grants.awards.models import Grant, Reclaim, Repayment
 from grants.awards.models.reclaim import BOOK_REPAYMENT, WAIVE_INTEREST
+from grants.awards.services.dates import RECEIVED_ON, date_problems
 from grants.awards.services.reclaim._common import (
     latest_year_first,
     locked_reclaim,
@@ -51,6 +52,7 @@ def repayment_book(*, reclaim: Reclaim, amount: Decimal, received_on: date, by: 
             _("A repayment cannot have been received before interest started on %(date)s.")
             % {"date": format_date(locked.interest_from)}
         )
+    errors += date_problems(received_on, what=RECEIVED_ON, grant=grant, future=False)
     if booked and received_on < booked[-1].received_on:
         # Earlier receipt dates would change the split of repayments already booked.
         errors.append(

@@ -30,6 +30,7 @@ from grants.awards.locks import lock_children, lock_grant
 from grants.awards.models import Grant, Reclaim, ReclaimKind
 from grants.awards.models.grant import REVOKE_GRANT
 from grants.awards.payments.models import Drawdown
+from grants.awards.services.dates import REVOKED_ON, require_true_date
 from grants.awards.services.reclaim._common import ZERO, reclaimable_by_year, releasable_by_year
 from grants.awards.services.reclaim.decide import decide_on_locked_grant, reclaim_problems
 
@@ -131,6 +132,7 @@ def grant_revoke(
     )
     if consequences.problems:
         raise DomainError(consequences.problems)
+    require_true_date(revoked_on, what=REVOKED_ON, grant=locked)
     if not consequences.whole:
         return decide_on_locked_grant(
             grant=locked,
