@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -20,8 +21,12 @@ from budgets.forms import DashboardFilterForm, EnvelopeImportForm
 from budgets.models import CoordinatingOffice
 from budgets.rules import DASHBOARD_ROLES, allowed, role_paths
 from budgets.selectors import Figures, OfficeRow, office_table, references_of_office
-from budgets.services.envelope_import import import_envelopes
+from budgets.services.envelope_import import JOB_KIND, LIMITS, import_envelopes
+from budgets.tasks import enqueue_envelope_import
 from core.errors import DomainError
+from core.imports import import_job_confirm, import_job_create, progress
+from core.models import ImportJob
+from core.tabular import TableTooLarge, check_size
 
 SESSION_KEY = "budget_import"
 
@@ -111,9 +116,25 @@ def envelope_import(request: HttpRequest) -> HttpResponse:
         form = EnvelopeImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            content = upload.read()
+            content = upload.read(LIMITS.max_bytes + 1)  # never more than the largest file taken
             try:
                 report = import_envelopes(content=content, file_name=upload.name, by=by, dry_run=True)
+            except TableTooLarge:
+                # Too large for a web request: a worker checks it, if it is not too large for one too.
+                try:
+                    check_size(content, upload.name, LIMITS)
+                except DomainError as exc:
+                    form.add_error("file", exc.messages)
+                else:
+                    job = import_job_create(
+                        kind=JOB_KIND,
+                        by=by,
+                        content=content,
+                        file_name=upload.name,
+                        dry_run=True,
+                        enqueue=enqueue_envelope_import,
+                    )
+                    return redirect("budget_import_job", pk=job.pk)
             except DomainError as exc:
                 form.add_error("file", exc.messages)
             else:
@@ -125,3 +146,32 @@ def envelope_import(request: HttpRequest) -> HttpResponse:
                 }
                 report.digest = digest
     return render(request, "budgets/import.html", {"form": form, "report": report})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def envelope_import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large envelope file checked (then imported) by a worker: progress, result, confirmation."""
+    if not allowed(request.user, "budgets.import_envelopes"):
+        raise PermissionDenied(_("Only finance staff may import budget envelopes."))
+    by = cast(User, request.user)
+    job = get_object_or_404(ImportJob, pk=pk, kind=JOB_KIND, created_by=by)
+    if request.method == "POST":
+        try:
+            job = import_job_confirm(job=job, by=by, enqueue=enqueue_envelope_import)
+        except DomainError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect("budget_import_job", pk=job.pk)
+    done, total = progress(job)
+    context = {
+        "job": job,
+        "done": done,
+        "total": total,
+        "restart_url": reverse("budget_import"),
+        "finished_url": reverse("budget_dashboard"),
+    }
+    template = "includes/import_job.html" if request.headers.get("HX-Request") else "budgets/import_job.html"
+    response = render(request, template, context)
+    response["Cache-Control"] = "no-store"
+    return response

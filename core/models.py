@@ -119,6 +119,10 @@ class ImportJob(SavesChangedFields, models.Model):
         return self.state in (ImportJobState.QUEUED, ImportJobState.RUNNING)
 
     @property
+    def is_queued(self) -> bool:
+        return self.state == ImportJobState.QUEUED
+
+    @property
     def is_done(self) -> bool:
         return self.state == ImportJobState.DONE
 

@@ -10,23 +10,81 @@
   line 1). Headers are normalised by the caller's function (aliases differ per upload).
 
 Reading only parses: nothing here knows what a row means.
+
+Bounded before and while parsing (``Limits``; an upload is the attacker's file): the size of
+the upload; for XLSX, a zip, the declared unpacked size of its members (a 1 MB file can unpack
+to gigabytes; zipfile stops reading a member at its declared size) and the rows its first sheet
+declares; while reading, the number of rows (data and blank), the columns kept per row and the
+time spent. The unpacked size also bounds what openpyxl does on opening the workbook: a sheet
+that declares no dimension is read through once to find it, so opening costs time in
+proportion to the unpacked size; a web request therefore gets small limits, a background job
+larger ones. Each refusal is a ``TableTooLarge`` (a ``DomainError``) whose sentence names the
+limit, so a caller may offer the same file to a job with larger limits instead of refusing it;
+``check_size`` runs the checks that read no row.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import time
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import tablib
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.money import format_number
 
 DELIMITERS = (";", ",", "\t")
 LINE = "_line"  # the dataset column holding each row's line number in the file
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of an upload is read at most (see the module docstring)."""
+
+    max_bytes: int = 10 * MB
+    max_rows: int = 20_000  # data rows, the header not counted
+    max_columns: int = 50  # cells kept per row; columns further right are ignored
+    max_unpacked: int = 40 * MB  # XLSX: declared uncompressed size of all zip members together
+    max_members: int = 500  # XLSX: files inside the zip
+    seconds: float = 60.0  # reading (not checking) the rows
+
+    @property
+    def max_lines(self) -> int:
+        """Rows read at all, blank ones included: a file of empty rows is no list either."""
+        return 2 * self.max_rows + 1000
+
+
+class TableTooLarge(DomainError):
+    """The upload exceeds a limit; ``too_many_rows``: only the row count (a job may take it)."""
+
+    def __init__(self, message: str, *, too_many_rows: bool = False) -> None:
+        super().__init__(message)
+        self.too_many_rows = too_many_rows
+
+
+def _count(value: int) -> str:
+    return format_number(value, 0)
+
+
+def _megabytes(size: int) -> str:
+    return format_number(Decimal(size) / MB, 1)
+
+
+def _too_many_rows(limits: Limits) -> TableTooLarge:
+    return TableTooLarge(
+        _("The file has more than %(limit)s rows; at most %(limit)s rows can be imported at once.")
+        % {"limit": _count(limits.max_rows)},
+        too_many_rows=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -70,9 +128,16 @@ def _decode(content: bytes) -> str:
         return content.decode("cp1252")  # what German Excel writes for "CSV (Trennzeichen-getrennt)"
 
 
-def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Any]]]:
+def _first_line(text: str) -> str:
+    for match in re.finditer(r"[^\r\n]+", text):
+        if match.group().strip():
+            return match.group()
+    return ""
+
+
+def _csv_rows(content: bytes, limits: Limits) -> Iterator[tuple[int, list[Any]]]:
     text = _decode(content)
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = _first_line(text)
     delimiter = max(DELIMITERS, key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = 1
@@ -81,13 +146,53 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Any]]]:
         start = reader.line_num + 1
 
 
-def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Any]]]:
+def _check_zip(content: bytes, limits: Limits) -> None:
+    """The declared unpacked size of an XLSX, before anything is unpacked.
+
+    A member that unpacks to more than it declares fails its CRC check when read (zipfile stops
+    at the declared size), so the declaration bounds what is read.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip at all: openpyxl names it as unreadable
+    if len(members) > limits.max_members:
+        raise TableTooLarge(
+            _("The XLSX file contains %(count)s parts; an Excel list has far fewer (at most %(limit)s).")
+            % {"count": _count(len(members)), "limit": _count(limits.max_members)}
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limits.max_unpacked:
+        raise TableTooLarge(
+            _(
+                "Unpacked, the XLSX file would take %(size)s MB; at most %(limit)s MB are read. "
+                "Please split the list or save it as CSV."
+            )
+            % {"size": _megabytes(unpacked), "limit": _megabytes(limits.max_unpacked)}
+        )
+
+
+def _xlsx_rows(content: bytes, limits: Limits) -> Iterator[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
     workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+        declared = sheet.max_row  # from the sheet's <dimension>, read without reading the rows
+        if declared is not None and declared > limits.max_lines:
+            raise TableTooLarge(
+                _(
+                    "The sheet declares %(rows)s rows; at most %(limit)s rows can be imported at once. "
+                    "If the rows below your list are empty, delete them in Excel and save the file again."
+                )
+                % {"rows": _count(declared), "limit": _count(limits.max_rows)},
+                too_many_rows=True,
+            )
+        # Only the rows the sheet holds: a declared dimension larger than them is not padded out.
+        sheet.reset_dimensions()  # type: ignore[union-attr]
+        rows = sheet.iter_rows(values_only=True)
+        for number, values in enumerate(rows, 1):
             yield number, list(values)
     finally:
         workbook.close()
@@ -97,17 +202,71 @@ def _blank(value: Any) -> bool:
     return value is None or str(value).strip() == ""
 
 
-def read_table(content: bytes, file_name: str, *, normalise_header: Callable[[Any], str]) -> Table:
-    """Read an XLSX or CSV upload; raises ``DomainError`` with a sentence for the uploader."""
+def _bounded(rows: Iterator[tuple[int, list[Any]]], limits: Limits) -> Iterator[tuple[int, list[Any]]]:
+    """The non-blank rows, refusing more rows, more lines or more time than ``limits`` allow."""
+    deadline = time.monotonic() + limits.seconds
+    kept = 0
+    for read, (number, values) in enumerate(rows, 1):
+        if read % 256 == 0 and time.monotonic() > deadline:
+            raise TableTooLarge(
+                _(
+                    "Reading the file took longer than %(seconds)s seconds. Please split it into smaller files."
+                )
+                % {"seconds": _count(int(limits.seconds))}
+            )
+        if read > limits.max_lines:
+            raise _too_many_rows(limits)
+        if all(map(_blank, values)):
+            continue
+        kept += 1
+        if kept > limits.max_rows + 1:  # the header and the data rows
+            raise _too_many_rows(limits)
+        yield number, values[: limits.max_columns]
+
+
+def _reader(file_name: str) -> Callable[[bytes, Limits], Iterator[tuple[int, list[Any]]]]:
     name = file_name.lower()
     if name.endswith(".xlsx"):
-        reader = _xlsx_rows
-    elif name.endswith(".csv"):
-        reader = _csv_rows
-    else:
-        raise DomainError(_("Please upload an XLSX or CSV file."))
+        return _xlsx_rows
+    if name.endswith(".csv"):
+        return _csv_rows
+    raise DomainError(_("Please upload an XLSX or CSV file."))
+
+
+def check_size(content: bytes, file_name: str, limits: Limits) -> None:
+    """The checks that read no row: the file's type, its size and (XLSX) its declared unpacked size.
+
+    Cheap enough for a web request whatever the file holds; raises ``TableTooLarge`` (or a
+    ``DomainError`` for a file that is neither XLSX nor CSV).
+    """
+    reader = _reader(file_name)
+    if len(content) > limits.max_bytes:
+        raise TableTooLarge(
+            _("The file has %(size)s MB; at most %(limit)s MB can be imported.")
+            % {"size": _megabytes(len(content)), "limit": _megabytes(limits.max_bytes)}
+        )
+    if reader is _xlsx_rows:
+        _check_zip(content, limits)
+
+
+def read_table(
+    content: bytes,
+    file_name: str,
+    *,
+    normalise_header: Callable[[Any], str],
+    limits: Limits | None = None,
+) -> Table:
+    """Read an XLSX or CSV upload; raises ``DomainError`` with a sentence for the uploader.
+
+    ``TableTooLarge`` (a ``DomainError``) when the file exceeds ``limits`` (default ``Limits()``).
+    """
+    limits = limits or Limits()
+    reader = _reader(file_name)
+    check_size(content, file_name, limits)
     try:
-        raw = [(number, values) for number, values in reader(content) if not all(map(_blank, values))]
+        raw = list(_bounded(reader(content, limits), limits))
+    except TableTooLarge:
+        raise
     except Exception as exc:  # csv, zipfile and openpyxl raise their own types for damaged files
         raise DomainError(
             _("The file could not be read as %(format)s.") % {"format": file_name.rsplit(".", 1)[-1].upper()}

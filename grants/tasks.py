@@ -4,7 +4,12 @@ Each task lives with its package; their names stay ``grants.tasks.<name>``.
 """
 
 from grants.applications.tasks import send_application_state_email
-from grants.awards.tasks import make_notices_final, mark_proofs_due, send_deadline_reminders
+from grants.awards.tasks import (
+    make_notices_final,
+    mark_proofs_due,
+    run_receipt_import,
+    send_deadline_reminders,
+)
 from grants.carriers.tasks import send_bank_details_change_email
 from grants.records.tasks import retention_run
 
@@ -12,6 +17,7 @@ __all__ = [
     "make_notices_final",
     "mark_proofs_due",
     "retention_run",
+    "run_receipt_import",
     "send_application_state_email",
     "send_bank_details_change_email",
     "send_deadline_reminders",

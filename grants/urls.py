@@ -152,6 +152,11 @@ urlpatterns = [
         grant_proof_edit.receipt_import_confirm,
         name="receipt_import_confirm",
     ),
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/belege/import/auftraege/<int:job_pk>/",
+        grant_proof_edit.receipt_import_job,
+        name="receipt_import_job",
+    ),
     path("zuwendungen/<int:pk>/abrechnung/", grant_proofs.settlement_detail, name="settlement_detail"),
     # Reclaims and revocation
     path("zuwendungen/<int:pk>/widerruf/", grant_revocation.grant_revoke_view, name="grant_revoke"),

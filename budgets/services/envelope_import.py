@@ -2,11 +2,16 @@
 
 Any bad row means nothing is written: the whole import runs in one transaction that is
 rolled back when a row fails.
+
+Bounded (issue 12): each row is a ledger posting checked against the rows before it, so the
+time grows with the rows. A web request takes at most ``SYNC_LIMITS`` (100 rows); a larger
+file becomes a job for a Celery worker (``run_envelope_import_job``, ``LIMITS``: 2,000 rows)
+whose page shows its progress; anything larger, or larger unpacked, is refused with the limit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -18,9 +23,15 @@ from budgets.rules import allowed
 from budgets.services.envelopes import envelope_create
 from core.errors import AccessDenied, DomainError
 from core.formatting import format_eur
-from core.tabular import Table, read_table
+from core.imports import Outcome, Progress
+from core.models import ImportJob
+from core.tabular import MB, Limits, Table, read_table
 
 REQUIRED = ("office", "programme", "budget_year", "funding_source", "budget_title", "allocated")
+JOB_KIND = "envelopes"
+LIMITS = Limits(max_rows=2_000, max_bytes=2 * MB, max_unpacked=8 * MB, max_columns=30, seconds=60)
+SYNC_LIMITS = replace(LIMITS, max_rows=100, max_unpacked=2 * MB, seconds=10)
+PROGRESS_EVERY = 50
 
 
 @dataclass
@@ -50,25 +61,35 @@ class ImportReport:
         return sum(1 for r in self.rows if r.ok)
 
 
-def read_envelopes(content: bytes, file_name: str) -> Table:
+def read_envelopes(content: bytes, file_name: str, limits: Limits = LIMITS) -> Table:
     """The file's rows (``core.tabular``) with the required columns checked."""
-    table = read_table(content, file_name, normalise_header=normalise_header)
+    table = read_table(content, file_name, normalise_header=normalise_header, limits=limits)
     missing = table.missing(REQUIRED)
     if missing:
         raise DomainError(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
     return table
 
 
-def import_envelopes(*, content: bytes, file_name: str, by: User, dry_run: bool) -> ImportReport:
+def import_envelopes(
+    *,
+    content: bytes,
+    file_name: str,
+    by: User,
+    dry_run: bool,
+    limits: Limits = SYNC_LIMITS,
+    progress: Progress | None = None,
+) -> ImportReport:
     """Check every row and create its envelope through ``envelope_create``; all or nothing.
 
     Each row is written in its own savepoint so that a refused row leaves nothing behind while
     later rows are still checked against the ones before them; a dry run, or any bad row, rolls
-    the whole import back.
+    the whole import back. ``limits`` bound the file (``core.tabular.TableTooLarge``);
+    ``progress`` hears of every ``PROGRESS_EVERY`` rows checked.
     """
     if not allowed(by, "budgets.import_envelopes"):
         raise AccessDenied(_("Only finance staff may import budget envelopes."))
-    table = read_envelopes(content, file_name)
+    table = read_envelopes(content, file_name, limits)
+    total = len(table.rows)
     resource = EnvelopeResource()
     comment = _("Imported from %(file)s") % {"file": file_name}
     seen: dict[tuple[Any, ...], int] = {}
@@ -82,6 +103,8 @@ def import_envelopes(*, content: bytes, file_name: str, by: User, dry_run: bool)
                 rows.append(RowReport(line=row.line, ok=False, messages=errors))
             else:
                 rows.append(RowReport(line=row.line, ok=True, summary=_summary(row.values, values.allocated)))
+            if progress is not None and (len(rows) % PROGRESS_EVERY == 0 or len(rows) == total):
+                progress(len(rows), total)
         failed = any(not r.ok for r in rows)
         if dry_run or failed:
             transaction.set_rollback(True)
@@ -125,3 +148,21 @@ def _summary(data: dict[str, Any], allocated: Any) -> str:
         "title": data.get("budget_title"),
         "amount": format_eur(allocated),
     }
+
+
+def run_envelope_import_job(job: ImportJob, content: bytes, progress: Progress) -> Outcome:
+    """The worker's part of an envelope import job (``budgets.tasks.run_envelope_import``)."""
+    report = import_envelopes(
+        content=content,
+        file_name=job.file_name,
+        by=job.created_by,
+        dry_run=job.dry_run,
+        limits=LIMITS,
+        progress=progress,
+    )
+    return Outcome(
+        ok=report.ok,
+        rows=len(report.rows),
+        created=0 if report.dry_run else report.created,
+        bad=[(row.line, row.messages) for row in report.rows if not row.ok],
+    )

@@ -39,3 +39,16 @@ def mark_proofs_due() -> list[str]:
     from grants.awards.services.reminders import grants_mark_proof_due
 
     return grants_mark_proof_due(today=timezone.localdate())
+
+
+@shared_task(name="grants.tasks.run_receipt_import", acks_late=True, soft_time_limit=540, time_limit=600)
+def run_receipt_import(job_id: int) -> str:
+    """A receipt list too large for a web request, checked or imported (``core.imports``)."""
+    from core.imports import import_job_run
+    from grants.awards.services.proof.receipt_import import run_receipt_import_job
+
+    return import_job_run(job_id=job_id, run=run_receipt_import_job).state
+
+
+def enqueue_receipt_import(job_id: int) -> None:
+    run_receipt_import.delay(job_id)

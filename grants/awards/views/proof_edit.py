@@ -1,7 +1,10 @@
 """The carrier's work on a proof of use: narrative, statement, receipts and the receipt import.
 
 The import is two steps: a dry run shows every row's result (bad rows with their line number
-in the file); the checked file is kept in the session until the carrier confirms it.
+in the file); the checked file is kept in the session until the carrier confirms it. A file
+too large for a web request (``SYNC_LIMITS``) is checked and imported by a worker instead
+(``core.imports``), on a page of its own that shows the progress; a file too large for a
+worker too (``LIMITS``) is refused with the limit it exceeds.
 """
 
 from __future__ import annotations
@@ -14,18 +17,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.imports import import_job_confirm, import_job_create, progress
+from core.models import ImportJob
+from core.tabular import TableTooLarge, check_size
 from grants.applications.views.common import AuthenticatedRequest, show_domain_error
 from grants.awards.forms import NarrativeForm, ReceiptForm, ReceiptImportForm, StatementForm
 from grants.awards.models import PlanVersionLine, ProofOfUse
 from grants.awards.services import proof as proof_services
 from grants.awards.services.proof.overview import proof_overview
+from grants.awards.services.proof.receipt_import import JOB_KIND, LIMITS
+from grants.awards.tasks import enqueue_receipt_import
 from grants.awards.views.proofs import can_edit, proof_page_context, require_editor, visible_proof
-
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 def _session_key(proof_pk: int) -> str:
@@ -207,11 +214,9 @@ def receipt_import(request: AuthenticatedRequest, pk: int, proof_pk: int) -> Htt
     pending = False
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            form.add_error("file", _("The file is too large."))
-        else:
-            content = upload.read()
-            replace = form.cleaned_data["replace"]
+        content = upload.read(LIMITS.max_bytes + 1)  # never more than the largest file taken
+        replace = form.cleaned_data["replace"]
+        try:
             try:
                 report = proof_services.receipts_import(
                     proof=proof,
@@ -221,26 +226,40 @@ def receipt_import(request: AuthenticatedRequest, pk: int, proof_pk: int) -> Htt
                     dry_run=True,
                     replace=replace,
                 )
-            except DomainError as error:
-                show_domain_error(request, error)
+            except TableTooLarge:
+                # Too large for a web request: a worker checks it, if it is not too large for one too.
+                check_size(content, upload.name, LIMITS)
+                job = import_job_create(
+                    kind=JOB_KIND,
+                    by=request.user,
+                    content=content,
+                    file_name=upload.name,
+                    dry_run=True,
+                    enqueue=enqueue_receipt_import,
+                    target_id=proof.pk,
+                    options={"replace": replace},
+                )
+                return redirect("receipt_import_job", pk=grant.pk, proof_pk=proof.pk, job_pk=job.pk)
+        except DomainError as error:
+            show_domain_error(request, error)
+        else:
+            if report.ok:
+                request.session[_session_key(proof.pk)] = {
+                    "name": upload.name,
+                    "content": base64.b64encode(content).decode("ascii"),
+                    "replace": replace,
+                }
+                pending = True
+                messages.info(
+                    request, _("All rows are valid. Confirm the import to add them to the receipt list.")
+                )
             else:
-                if report.ok:
-                    request.session[_session_key(proof.pk)] = {
-                        "name": upload.name,
-                        "content": base64.b64encode(content).decode("ascii"),
-                        "replace": replace,
-                    }
-                    pending = True
-                    messages.info(
-                        request, _("All rows are valid. Confirm the import to add them to the receipt list.")
-                    )
-                else:
-                    request.session.pop(_session_key(proof.pk), None)
-                    messages.error(
-                        request,
-                        _("%(bad)s of %(total)s rows have errors; nothing was imported.")
-                        % {"bad": len(report.bad_rows), "total": len(report.rows)},
-                    )
+                request.session.pop(_session_key(proof.pk), None)
+                messages.error(
+                    request,
+                    _("%(bad)s of %(total)s rows have errors; nothing was imported.")
+                    % {"bad": len(report.bad_rows), "total": len(report.rows)},
+                )
     context = proof_page_context(
         request, grant, proof, import_form=form, import_report=report, import_pending=pending
     )
@@ -275,3 +294,37 @@ def receipt_import_confirm(request: AuthenticatedRequest, pk: int, proof_pk: int
         return render(request, "grants/grant_proof_detail.html", context)
     messages.success(request, _("%(count)s receipts were imported.") % {"count": report.created})
     return _back(grant.pk, proof_pk, "receipts")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def receipt_import_job(request: AuthenticatedRequest, pk: int, proof_pk: int, job_pk: int) -> HttpResponse:
+    """A receipt list too large for a web request, checked (then imported) by a worker."""
+    grant, proof = visible_proof(request, pk, proof_pk)
+    require_editor(request.user, grant, proof)
+    job = get_object_or_404(ImportJob, pk=job_pk, kind=JOB_KIND, target_id=proof.pk, created_by=request.user)
+    if request.method == "POST":
+        try:
+            job = import_job_confirm(job=job, by=request.user, enqueue=enqueue_receipt_import)
+        except DomainError as error:
+            show_domain_error(request, error)
+        return redirect("receipt_import_job", pk=grant.pk, proof_pk=proof.pk, job_pk=job.pk)
+    done, total = progress(job)
+    back = reverse("proof_detail", args=[grant.pk, proof.pk])
+    context = {
+        "grant": grant,
+        "proof": proof,
+        "job": job,
+        "done": done,
+        "total": total,
+        "restart_url": f"{back}#import",
+        "finished_url": f"{back}#receipts",
+    }
+    template = (
+        "includes/import_job.html"
+        if request.headers.get("HX-Request")
+        else "grants/grant_receipt_import_job.html"
+    )
+    response = render(request, template, context)
+    response["Cache-Control"] = "no-store"
+    return response

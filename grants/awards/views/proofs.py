@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,6 +36,9 @@ from grants.awards.services import proof as proof_services
 from grants.awards.services.proof.overview import proof_overview
 from grants.awards.services.proof.settlement import settlement_preview, settlement_result
 from grants.awards.views.common import visible_grant
+
+RECEIPTS_PER_PAGE = 50  # a long receipt list is paged, never one page of thousands of rows
+SHOWN_REPORT_ROWS = 100  # rows of an import check shown (the bad ones when there are any)
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,15 @@ def proof_page_context(request: HttpRequest, grant: Grant, proof: ProofOfUse, **
             "import_pending": bound.get("import_pending", False),
             "submission_errors": proof_services.submission_errors(proof),
         }
+    context["receipts_page"] = Paginator(overview.receipts, RECEIPTS_PER_PAGE).get_page(
+        request.GET.get("belege")
+    )
+    report = bound.get("import_report")
+    if report is not None:
+        # A long file shows its bad rows (or, if there are none, its first rows), never all.
+        rows = report.rows if report.ok or len(report.rows) <= SHOWN_REPORT_ROWS else report.bad_rows
+        context["import_rows"] = rows[:SHOWN_REPORT_ROWS]
+        context["import_rows_hidden"] = len(rows) - SHOWN_REPORT_ROWS if len(rows) > SHOWN_REPORT_ROWS else 0
     steps = []
     for name in available_steps(user, proof):
         step = STEPS[name]

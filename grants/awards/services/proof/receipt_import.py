@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as changed
 from typing import Any
 
 from django.db import transaction
@@ -20,7 +21,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from budgets.rules import require
 from core.errors import DomainError
-from core.tabular import Row, Table, read_table
+from core.imports import Outcome, Progress
+from core.models import ImportJob
+from core.tabular import MB, Limits, Row, Table, read_table
 from grants.awards.models import PlanVersionLine, ProofOfUse, Receipt
 from grants.awards.models.proof import EDIT_PROOF
 from grants.awards.resources import GERMAN_HEADERS, PlanLineWidget, ReceiptResource, normalise_header
@@ -28,6 +31,12 @@ from grants.awards.services.proof._common import locked_proof, plan_line_numbers
 from grants.awards.services.proof.receipts import FIELDS, ReceiptRules, ReceiptValues, receipt_summary
 
 BATCH = 2000
+JOB_KIND = "receipts"
+# A worker takes up to 20,000 receipts (about 6 MB of CSV, 12 MB of unpacked XLSX); a web
+# request up to 1,000 (a few seconds); larger files become a job, anything beyond is refused.
+LIMITS = Limits(max_rows=20_000, max_bytes=10 * MB, max_unpacked=40 * MB, max_columns=30, seconds=120)
+SYNC_LIMITS = changed(LIMITS, max_rows=1_000, max_bytes=2 * MB, max_unpacked=4 * MB, seconds=10)
+PROGRESS_EVERY = 500
 
 
 @dataclass
@@ -65,9 +74,9 @@ class ImportReport:
         return [r for r in self.rows if not r.ok]
 
 
-def read_receipts(content: bytes, file_name: str) -> Table:
+def read_receipts(content: bytes, file_name: str, limits: Limits = SYNC_LIMITS) -> Table:
     """The file's rows (``core.tabular``) with the receipt list's columns checked."""
-    table = read_table(content, file_name, normalise_header=normalise_header)
+    table = read_table(content, file_name, normalise_header=normalise_header, limits=limits)
     missing = [GERMAN_HEADERS[name] for name in table.missing(FIELDS)]
     if missing:
         raise DomainError(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
@@ -81,18 +90,29 @@ def read_receipts(content: bytes, file_name: str) -> Table:
 
 @transaction.atomic
 def receipts_import(
-    *, proof: ProofOfUse, by: User, content: bytes, file_name: str, dry_run: bool, replace: bool = False
+    *,
+    proof: ProofOfUse,
+    by: User,
+    content: bytes,
+    file_name: str,
+    dry_run: bool,
+    replace: bool = False,
+    limits: Limits = SYNC_LIMITS,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import (or with ``dry_run`` only check) a receipt list file into ``proof``.
 
     Returns one report row per data row, in file order, with its line number and either a
     summary or every reason it failed. Nothing is written unless every row is valid; then the
     receipts are written with one ``bulk_create`` (after deleting the old list if ``replace``).
+    ``limits`` bound the file (``core.tabular.TableTooLarge``): the default is what a web request
+    takes; ``progress`` hears of every ``PROGRESS_EVERY`` rows checked.
     """
     locked = locked_proof(proof)
     require(by, EDIT_PROOF, locked)
     require_editable(locked)
-    return _import(locked, read_receipts(content, file_name), dry_run=dry_run, replace=replace)
+    table = read_receipts(content, file_name, limits)
+    return _import(locked, table, dry_run=dry_run, replace=replace, progress=progress)
 
 
 @transaction.atomic
@@ -114,8 +134,11 @@ def receipts_import_rows(
     return _import(locked, table, dry_run=dry_run, replace=replace)
 
 
-def _import(locked: ProofOfUse, table: Table, *, dry_run: bool, replace: bool) -> ImportReport:
+def _import(
+    locked: ProofOfUse, table: Table, *, dry_run: bool, replace: bool, progress: Progress | None = None
+) -> ImportReport:
     rules = ReceiptRules(locked)
+    total = len(table.rows)
     taken = set() if replace else set(locked.receipts.values_list("number", flat=True))
     resource = ReceiptResource(plan_lines=plan_line_lookup(rules))
     first_line: dict[str, int] = {}
@@ -147,6 +170,8 @@ def _import(locked: ProofOfUse, table: Table, *, dry_run: bool, replace: bool) -
         else:
             label = rules.labels[values.plan_line.pk]  # type: ignore[union-attr]
             rows.append(RowReport(line=row.line, ok=True, values=values, plan_line_label=label))
+        if progress is not None and (len(rows) % PROGRESS_EVERY == 0 or len(rows) == total):
+            progress(len(rows), total)
     failed = any(not r.ok for r in rows)
     created = 0
     if not dry_run and not failed:
@@ -187,3 +212,24 @@ def _write(proof: ProofOfUse, receipts: list[ReceiptValues], *, replace: bool) -
         batch_size=BATCH,
     )
     return len(receipts)
+
+
+def run_receipt_import_job(job: ImportJob, content: bytes, progress: Progress) -> Outcome:
+    """The worker's part of a receipt import job (``grants.tasks.run_receipt_import``)."""
+    proof = ProofOfUse.objects.select_related("grant").get(pk=job.target_id)
+    report = receipts_import(
+        proof=proof,
+        by=job.created_by,
+        content=content,
+        file_name=job.file_name,
+        dry_run=job.dry_run,
+        replace=bool(job.options.get("replace")),
+        limits=LIMITS,
+        progress=progress,
+    )
+    return Outcome(
+        ok=report.ok,
+        rows=len(report.rows),
+        created=report.created,
+        bad=[(row.line, row.messages) for row in report.bad_rows],
+    )
