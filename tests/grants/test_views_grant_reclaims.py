@@ -54,8 +54,10 @@ def test_reclaim_is_decided_on_the_page_and_shows_the_domain_interest_example(cl
 
 
 def test_missing_base_rate_is_shown_instead_of_any_interest(client, world, paid):
-    reclaim = decide(paid, world)
+    # Missing before the decision: once a decided reclaim's interest runs through a base rate,
+    # the database refuses to delete it.
     BaseRate.objects.filter(valid_from=date(2025, 1, 1)).delete()
+    reclaim = decide(paid, world)
     client.force_login(world["finance"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = html(client.get(reverse("reclaim_detail", args=[paid.pk, reclaim.pk]), {"until": "2025-02-15"}))
@@ -66,8 +68,10 @@ def test_missing_base_rate_is_shown_instead_of_any_interest(client, world, paid)
 
 
 def test_interest_as_far_as_the_base_rate_table_reaches(client, world, paid):
-    reclaim = decide(paid, world)
+    # Missing before the decision: once a decided reclaim's interest runs through a base rate,
+    # the database refuses to delete it.
     BaseRate.objects.filter(valid_from=date(2025, 1, 1)).delete()
+    reclaim = decide(paid, world)
     client.force_login(world["finance"])
     page = html(client.get(reverse("reclaim_detail", args=[paid.pk, reclaim.pk]), {"until": "2025-01-01"}))
     # 2,500.00 from 01.10.2024 to 31.12.2024: 92 days at 8.37 % = 52.74
