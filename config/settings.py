@@ -417,3 +417,12 @@ INSTALLED_APPS += ["ninja", "api"]
 API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
 API_RATE_WINDOW = env.int("API_RATE_WINDOW", default=60)
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+
+# --- Abuse and accidents (issue 12, part 4; core.idempotency) --------------------------------
+# Every {% csrf_token %} also renders a one-time form key (core.templatetags.idempotency, a
+# template builtin that replaces Django's tag); the middleware lets one POST per key do the work
+# and sends a replay of the same form to where the first answer went. Last, right before the
+# view: what the middleware above answers itself (a login, a second factor) is never recorded.
+_template_options: dict = TEMPLATES[0]["OPTIONS"]  # type: ignore[assignment]
+_template_options["builtins"] = [*_template_options.get("builtins", []), "core.templatetags.idempotency"]
+MIDDLEWARE.append("core.idempotency.IdempotencyMiddleware")

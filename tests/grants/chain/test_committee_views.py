@@ -205,7 +205,7 @@ def test_each_items_vote_form_stands_alone_so_enter_sends_only_that_item(client,
     url2 = reverse("session_vote_add", args=[session.pk, item2.pk])
     assert set(vote_forms) == {url1, url2}
     for form in vote_forms.values():
-        assert form["names"] == {"csrfmiddlewaretoken", "member", "deputy", "choice"}
+        assert form["names"] == {"csrfmiddlewaretoken", "idempotency_key", "member", "deputy", "choice"}
         assert form["submits"] == 1
     # What Enter in the second item's form sends: its own fields to its own URL.
     client.post(url2, {"member": world.seats["Carla Dietz"].pk, "deputy": "", "choice": "no"})
