@@ -18,6 +18,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -25,6 +26,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -33,6 +35,7 @@ from core.models import ImportJob
 
 logger = logging.getLogger(__name__)
 
+UNCONFIRMED_KEPT = timedelta(days=1)  # how long a checked file waits for its confirmation
 SHOWN_BAD_ROWS = 200  # bad rows a job keeps for its page; the count says how many more there are
 Progress = Callable[[int, int], None]  # (rows checked, rows in the file)
 
@@ -85,8 +88,14 @@ def import_job_create(
     target_id: int | None = None,
     options: dict[str, Any] | None = None,
 ) -> ImportJob:
-    """Store the file and the job; the job is queued once the transaction commits."""
+    """Store the file and the job; the job is queued once the transaction commits.
+
+    Files of this user's checks that were never confirmed are removed after a day.
+    """
     with transaction.atomic():
+        stale = ImportJob.objects.filter(created_by=by, created_at__lt=timezone.now() - UNCONFIRMED_KEPT)
+        for old in stale.exclude(file="").filter(dry_run=True):
+            _forget_file(old)
         job = ImportJob(
             kind=kind,
             target_id=target_id,

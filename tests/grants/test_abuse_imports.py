@@ -321,3 +321,31 @@ def test_a_large_check_on_the_page_shows_its_first_rows_only(client, world, proo
     assert "… und 800 weitere Zeilen." in page
     assert page.count('class="is-ok"') == 100
     assert Decimal(Receipt.objects.count()) == 0
+
+
+def test_a_checked_file_never_confirmed_is_removed_after_a_day(
+    world, proof, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.imports import import_job_create
+
+    def create():
+        return import_job_create(
+            kind="receipts",
+            by=world["carrier"],
+            content=receipt_csv(3),
+            file_name="b.csv",
+            dry_run=True,
+            enqueue=lambda pk: None,
+            target_id=proof.pk,
+        )
+
+    old = create()
+    storage, name = old.file.storage, old.file.name
+    ImportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        create()
+    assert not ImportJob.objects.get(pk=old.pk).file and not storage.exists(name)
