@@ -78,7 +78,9 @@ def test_drill_down_from_state_to_local_office_to_its_grants(client, world):
     assert "SN-DD-2026-7" in page  # booked on the state office's own envelope
     # The filter keeps the office and resets to it.
     pk = world["sn"].pk
-    assert f'name="office" value="{pk}"' in page and f'href="{reverse("budget_dashboard")}?office={pk}"' in page
+    assert (
+        f'name="office" value="{pk}"' in page and f'href="{reverse("budget_dashboard")}?office={pk}"' in page
+    )
     local = client.get(reverse("budget_dashboard"), {"office": world["le"].pk}).content.decode()
     assert "SN-LE-2026-1" in local
     assert "SN-DD-2026-7" not in local
