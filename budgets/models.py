@@ -176,6 +176,24 @@ class FundingProgramme(models.Model):
         default=False,
         help_text=_("Receipt lists carry a case pseudonym instead of a payee name (exit programmes)."),
     )
+    # Proof review (DOMAIN.md §9, VV Nr. 11): flat-rate lines need no receipts, only their cap; a
+    # grant of no more than the threshold hands in a simple proof without a receipt list.
+    flat_rate_percent = models.DecimalField(
+        _("flat rate cap (% of direct costs)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=PERCENT,
+        help_text=_("Flat-rate administrative costs are recognised up to this share of the direct costs."),
+    )
+    simple_proof_threshold = models.DecimalField(
+        _("simple proof of use up to (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("0: every final proof needs a receipt list."),
+    )
 
     # Records management (Aufbewahrung, docs/records.md): how long a case file is kept before the
     # daily retention run anonymises it or deletes its files. Each period runs from the end of

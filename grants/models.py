@@ -23,9 +23,24 @@ from grants.awards.models.grant import (
     PlanVersion,
     PlanVersionLine,
 )
-from grants.awards.models.proof import ProofKind, ProofLine, ProofOfUse, ProofState, Receipt, Settlement
+from grants.awards.models.in_depth import (
+    InDepthEntry,
+    InDepthSelection,
+    ReviewNote,
+    RiskReason,
+    SelectionBasis,
+)
+from grants.awards.models.proof import (
+    Admission,
+    ProofKind,
+    ProofLine,
+    ProofOfUse,
+    ProofState,
+    Receipt,
+    Settlement,
+)
 from grants.awards.models.reclaim import Reclaim, ReclaimKind, ReclaimState, Repayment
-from grants.awards.models.reminder import DeadlineReminder
+from grants.awards.models.reminder import DeadlineReminder, OfficeReminder
 from grants.awards.payments.models.drawdown import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
 from grants.awards.payments.models.run import PaymentRun, PaymentRunItem, PaymentRunState
 from grants.carriers.models import (
@@ -50,6 +65,7 @@ __all__ = [
     "EDITABLE_STATES",
     "OPEN_DRAWDOWN_STATES",
     "UNDECIDED_STATES",
+    "Admission",
     "AgendaItem",
     "Amendment",
     "AmendmentInstalment",
@@ -75,9 +91,12 @@ __all__ = [
     "Grant",
     "GrantInstalment",
     "GrantState",
+    "InDepthEntry",
+    "InDepthSelection",
     "Instalment",
     "LegalForm",
     "LegalHold",
+    "OfficeReminder",
     "Organisation",
     "OrganisationMembership",
     "PaymentRun",
@@ -96,6 +115,9 @@ __all__ = [
     "Recusal",
     "Repayment",
     "RetentionLog",
+    "ReviewNote",
+    "RiskReason",
+    "SelectionBasis",
     "Settlement",
     "Vote",
 ]

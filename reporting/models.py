@@ -33,11 +33,12 @@ class DocumentKind(models.TextChoices):
     # when it is a public body, a contract when it is private.
     FORWARDING_NOTICE = "forwarding_notice", _("Forwarding notice")  # Weiterleitungsbescheid
     FORWARDING_CONTRACT = "forwarding_contract", _("Forwarding contract")  # Weiterleitungsvertrag
+    REVIEW_NOTE = "review_note", _("Review note")  # Prüfvermerk (in-depth check of a proof of use)
 
 
 # Papers of the authority's own files (Akteninterna): office staff see them, the carrier does not.
 # Notices and decisions are addressed to the carrier and stay visible to it.
-INTERNAL_KINDS = (DocumentKind.PAYMENT_ORDER, DocumentKind.SETTLEMENT_MEMO)
+INTERNAL_KINDS = (DocumentKind.PAYMENT_ORDER, DocumentKind.SETTLEMENT_MEMO, DocumentKind.REVIEW_NOTE)
 
 # The one document issued for a grant at its approval: the grant notice, or for a micro-project
 # the forwarding notice or contract of its first recipient.
@@ -296,3 +297,7 @@ def _log_export_transition(
 ) -> None:
     by = (kwargs.get("method_kwargs") or {}).get("by")
     ExportJobLog.objects.create(job=instance, by=by, source_state=source, state=target, transition=name)
+
+
+# Bank statements (camt.053) live in their own package; imported here so Django registers them.
+from reporting.bankstatements.models import BankStatement, StatementLine  # noqa: E402, F401

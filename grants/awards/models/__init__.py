@@ -8,12 +8,28 @@ from grants.awards.models.grant import (
     PlanVersion,
     PlanVersionLine,
 )
-from grants.awards.models.proof import ProofKind, ProofLine, ProofOfUse, ProofState, Receipt, Settlement
+from grants.awards.models.in_depth import (
+    InDepthEntry,
+    InDepthSelection,
+    ReviewNote,
+    RiskReason,
+    SelectionBasis,
+)
+from grants.awards.models.proof import (
+    Admission,
+    ProofKind,
+    ProofLine,
+    ProofOfUse,
+    ProofState,
+    Receipt,
+    Settlement,
+)
 from grants.awards.models.reclaim import Reclaim, ReclaimKind, ReclaimState, Repayment
-from grants.awards.models.reminder import DeadlineReminder
+from grants.awards.models.reminder import DeadlineReminder, OfficeReminder
 from grants.awards.models.use_of_funds import UseOfFundsRecord
 
 __all__ = [
+    "Admission",
     "Amendment",
     "AmendmentInstalment",
     "AmendmentLine",
@@ -24,6 +40,9 @@ __all__ = [
     "Grant",
     "GrantInstalment",
     "GrantState",
+    "InDepthEntry",
+    "InDepthSelection",
+    "OfficeReminder",
     "PlanVersion",
     "PlanVersionLine",
     "ProofKind",
@@ -35,6 +54,9 @@ __all__ = [
     "ReclaimKind",
     "ReclaimState",
     "Repayment",
+    "ReviewNote",
+    "RiskReason",
+    "SelectionBasis",
     "Settlement",
     "UseOfFundsRecord",
 ]

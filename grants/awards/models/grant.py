@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
@@ -134,6 +135,12 @@ class Grant(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         _("late-use interest counts only from the end of the drawdown window")
     )
     confidential_individual_support = models.BooleanField(_("individual support is confidential"))
+    flat_rate_percent = models.DecimalField(
+        _("flat rate cap (% of direct costs)"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    simple_proof_threshold = models.DecimalField(
+        _("simple proof of use up to (EUR)"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
 
     state = FSMField(_("state"), default=G.NOTIFIED, choices=G.choices, protected=True, db_index=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -14,6 +14,7 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from budgets.choices import CostCategory
 from budgets.rules import fsm_permission
+from core.dates import add_months
 from core.models import SavesChangedFields
 from grants.applications.models.plan import YEAR, CoverKind
 from grants.awards.models.grant import Grant, GrantState, PlanVersion, PlanVersionLine
@@ -60,6 +61,21 @@ class ProofOfUseQuerySet(models.QuerySet["ProofOfUse"]):
         """See :meth:`ProofOfUse.is_due_soon`."""
         days = ProofOfUse.DUE_SOON_DAYS if horizon is None else horizon
         return self.outstanding().filter(due_on__gte=day, due_on__lte=day + timedelta(days=days))
+
+    def awaiting_first_check(self) -> ProofOfUseQuerySet:
+        """Handed in and not yet checked a first time (see :attr:`ProofOfUse.awaits_first_check`)."""
+        return self.filter(first_check_due_on__isnull=False, first_checked_on__isnull=True)
+
+    def first_check_overdue(self, day: date) -> ProofOfUseQuerySet:
+        """See :meth:`ProofOfUse.is_first_check_overdue`."""
+        return self.awaiting_first_check().filter(first_check_due_on__lt=day)
+
+    def first_check_due_soon(self, day: date, horizon: int | None = None) -> ProofOfUseQuerySet:
+        """See :meth:`ProofOfUse.is_first_check_due_soon`."""
+        days = ProofOfUse.FIRST_CHECK_SOON_DAYS if horizon is None else horizon
+        return self.awaiting_first_check().filter(
+            first_check_due_on__gte=day, first_check_due_on__lte=day + timedelta(days=days)
+        )
 
     def unsettled_final(self) -> ProofOfUseQuerySet:
         """Final proofs whose grant still takes proofs: not settled, in reclaim, closed or revoked."""
@@ -108,6 +124,13 @@ class ProofOfUse(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    # First check (VV Nr. 11): within three months of receiving the proof; set on the first
+    # submission, done when the office first accepts the proof or sends it back.
+    first_check_due_on = models.DateField(_("first check due on"), null=True, blank=True)
+    first_checked_on = models.DateField(_("first checked on"), null=True, blank=True)
+    first_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = ProofOfUseQuerySet.as_manager()
 
@@ -117,6 +140,8 @@ class ProofOfUse(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     # A grant whose life is over (or revoked as a whole) takes no more changes to its proofs.
     CLOSED_GRANT_STATES = (G.SETTLED, G.RECLAIM, G.CLOSED, G.REVOKED)
     DUE_SOON_DAYS = 30
+    FIRST_CHECK_MONTHS = 3  # VV Nr. 11.1 zu § 44 BHO: first check within three months of receipt
+    FIRST_CHECK_SOON_DAYS = 14
     # transition → the named rule a user needs for it (views ask the same names as services).
     PERMISSIONS = {
         "submit": EDIT_PROOF,
@@ -159,17 +184,19 @@ class ProofOfUse(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
 
     @property
     def simple_proof_threshold(self) -> Decimal | None:
-        """The threshold of the micro-project's fund up to which its final proof is a simple one;
-        None for a grant outside a fund or a fund that sets none (0)."""
+        """The threshold up to which the final proof is a simple one: a micro-project's fund's,
+        otherwise the grant's (copied from its programme at approval); None where the one that
+        applies sets none (0). A fund's rules replace the programme's for its micro-projects."""
         fund = self.grant.fund  # no query for a grant outside a fund (no fund_id)
-        if fund is None or fund.simple_proof_threshold <= 0:
+        threshold = fund.simple_proof_threshold if fund is not None else self.grant.simple_proof_threshold
+        if threshold is None or threshold <= 0:
             return None
-        return fund.simple_proof_threshold
+        return threshold
 
     @property
     def is_simple(self) -> bool:
         """A simple proof of use (einfacher Verwendungsnachweis, DOMAIN.md §9): the final proof of a
-        micro-project granted no more than its fund's threshold. The carrier hands in a short
+        grant of no more than the threshold of its fund or programme. The carrier hands in a short
         narrative report and the numerical statement, without a receipt list."""
         threshold = self.simple_proof_threshold
         return self.is_final and threshold is not None and self.grant.granted_amount <= threshold
@@ -225,6 +252,22 @@ class ProofOfUse(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         days = self.DUE_SOON_DAYS if horizon is None else horizon
         return self.is_editable and day <= self.due_on <= day + timedelta(days=days)
 
+    @property
+    def awaits_first_check(self) -> bool:
+        """Handed in, and the office has neither accepted it nor sent it back yet."""
+        return self.first_check_due_on is not None and self.first_checked_on is None
+
+    def is_first_check_overdue(self, day: date) -> bool:
+        """THE first-check rule: awaiting its first check and due before ``day``."""
+        return (
+            self.awaits_first_check and self.first_check_due_on is not None and self.first_check_due_on < day
+        )
+
+    def _first_check_done(self, by: User) -> None:
+        if self.first_check_due_on is not None and self.first_checked_on is None:
+            self.first_checked_on = timezone.localdate()
+            self.first_checked_by = by
+
     # --- transitions -----------------------------------------------------------------------
 
     @fsm_log_by
@@ -239,6 +282,9 @@ class ProofOfUse(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     def submit(self, *, by: User, description: str = "") -> None:
         self.submitted_at = timezone.now()
         self.submitted_by = by
+        if self.first_check_due_on is None:
+            received = timezone.localdate(self.submitted_at)
+            self.first_check_due_on = add_months(received, self.FIRST_CHECK_MONTHS)
 
     @fsm_log_by
     @fsm_log_description
@@ -252,7 +298,7 @@ class ProofOfUse(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         field=state, source=P.IN_REVIEW, target=P.CHANGES_REQUESTED, permission=fsm_permission(REVIEW_PROOF)
     )
     def request_changes(self, *, by: User, description: str = "") -> None:
-        pass
+        self._first_check_done(by)
 
     @fsm_log_by
     @fsm_log_description
@@ -265,6 +311,7 @@ class ProofOfUse(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     )
     def accept(self, *, by: User, description: str = "") -> None:
         self.accepted_at = timezone.now()
+        self._first_check_done(by)
 
 
 class ProofLine(models.Model):
@@ -302,8 +349,21 @@ class ProofLine(models.Model):
         return f"{self.text or self.category or self.cover_kind}: {self.actual}"
 
 
+class Admission(models.TextChoices):
+    """The official's decision on one receipt in an in-depth check (VV Nr. 11.2 zu § 44 BHO)."""
+
+    FULL = "full", _("admitted in full")  # voll anerkannt
+    PARTIAL = "partial", _("admitted in part")  # teilweise anerkannt
+    NONE = "none", _("not admitted")  # nicht anerkannt
+
+
 class Receipt(models.Model):
-    """One entry of the receipt list (Belegliste): a payment made or money received."""
+    """One entry of the receipt list (Belegliste): a payment made or money received.
+
+    In an in-depth check the official admits it fully, partly or not (``admission``), with
+    the amount admitted and, unless admitted fully, a reason; the settlement then counts the
+    admitted amount only.
+    """
 
     proof = models.ForeignKey(ProofOfUse, on_delete=models.CASCADE, related_name="receipts")
     number = models.CharField(_("receipt number"), max_length=40)
@@ -318,6 +378,15 @@ class Receipt(models.Model):
     plan_line = models.ForeignKey(
         PlanVersionLine, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("plan line")
     )
+    admission = models.CharField(_("admission"), max_length=8, choices=Admission.choices, blank=True)
+    admitted_amount = models.DecimalField(
+        _("admitted amount (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    admission_reason = models.CharField(_("reason for the admission"), max_length=500, blank=True)
+    admitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    admitted_at = models.DateTimeField(_("admitted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("receipt")
@@ -327,10 +396,26 @@ class Receipt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["proof", "number"], name="unique_receipt_number"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(admission="") & Q(admitted_amount__isnull=True))
+                | (~Q(admission="") & Q(admitted_amount__gte=0) & Q(admitted_amount__lte=models.F("amount"))),
+                name="receipt_admitted_within_amount",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.number} · {self.amount}"
+
+    @property
+    def is_admission_decided(self) -> bool:
+        return bool(self.admission)
+
+    @property
+    def not_admitted(self) -> Decimal:
+        """What the in-depth check did not admit (0 while undecided)."""
+        if self.admitted_amount is None:
+            return Decimal("0.00")
+        return self.amount - self.admitted_amount
 
 
 class Settlement(models.Model):

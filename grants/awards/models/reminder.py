@@ -34,3 +34,29 @@ class DeadlineReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d.%m.%Y} {self.organisation_id}"
+
+
+class OfficeReminder(models.Model):
+    """The day's first-check reminder e-mailed to an office's case officers: one row per office
+    and day, written in the transaction that sends it (the same idea as :class:`DeadlineReminder`)."""
+
+    office = models.ForeignKey(
+        "budgets.CoordinatingOffice",
+        on_delete=models.CASCADE,
+        related_name="first_check_reminders",
+        verbose_name=_("office"),
+    )
+    day = models.DateField(_("day"))
+    items = models.PositiveSmallIntegerField(_("reminder items"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("first-check reminder")
+        verbose_name_plural = _("first-check reminders")
+        ordering = ["-day", "office_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "day"], name="one_office_reminder_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d.%m.%Y} {self.office_id}"

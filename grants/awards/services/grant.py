@@ -80,6 +80,8 @@ def grant_create_from_application(*, application: Application, by: User) -> Gran
         interest_margin_points=programme.interest_margin_points,
         late_use_interest_from_window_end=programme.late_use_interest_from_window_end,
         confidential_individual_support=programme.confidential_individual_support,
+        flat_rate_percent=programme.flat_rate_percent,
+        simple_proof_threshold=programme.simple_proof_threshold,
         approved_by=by,
     )
     GrantInstalment.objects.bulk_create(
