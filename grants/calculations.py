@@ -11,16 +11,16 @@ table raises ``LookupError`` naming that half-year (§4.3: "never a guess").
 from __future__ import annotations
 
 import decimal
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 from typing import Any
 
 import holidays
 from dateutil.relativedelta import relativedelta
+
+from core.prorata import split_pro_rata
 
 __all__ = [
     "FINANCING_TYPES",
@@ -28,6 +28,8 @@ __all__ = [
     "deemed_notification",
     "final_grant",
     "final_report_due",
+    "flat_rate_cap",
+    "in_depth_count",
     "interest",
     "interest_pieces",
     "interim_report_due",
@@ -417,34 +419,7 @@ def window_end(start: date, *, value: int, unit: str) -> date:
 # --- §8 several funders ---------------------------------------------------------------------
 
 
-def split_pro_rata(amount: Decimal, shares: Mapping[str, Any]) -> dict[str, Decimal]:
-    """Split ``amount`` across sources in the ratio of ``shares`` (DOMAIN.md §8), exactly.
-
-    Each source gets ``amount × share / Σ shares`` rounded down to the cent; the cents left over
-    go one each to the sources with the largest remainders, on equal remainders to the larger
-    share first, then to the source key that sorts first. The parts add up to ``amount``; a
-    source with share 0 stays in the result with 0.00. The result keeps the order of ``shares``.
-    """
-    total_amount = _dec(amount, "amount")
-    if total_amount != total_amount.quantize(CENT):
-        raise ValueError(f"amount must have at most two decimal places, got {total_amount}")
-    if not shares:
-        raise ValueError("shares must name at least one source")
-    weights = {str(key): _dec(value, f"share of {key}") for key, value in shares.items()}
-    weight_sum = sum(weights.values(), ZERO)
-    if weight_sum <= 0:
-        raise ValueError("the shares must have a positive sum")
-    cents = int(total_amount * 100)
-    # Exact arithmetic in Fractions: a remainder comparison must never depend on rounding.
-    exact = {
-        key: Fraction(cents) * Fraction(weight) / Fraction(weight_sum) for key, weight in weights.items()
-    }
-    floors = {key: math.floor(value) for key, value in exact.items()}
-    left_over = cents - sum(floors.values())
-    order = sorted(weights, key=lambda key: (-(exact[key] - floors[key]), -weights[key], key))
-    for key in order[:left_over]:
-        floors[key] += 1
-    return {key: (Decimal(floors[key]) / 100).quantize(CENT) for key in weights}
+# The rule lives in core.prorata (pure, importable by the budget ledger below grants).
 
 
 # --- §7 committees --------------------------------------------------------------------------
@@ -503,3 +478,25 @@ def vote_outcome(
     if eligible == 0 or not cast > share * eligible:
         return "not_quorate"
     return "adopted" if counts["yes"] > counts["no"] else "rejected"
+
+
+def flat_rate_cap(direct_costs: Any, percent: Any) -> Decimal:
+    """The cap of a flat-rate line (DOMAIN.md §9): ``percent`` % of the recognised direct costs,
+    unrounded. A flat rate needs no receipts; it is recognised as ``min(claimed, cap)``."""
+    direct = _dec(direct_costs, "direct costs")
+    share = _dec(percent, "flat rate percentage")
+    if share > 100:
+        raise ValueError(f"flat rate percentage must not exceed 100, got {share}")
+    with decimal.localcontext(prec=_PRECISION):
+        return direct * share / 100
+
+
+def in_depth_count(received: int, share_percent: Any) -> int:
+    """How many of ``received`` proofs an in-depth check takes: ``share_percent`` % rounded up
+    (VV Nr. 11.2: at least 10 %); never more than were received."""
+    if received < 0:
+        raise ValueError(f"received must not be negative, got {received}")
+    share = _dec(share_percent, "share")
+    with decimal.localcontext(prec=_PRECISION):
+        wanted = (Decimal(received) * share / 100).to_integral_value(rounding=decimal.ROUND_CEILING)
+    return min(received, int(wanted))

@@ -342,6 +342,16 @@ add_permission(
     Check(is_case_officer, _("Only a case officer of the granting office can review a proof of use.")),
     Check(not_own_organisation, _("Nobody may review a proof of use of their own organisation.")),
 )
+# In-depth checks (VV Nr. 11.2): the head of an office (approver) selects once a year; every
+# official of the office's subtree sees the selection; carriers never do.
+add_permission(
+    "grants.select_in_depth_checks",
+    Check(is_approver, _("Only the head of the office (approver) selects proofs for in-depth checks.")),
+)
+add_permission(
+    "grants.view_in_depth_checks",
+    Check(is_office_staff, _("Only officials of the office see its selection for in-depth checks.")),
+)
 
 # --- reclaims, interest, revocation ---------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 One module per part: ``schedule`` (which proofs are owed, when), ``carrier`` (narrative,
 statement, submission), ``receipts`` (the receipt list and its rules), ``receipt_import``
-(XLSX/CSV through ``grants.awards.resources``), ``review`` (the office's review), ``settlement``
+(XLSX/CSV through ``grants.awards.resources``), ``review`` (the office's review), ``in_depth`` (the yearly selection for in-depth checks, the
+admission of receipts, the review note), ``flat_rate`` (flat-rate lines), ``settlement``
 (``settlement_preview``: what accepting the final proof books, read by the page and by
 ``proof_accept`` before it writes), ``passed_on`` (a first recipient's money passed on: the
 annex of its measures and the rule its settlement follows) and ``overview`` (what a proof's
@@ -18,6 +19,12 @@ from grants.awards.services.proof.carrier import (
     proof_submit,
     proof_update,
     submission_errors,
+)
+from grants.awards.services.proof.in_depth import (
+    in_depth_select,
+    in_depth_selection_plan,
+    receipt_admit,
+    review_note_write,
 )
 from grants.awards.services.proof.overview import ProofOverview, proof_overview
 from grants.awards.services.proof.passed_on import Measure, PassedOnAnnex, passed_on_measures
@@ -48,6 +55,8 @@ __all__ = [
     "RowReport",
     "SettlementResult",
     "StatementEntry",
+    "in_depth_select",
+    "in_depth_selection_plan",
     "overdue_interim_proofs",
     "passed_on_measures",
     "plan_line_labels",
@@ -63,10 +72,12 @@ __all__ = [
     "proof_update",
     "proofs_schedule",
     "receipt_add",
+    "receipt_admit",
     "receipt_delete",
     "receipt_update",
     "receipts_import",
     "receipts_import_rows",
+    "review_note_write",
     "settlement_preview",
     "settlement_result",
     "submission_errors",

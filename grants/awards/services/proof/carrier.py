@@ -37,6 +37,7 @@ from grants.awards.services.proof._common import (
     relevant_lines,
     require_editable,
 )
+from grants.awards.services.proof.flat_rate import is_flat_rate
 from grants.awards.services.proof.receipts import MAX_AMOUNT
 
 NARRATIVE_TYPES = (".pdf", ".docx", ".odt")
@@ -228,8 +229,8 @@ def submission_errors(proof: ProofOfUse) -> list[str]:
             proof.receipts.values("plan_line").annotate(total=Sum("amount")).values_list("plan_line", "total")
         )
         for line in relevant_lines(proof, plan_lines):
-            if line.side != PlanLineSide.EXPENDITURE:
-                continue
+            if line.side != PlanLineSide.EXPENDITURE or is_flat_rate(line, proof.grant):
+                continue  # a flat rate needs no receipts, only its cap (DOMAIN.md §9)
             actual = stated[line.pk].actual if line.pk in stated else Decimal(0)
             total = receipts.get(line.pk) or Decimal(0)
             if total != actual:

@@ -13,6 +13,7 @@ from grants.applications.models import CoverKind
 from grants.applications.models.plan import PlanLineSide
 from grants.awards.models import PlanVersionLine, ProofLine, ProofOfUse, Receipt
 from grants.awards.services.proof._common import plan_line_labels, relevant_lines
+from grants.awards.services.proof.flat_rate import is_flat_rate
 
 ZERO = Decimal("0.00")
 
@@ -41,6 +42,7 @@ class ProofOverview:
     stated_lines: list[PlanVersionLine]
     # The lines a receipt may be booked on: the proof's expenditure lines.
     expenditure_labels: dict[int, str]
+    flat_rate_lines: set[int]
 
 
 def proof_overview(proof: ProofOfUse) -> ProofOverview:
@@ -67,6 +69,7 @@ def proof_overview(proof: ProofOfUse) -> ProofOverview:
                 is_expenditure=expenditure,
                 mismatch=expenditure
                 and proof.needs_receipt_list
+                and not is_flat_rate(line, proof.grant)
                 and received != actual_by_line.get(line.pk, ZERO),
             )
         )
@@ -79,6 +82,9 @@ def proof_overview(proof: ProofOfUse) -> ProofOverview:
         actual_by_line=actual_by_line,
         stated_lines=[line for line in relevant if line.cover_kind != CoverKind.GRANT],
         expenditure_labels={
-            line.pk: labels[line.pk] for line in relevant if line.side == PlanLineSide.EXPENDITURE
+            line.pk: labels[line.pk]
+            for line in relevant
+            if line.side == PlanLineSide.EXPENDITURE and not is_flat_rate(line, proof.grant)
         },
+        flat_rate_lines={line.pk for line in relevant if is_flat_rate(line, proof.grant)},
     )

@@ -35,6 +35,7 @@ from grants.awards.services.proof._common import (
     relevant_lines,
     require_editable,
 )
+from grants.awards.services.proof.flat_rate import flat_rate_receipt_refusal, is_flat_rate
 
 PSEUDONYM = re.compile(r"Fall-\d+")
 MAX_AMOUNT = Decimal("9999999999.99")
@@ -139,6 +140,8 @@ class ReceiptRules:
             add("plan_line", _("The plan line is missing."))
         elif line.pk not in self.lines:
             add("plan_line", _("The plan line does not belong to the financing plan of this proof."))
+        elif is_flat_rate(self.lines[line.pk], self.grant):
+            add("plan_line", flat_rate_receipt_refusal(self.labels[line.pk], self.grant))
         elif line.pk not in self.allowed:
             add(
                 "plan_line",
@@ -213,6 +216,9 @@ def receipt_update(
     assert paid_on is not None and amount is not None and plan_line is not None
     current.number, current.paid_on, current.amount = number.strip(), paid_on, amount
     current.counterparty, current.reason, current.plan_line = counterparty.strip(), reason.strip(), plan_line
+    # A changed receipt is decided afresh in an in-depth check.
+    current.admission, current.admitted_amount, current.admission_reason = "", None, ""
+    current.admitted_by, current.admitted_at = None, None
     current.save()
     return current
 

@@ -20,6 +20,7 @@ from grants.awards.models import ProofOfUse
 from grants.awards.models.proof import REVIEW_PROOF
 from grants.awards.services.dates import DECIDED_ON, require_true_date
 from grants.awards.services.proof._common import locked_proof
+from grants.awards.services.proof.in_depth import acceptance_problem
 from grants.awards.services.proof.settlement import settle, settlement_preview
 
 
@@ -75,6 +76,9 @@ def proof_accept(
     if not locked.is_in_review:
         raise _state_error(locked, _("Only a proof of use in review can be accepted."))
     require_true_date(decided_on, what=DECIDED_ON, grant=locked.grant)
+    in_depth_problem = acceptance_problem(locked)
+    if in_depth_problem:
+        raise DomainError(in_depth_problem)
     preview = None
     if locked.is_final:
         if not locked.grant_awaits_settlement:

@@ -50,6 +50,8 @@ from grants.applications.models.plan import PlanLineSide
 from grants.awards.models import ProofOfUse, ReclaimKind, Settlement
 from grants.awards.payments.models import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
 from grants.awards.services.proof._common import OWN_KINDS, THIRD_KINDS, plan_line_numbers
+from grants.awards.services.proof.flat_rate import apply_flat_rates, flat_rate_line_ids, flat_rate_note
+from grants.awards.services.proof.in_depth import not_admitted_by_line
 from grants.awards.services.proof.passed_on import (
     is_passed_on,
     passed_on_actuals,
@@ -100,6 +102,11 @@ class SettlementLine:
     # Money passed on: what the statement showed, replaced in ``actual`` by what the last
     # recipients' settled proofs recognise (see ``passed_on``); None on every other line.
     stated: Decimal | None = None
+    # In-depth check (DOMAIN.md §9): what was not admitted of the line's receipts, already taken
+    # off ``actual``; None on a line without such a deduction. ``flat_rate``: recognised up to
+    # ``cap`` = the flat-rate share of the recognised direct costs, without receipts.
+    not_admitted: Decimal | None = None
+    flat_rate: bool = False
 
     @property
     def is_passed_on(self) -> bool:
@@ -112,6 +119,10 @@ class SettlementLine:
     def as_json(self) -> dict[str, Any]:
         """As stored in ``Settlement.lines`` (amounts as strings, so the JSON keeps every cent)."""
         stated = {} if self.stated is None else {"stated": str(self.stated)}
+        if self.not_admitted is not None:
+            stated["not_admitted"] = str(self.not_admitted)
+        if self.flat_rate:
+            stated["flat_rate"] = True
         return stated | {
             "plan_line": self.plan_line,
             "number": self.number,
@@ -139,6 +150,8 @@ class SettlementLine:
             recognised=Decimal(data["recognised"]),
             capped=bool(data.get("capped")),
             stated=Decimal(data["stated"]) if data.get("stated") is not None else None,
+            not_admitted=Decimal(data["not_admitted"]) if data.get("not_admitted") is not None else None,
+            flat_rate=bool(data.get("flat_rate")),
         )
 
 
@@ -166,6 +179,7 @@ class SettlementResult:
     tolerance: Decimal
     recognised_by_year: dict[int, Decimal] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    flat_rate_percent: Decimal = ZERO
 
     def figures(self) -> dict[str, Decimal]:
         return {name: getattr(self, name) for name in FIGURES}
@@ -185,11 +199,30 @@ class SettlementResult:
     @property
     def notes(self) -> list[str]:
         """Sentences explaining a rule the figures follow (money passed on, DOMAIN.md §7)."""
+        notes = []
         passed_on = [line for line in self.lines if line.stated is not None]
-        if not passed_on:
-            return []
-        stated = sum((line.stated or ZERO for line in passed_on), ZERO)
-        return [passed_on_note(stated, sum((line.actual for line in passed_on), ZERO))]
+        if passed_on:
+            stated = sum((line.stated or ZERO for line in passed_on), ZERO)
+            notes.append(passed_on_note(stated, sum((line.actual for line in passed_on), ZERO)))
+        notes.extend(_review_notes(self))
+        return notes
+
+
+def _review_notes(result: SettlementResult) -> list[str]:
+    """Sentences for an in-depth check's deductions and flat-rate lines (DOMAIN.md §9)."""
+    notes = []
+    not_admitted = sum((line.not_admitted or ZERO for line in result.lines), ZERO)
+    if not_admitted:
+        notes.append(
+            _(
+                "The in-depth check did not admit %(amount)s of the receipts; the actual amounts are reduced by it."
+            )
+            % {"amount": format_eur(not_admitted)}
+        )
+    flat = [line for line in result.lines if line.flat_rate]
+    if flat and result.flat_rate_percent:
+        notes.append(flat_rate_note(result.flat_rate_percent, flat[0].cap))
+    return notes
 
 
 def _paid(proof: ProofOfUse) -> Decimal:
@@ -207,6 +240,9 @@ def _compute(proof: ProofOfUse) -> SettlementResult:
     # Money passed on counts as spent only as far as the last recipients' proofs recognise it.
     passed_on_lines = [line for line in plan_lines if is_passed_on(line)]
     passed_on = passed_on_actuals(passed_on_lines, passed_on_recognised(grant)) if passed_on_lines else {}
+    # In-depth check: receipts not (fully) admitted come off the stated actual amount.
+    not_admitted = not_admitted_by_line(proof)
+    flat_lines = flat_rate_line_ids(plan_lines, grant)
     planned: dict[str, Decimal] = {}
     actual: dict[str, Decimal] = {}
     meta: dict[str, dict[str, Any]] = {}
@@ -216,6 +252,8 @@ def _compute(proof: ProofOfUse) -> SettlementResult:
         key = str(line.pk)
         planned[key] = line.amount
         actual[key] = passed_on.get(line.pk, actual_by_line.get(line.pk, ZERO))
+        if line.pk in not_admitted:
+            actual[key] = max(ZERO, actual[key] - not_admitted[line.pk])
         meta[key] = {
             "plan_line": line.pk,
             "number": numbers[line.pk],
@@ -223,6 +261,8 @@ def _compute(proof: ProofOfUse) -> SettlementResult:
             "text": line.text,
             "budget_year": line.budget_year,
             "stated": actual_by_line.get(line.pk, ZERO) if line.pk in passed_on else None,
+            "not_admitted": _c(not_admitted[line.pk]) if line.pk in not_admitted else None,
+            "flat_rate": line.pk in flat_lines,
         }
     unplanned = (s for s in statement if s.side == PlanLineSide.EXPENDITURE and not s.plan_line_id)
     for i, s in enumerate(unplanned):
@@ -235,16 +275,23 @@ def _compute(proof: ProofOfUse) -> SettlementResult:
             "text": s.text,
             "budget_year": None,
             "stated": None,
+            "not_admitted": None,
+            "flat_rate": False,
         }
     tolerance = grant.overrun_tolerance
     recognised = calculations.recognised_lines(planned, actual, tolerance=tolerance)
     a = calculations.recognised_expenditure(planned, actual, tolerance=tolerance)
+    flat_keys = {key for key, m in meta.items() if m["flat_rate"]}
+    flat_caps: dict[str, Decimal] = {}
+    if flat_keys:
+        recognised, flat_caps = apply_flat_rates(recognised, actual, flat_keys, grant.flat_rate_percent)
+        a = _c(min(sum(recognised.values(), ZERO), sum(planned.values(), ZERO)))
     lines: list[SettlementLine] = []
     by_year: dict[int, Decimal] = {}
     for key, value in recognised.items():
         plan = planned.get(key, ZERO)
         with decimal.localcontext(prec=50):
-            cap = plan * (1 + tolerance)
+            cap = flat_caps.get(key, plan * (1 + tolerance))
         lines.append(
             SettlementLine(
                 **meta[key],
@@ -296,6 +343,7 @@ def _compute(proof: ProofOfUse) -> SettlementResult:
         lines=lines,
         tolerance=tolerance,
         recognised_by_year=by_year,
+        flat_rate_percent=grant.flat_rate_percent if flat_keys else ZERO,
     )
 
 
@@ -335,10 +383,12 @@ def settlement_preview(proof: ProofOfUse) -> SettlementResult:
 
 def settlement_result(settlement: Settlement) -> SettlementResult:
     """The stored settlement in the shape of its preview (for the settlement page)."""
+    lines = [SettlementLine.from_json(line) for line in settlement.lines]
     return SettlementResult(
         **{name: getattr(settlement, name) for name in FIGURES},
-        lines=[SettlementLine.from_json(line) for line in settlement.lines],
+        lines=lines,
         tolerance=settlement.grant.overrun_tolerance,
+        flat_rate_percent=settlement.grant.flat_rate_percent if any(x.flat_rate for x in lines) else ZERO,
     )
 
 
