@@ -54,7 +54,8 @@ class FundingLevel(models.TextChoices):
     FEDERAL = "federal", _("Federal")
     STATE = "state", _("State")
     MUNICIPAL = "municipal", _("Municipal")
-    EU = "eu", _("EU")
+    EU = "eu", _("EU")  # e.g. the European Social Fund (ESF)
+    OTHER = "other", _("Other")  # foundations, lotteries, other public money (DOMAIN.md §8)
 
 
 class OfficeKind(models.TextChoices):
@@ -88,6 +89,10 @@ class LedgerKind(models.TextChoices):
     PROVEN = "proven", _("Proven")  # im Verwendungsnachweis anerkannt
     RECLAIM = "reclaim", _("Reclaim")  # Rückforderung
     REPAYMENT = "repayment", _("Repayment")  # Rückzahlung
+    # Interest received on a reclaim (DOMAIN.md §3.8), split across the grant's sources like every
+    # other movement (§8): it is revenue of each funder's budget, so it is recorded per source on
+    # the envelope that holds that source's commitment, and changes no spending figure.
+    INTEREST = "interest", _("Interest received")  # Zinseinnahme
 
 
 class ShareGroup(models.TextChoices):

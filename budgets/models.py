@@ -594,6 +594,9 @@ class EnvelopeTotal(models.Model):
     proven = models.DecimalField(_("proven"), max_digits=16, decimal_places=2, default=Decimal("0"))
     reclaimed = models.DecimalField(_("reclaimed"), max_digits=16, decimal_places=2, default=Decimal("0"))
     repaid = models.DecimalField(_("repaid"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    interest = models.DecimalField(
+        _("interest received"), max_digits=16, decimal_places=2, default=Decimal("0")
+    )
 
     objects = EnvelopeTotalQuerySet.as_manager()
 
@@ -612,3 +615,33 @@ class EnvelopeTotal(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise TypeError("Envelope totals are kept by the database from the ledger: post a ledger entry.")
+
+
+class FundingShare(models.Model):
+    """One funding source's fixed share of a grant's financing (DOMAIN.md §8, Kofinanzierung).
+
+    ``reference`` is an application's reference while the official plans the split, and the
+    grant's file number once it is approved (the approval copies the plan; see
+    ``budgets.services.commitments``). The amounts of a reference add up to its total (the plan);
+    every movement of the grant is split in their ratio with ``split_pro_rata``. A reference
+    without shares is financed entirely by its programme's funding level, as before.
+    """
+
+    reference = models.CharField(_("reference"), max_length=40, db_index=True)
+    funding_source = models.CharField(_("funding source"), max_length=12, choices=FundingLevel.choices)
+    amount = models.DecimalField(
+        _("amount (EUR)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("funding share")
+        verbose_name_plural = _("funding shares")
+        ordering = ["reference", "funding_source"]
+        constraints = [
+            models.UniqueConstraint(fields=["reference", "funding_source"], name="unique_funding_share"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="funding_share_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.get_funding_source_display()} · {self.amount}"

@@ -51,6 +51,7 @@ FIGURE_KINDS: dict[str, tuple[str, ...]] = {
     "proven": (K.PROVEN,),
     "reclaimed": (K.RECLAIM,),
     "repaid": (K.REPAYMENT,),
+    "interest": (K.INTEREST,),
 }
 BOOKED_FIGURES = tuple(FIGURE_KINDS)
 FIGURES = (*BOOKED_FIGURES, "open", "available")
@@ -77,6 +78,7 @@ class Figures:
     proven: Decimal = ZERO
     reclaimed: Decimal = ZERO
     repaid: Decimal = ZERO
+    interest: Decimal = ZERO
     keys: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property

@@ -11,6 +11,7 @@ title is a budget decision that software must not guess.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,12 +20,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.models import BudgetEnvelope, CoordinatingOffice, Fund, FundingProgramme, LedgerEntry
+from budgets.choices import FundingLevel
+from budgets.models import (
+    BudgetEnvelope,
+    CoordinatingOffice,
+    Fund,
+    FundingProgramme,
+    FundingShare,
+    LedgerEntry,
+)
 from budgets.selectors import ZERO, Figures, envelope_figures, fund_released, reference_figures
 from budgets.services._locking import lock_envelopes
 from budgets.services._posting import LedgerKind, Posting, envelope_label, post_entries
 from core.errors import DomainError
 from core.formatting import format_date, format_eur
+from core.prorata import split_pro_rata
 
 
 def ancestor_paths(office: CoordinatingOffice) -> list[str]:
@@ -238,6 +248,78 @@ def _lock_reference(reference: str) -> dict[tuple[int, int], Figures]:
         raise DomainError(_("Nothing is booked for %(reference)s.") % {"reference": reference})
     lock_envelopes(envelope_id for envelope_id, _year in booked)
     return reference_figures(reference)
+
+
+# --- several funders (DOMAIN.md §8) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MovementPart:
+    """One funding source's part of a movement, and the envelope that carries it."""
+
+    envelope_id: int
+    funding_source: str
+    amount: Decimal
+
+
+def funding_shares(reference: str) -> dict[str, Decimal]:
+    """The fixed shares of ``reference`` per funding source (source order); empty: no split."""
+    return {
+        share.funding_source: share.amount
+        for share in FundingShare.objects.filter(reference=reference).order_by("funding_source")
+    }
+
+
+def source_label(source: str) -> str:
+    return FundingLevel(source).label if source in FundingLevel.values else source
+
+
+def movement_parts(*, reference: str, budget_year: int, amount: Decimal) -> list[MovementPart]:
+    """How a movement of ``amount`` for ``reference`` in ``budget_year`` splits across sources.
+
+    Read-only; every posting of a grant (payments, settlement, reclaims, repayments, interest,
+    partial releases) books exactly these parts, and a caller may ask before booking (a payment
+    file groups a payment by the envelopes that pay it). With funding shares the amount is split
+    with ``split_pro_rata`` in their ratio and each source's part goes to the envelope that holds
+    that source's commitment in ``budget_year`` (the largest, if several); parts of 0.00 are left
+    out. Without shares the whole amount goes to the envelope with the year's largest commitment.
+    A negative amount (money returned, a correction) splits as its absolute value, negated.
+    Parts are in source order and always add up to ``amount``.
+    """
+    amount = Decimal(amount)
+    booked = {
+        envelope_id: figures
+        for (envelope_id, year), figures in reference_figures(reference).items()
+        if year == budget_year
+    }
+    if not booked:
+        raise DomainError(
+            _("Budget year %(year)s: nothing is committed for %(reference)s.")
+            % {"year": budget_year, "reference": reference}
+        )
+    sources = dict(
+        BudgetEnvelope.objects.filter(pk__in=booked).values_list("pk", "funding_source").order_by("pk")
+    )
+    # Per source the envelope with the largest commitment of the year (lowest pk on a tie).
+    holder: dict[str, int] = {}
+    for envelope_id in sorted(booked, key=lambda pk: (-booked[pk].committed, pk)):
+        holder.setdefault(sources[envelope_id], envelope_id)
+    shares = funding_shares(reference)
+    if not shares:
+        envelope_id = min(booked, key=lambda pk: (-booked[pk].committed, pk))
+        return [MovementPart(envelope_id, sources[envelope_id], amount)] if amount else []
+    missing = [source for source, share in shares.items() if share > 0 and source not in holder]
+    if missing:
+        raise DomainError(
+            [
+                _("Budget year %(year)s: nothing is committed from %(source)s for %(reference)s.")
+                % {"year": budget_year, "source": source_label(source), "reference": reference}
+                for source in missing
+            ]
+        )
+    sign = -1 if amount < 0 else 1
+    split = split_pro_rata(abs(amount), shares)
+    return [MovementPart(holder[source], source, sign * part) for source, part in split.items() if part]
 
 
 def _post_against_commitment(

@@ -152,7 +152,7 @@ def test_the_database_refuses_a_ledger_kind_without_a_totals_column(world):
 def test_the_migration_backfill_builds_the_same_totals_from_the_ledger(world):
     from importlib import import_module
 
-    migration = import_module("budgets.migrations.0006_envelope_totals_trigger")
+    migration = import_module("budgets.migrations.0011_funding_shares_interest")  # the latest trigger
     by = UserFactory()
     post_entries(
         [
