@@ -44,21 +44,29 @@ def ancestor_paths(office: CoordinatingOffice) -> list[str]:
 
 
 def matching_envelopes(
-    *, office: CoordinatingOffice, programme: FundingProgramme, years: list[int], fund: Fund | None = None
+    *,
+    office: CoordinatingOffice,
+    programme: FundingProgramme,
+    years: list[int],
+    fund: Fund | None = None,
+    source: str | None = None,
 ) -> dict[int, BudgetEnvelope]:
     """The envelope each budget year commits against (see the module docstring); one query.
 
-    A micro-project commits against its fund's envelope and nothing else; everything else never
-    matches a fund's envelope (a fund is money passed on, not the office's budget).
+    ``source`` is the funding source (default: the programme's funding level); a grant financed
+    by several sources asks once per source. A micro-project commits against its fund's envelope
+    and nothing else; everything else never matches a fund's envelope (a fund is money passed on,
+    not the office's budget).
     """
     if fund is not None:
         return fund_envelope(fund, years)
+    source = source or programme.funding_level
     paths = ancestor_paths(office)
     candidates = list(
         BudgetEnvelope.objects.filter(
             office__path__in=paths,
             programme=programme,
-            funding_source=programme.funding_level,
+            funding_source=source,
             budget_year__in=years,
             fund__isnull=True,
         ).select_related("office", "programme")
@@ -76,7 +84,7 @@ def matching_envelopes(
                 % {
                     "year": year,
                     "programme": programme.name,
-                    "source": programme.get_funding_level_display(),
+                    "source": source_label(source),
                     "office": office.name,
                 }
             )
@@ -146,6 +154,38 @@ def shortfall(*, year: int, envelope: BudgetEnvelope, figures: Figures, amount: 
     return ""
 
 
+def share_problems(shares: Mapping[str, Decimal], *, total: Decimal) -> list[str]:
+    """Why ``shares`` (amount per funding source) cannot finance a plan of ``total``; empty if fine.
+
+    The one check of a financing split: the planning form and the commitment both ask it.
+    """
+    problems = []
+    for source, amount in shares.items():
+        if source not in FundingLevel.values:
+            problems.append(_("%(source)s is not a funding source.") % {"source": source})
+        elif Decimal(amount) < 0 or Decimal(amount) != Decimal(amount).quantize(Decimal("0.01")):
+            problems.append(
+                _("The share of %(source)s must be zero or more, in whole cents.")
+                % {"source": source_label(source)}
+            )
+    if problems:
+        return problems
+    summed = sum((Decimal(amount) for amount in shares.values()), ZERO)
+    if summed != total:
+        problems.append(
+            _(
+                "The shares of the funding sources add up to %(sum)s, but the financing plan totals "
+                "%(total)s (difference %(difference)s)."
+            )
+            % {
+                "sum": format_eur(summed),
+                "total": format_eur(total),
+                "difference": format_eur(total - summed),
+            }
+        )
+    return problems
+
+
 def commit_instalments(
     *,
     office: CoordinatingOffice,
@@ -155,8 +195,17 @@ def commit_instalments(
     by: Any,
     comment: str = "",
     fund: Fund | None = None,
+    shares: Mapping[str, Decimal] | None = None,
 ) -> list[LedgerEntry]:
     """Commit a grant's annual instalments; all years fit, or nothing is written.
+
+    ``shares`` (amount per funding source, adding up to the instalments) splits the grant across
+    several funders (DOMAIN.md §8) and is recorded for ``reference`` with the first commitment;
+    later commitments (an amendment's increase) split in the recorded shares. Each year's
+    instalment is split with ``split_pro_rata`` and each source's part is committed against that
+    source's envelope (found as in the module docstring); every missing envelope and every
+    shortfall (source and year named) is reported at once. Without shares the programme's funding
+    level carries the whole instalment, as before.
 
     Runs inside the caller's transaction (the approval), so a refusal here rolls the
     approval back as well.
@@ -164,32 +213,121 @@ def commit_instalments(
     wanted = {year: Decimal(amount) for year, amount in instalments.items() if amount}
     if any(amount < 0 for amount in wanted.values()):
         raise DomainError(_("An annual instalment must not be negative."))
-    if not wanted:
-        return []
     with transaction.atomic():
-        chosen = matching_envelopes(office=office, programme=programme, years=list(wanted), fund=fund)
-        locked = lock_envelopes(e.pk for e in chosen.values())
-        figures = envelope_figures(locked)
-        today = timezone.localdate()
-        errors = []
-        for year, amount in sorted(wanted.items()):
-            envelope = chosen[year]
-            problem = shortfall(
-                year=year, envelope=envelope, figures=figures[envelope.pk], amount=amount, day=today
-            )
-            if problem:
-                errors.append(problem)
+        recorded = funding_shares(reference)
+        plan = dict(recorded)
+        if shares and not recorded:
+            if fund is not None:
+                raise DomainError(
+                    _("A micro-project is financed by its fund alone; it cannot be split across sources.")
+                )
+            problems = share_problems(shares, total=sum(wanted.values(), ZERO))
+            if problems:
+                raise DomainError(problems)
+            plan = {source: Decimal(shares[source]) for source in sorted(shares)}
+        if not wanted:
+            return []
+        lines = commitment_lines(
+            office=office, programme=programme, instalments=wanted, fund=fund, shares=plan, lock=True
+        )
+        errors = [line.problem for line in lines if line.problem]
         if errors:
-            raise DomainError(errors)
+            raise DomainError(list(dict.fromkeys(errors)))
+        if plan and not recorded:
+            FundingShare.objects.bulk_create(
+                FundingShare(reference=reference, funding_source=source, amount=amount)
+                for source, amount in plan.items()
+            )
         return post_entries(
             [
-                Posting(chosen[year].pk, year, LedgerKind.COMMITMENT, amount)
-                for year, amount in sorted(wanted.items())
+                Posting(line.envelope.pk, line.year, LedgerKind.COMMITMENT, line.amount)
+                for line in lines
+                if line.envelope is not None
             ],
             reference=reference,
             by=by,
             comment=comment,
         )
+
+
+@dataclass(frozen=True)
+class CommitmentLine:
+    """One source's part of one year's instalment: its envelope, what that has left, and why
+    it cannot be committed (empty when it can)."""
+
+    year: int
+    funding_source: str
+    amount: Decimal
+    envelope: BudgetEnvelope | None
+    available: Decimal | None
+    problem: str = ""
+
+
+def commitment_lines(
+    *,
+    office: CoordinatingOffice,
+    programme: FundingProgramme,
+    instalments: Mapping[int, Decimal],
+    fund: Fund | None = None,
+    shares: Mapping[str, Decimal] | None = None,
+    lock: bool = False,
+) -> list[CommitmentLine]:
+    """What committing ``instalments`` would book, per year and source, against what is available.
+
+    The one plan of a commitment: ``commit_instalments`` books these lines (with ``lock``, under
+    the envelope locks), and the proposal and approval pages show them. Each year's instalment
+    is split across ``shares`` with ``split_pro_rata`` (without shares: the programme's funding
+    level, or the fund, carries it); a source without an envelope or without enough available
+    money in a year gets the sentence that refuses it.
+    """
+    wanted = {year: Decimal(amount) for year, amount in sorted(instalments.items()) if amount}
+    parts = _instalment_parts(wanted, shares or {}, default=programme.funding_level if fund is None else "")
+    problems: dict[tuple[int, str], str] = {}
+    chosen: dict[tuple[int, str], BudgetEnvelope] = {}
+    for source in dict.fromkeys(source for _year, source in parts):
+        for year in sorted(year for year, of in parts if of == source):
+            try:
+                found = matching_envelopes(
+                    office=office, programme=programme, years=[year], fund=fund, source=source or None
+                )
+            except DomainError as refused:
+                problems[(year, source)] = " ".join(refused.messages)
+                continue
+            chosen[(year, source)] = found[year]
+    ids = [e.pk for e in chosen.values()]
+    figures = envelope_figures(lock_envelopes(ids) if lock else ids)
+    today = timezone.localdate()
+    lines = []
+    for (year, source), amount in sorted(parts.items()):
+        envelope = chosen.get((year, source))
+        problem = problems.get((year, source), "")
+        if envelope is not None and not problem:
+            problem = shortfall(
+                year=year, envelope=envelope, figures=figures[envelope.pk], amount=amount, day=today
+            )
+        available = figures[envelope.pk].available if envelope is not None else None
+        lines.append(
+            CommitmentLine(year, source or envelope_source(envelope), amount, envelope, available, problem)
+        )
+    return lines
+
+
+def envelope_source(envelope: BudgetEnvelope | None) -> str:
+    return envelope.funding_source if envelope is not None else ""
+
+
+def _instalment_parts(
+    wanted: Mapping[int, Decimal], plan: Mapping[str, Decimal], *, default: str
+) -> dict[tuple[int, str], Decimal]:
+    """Each year's instalment per source (parts of 0.00 left out); one part of ``default`` without a plan."""
+    if not plan:
+        return {(year, default): amount for year, amount in sorted(wanted.items())}
+    return {
+        (year, source): part
+        for year, amount in sorted(wanted.items())
+        for source, part in split_pro_rata(amount, plan).items()
+        if part
+    }
 
 
 def decommit(
@@ -232,13 +370,37 @@ def decommit(
             raise DomainError(errors)
         postings = []
         for year, amount in sorted(wanted.items()):
-            remaining = amount
-            for (envelope_id, entry_year), figures in sorted(booked.items()):
-                if entry_year != year or remaining <= 0 or figures.committed <= 0:
-                    continue
-                part = min(remaining, figures.committed)
-                postings.append(Posting(envelope_id, year, LedgerKind.DECOMMITMENT, -part))
-                remaining -= part
+            of_year = {pk: f.committed for (pk, entry_year), f in booked.items() if entry_year == year}
+            if amount == committed_by_year[year]:
+                # The whole year is released: each envelope exactly what it still holds.
+                parts = {pk: committed for pk, committed in of_year.items() if committed > 0}
+            else:
+                parts = {
+                    p.envelope_id: -p.amount
+                    for p in movement_parts(reference=reference, budget_year=year, amount=-amount)
+                }
+                errors += [
+                    _(
+                        "Budget year %(year)s: %(envelope)s holds %(committed)s for %(reference)s; its share "
+                        "%(part)s of the release cannot be released."
+                    )
+                    % {
+                        "year": year,
+                        "envelope": envelope_label(
+                            BudgetEnvelope.objects.select_related("office", "programme").get(pk=pk)
+                        ),
+                        "committed": format_eur(of_year.get(pk, ZERO)),
+                        "reference": reference,
+                        "part": format_eur(part),
+                    }
+                    for pk, part in parts.items()
+                    if part > of_year.get(pk, ZERO)
+                ]
+            postings += [
+                Posting(pk, year, LedgerKind.DECOMMITMENT, -part) for pk, part in sorted(parts.items())
+            ]
+        if errors:
+            raise DomainError(errors)
         return post_entries(postings, reference=reference, by=by, comment=comment)
 
 
@@ -324,11 +486,13 @@ def movement_parts(*, reference: str, budget_year: int, amount: Decimal) -> list
 
 def _post_against_commitment(
     kind: str, *, reference: str, budget_year: int, amount: Decimal, by: Any, comment: str, limit: str | None
-) -> LedgerEntry:
-    """Book ``amount`` on the envelope that holds the grant's commitment for ``budget_year``.
+) -> list[LedgerEntry]:
+    """Book ``amount`` on the envelopes that hold the grant's commitment for ``budget_year``.
 
-    ``limit`` names a check: "open" (disbursements stay within committed − disbursed) or
-    "reclaimed" (repayments stay within what was reclaimed); None books without a limit.
+    The amount is split across the grant's funding sources (:func:`movement_parts`): one entry
+    per source, the parts adding up to ``amount``. ``limit`` names a check on the grant's year:
+    "open" (disbursements stay within committed − disbursed) or "reclaimed" (repayments stay
+    within what was reclaimed); None books without a limit.
     """
     amount = Decimal(amount)
     if not amount:
@@ -360,17 +524,18 @@ def _post_against_commitment(
                     "reference": reference,
                 }
             )
-        # The envelope with the largest commitment of that year carries the booking.
-        envelope_id = max(booked, key=lambda key: (booked[key].committed, -key[0]))[0]
-        (entry,) = post_entries(
-            [Posting(envelope_id, budget_year, kind, amount)], reference=reference, by=by, comment=comment
+        parts = movement_parts(reference=reference, budget_year=budget_year, amount=amount)
+        return post_entries(
+            [Posting(part.envelope_id, budget_year, kind, part.amount) for part in parts],
+            reference=reference,
+            by=by,
+            comment=comment,
         )
-        return entry
 
 
 def post_disbursement(
     *, reference: str, budget_year: int, amount: Decimal, by: Any, comment: str = ""
-) -> LedgerEntry:
+) -> list[LedgerEntry]:
     """Money paid out (Auszahlung); a negative amount books money returned by the bank."""
     return _post_against_commitment(
         LedgerKind.DISBURSEMENT,
@@ -385,7 +550,7 @@ def post_disbursement(
 
 def post_proven(
     *, reference: str, budget_year: int, amount: Decimal, by: Any, comment: str = ""
-) -> LedgerEntry:
+) -> list[LedgerEntry]:
     """Expenditure recognised in a settled proof of use."""
     return _post_against_commitment(
         LedgerKind.PROVEN,
@@ -400,7 +565,7 @@ def post_proven(
 
 def post_reclaim(
     *, reference: str, budget_year: int, amount: Decimal, by: Any, comment: str = ""
-) -> LedgerEntry:
+) -> list[LedgerEntry]:
     """An amount claimed back by decision (Rückforderung)."""
     return _post_against_commitment(
         LedgerKind.RECLAIM,
@@ -415,7 +580,7 @@ def post_reclaim(
 
 def post_repayment(
     *, reference: str, budget_year: int, amount: Decimal, by: Any, comment: str = ""
-) -> LedgerEntry:
+) -> list[LedgerEntry]:
     """A repayment received against a reclaim."""
     return _post_against_commitment(
         LedgerKind.REPAYMENT,
@@ -425,4 +590,19 @@ def post_repayment(
         by=by,
         comment=comment,
         limit="reclaimed",
+    )
+
+
+def post_interest(
+    *, reference: str, budget_year: int, amount: Decimal, by: Any, comment: str = ""
+) -> list[LedgerEntry]:
+    """Interest received on a reclaim, recorded per source (see ``LedgerKind.INTEREST``)."""
+    return _post_against_commitment(
+        LedgerKind.INTEREST,
+        reference=reference,
+        budget_year=budget_year,
+        amount=amount,
+        by=by,
+        comment=comment,
+        limit=None,
     )

@@ -9,14 +9,11 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from budgets.models import BudgetEnvelope, CoordinatingOffice
 from budgets.rules import office_roles
-from budgets.selectors import envelope_figures
-from budgets.services.commitments import matching_envelopes, shortfall
-from core.errors import DomainError
+from budgets.services.commitments import commitment_lines, funding_shares, source_label
 from core.lists import filtered
 from grants.applications.filters import WorklistFilter
 from grants.applications.models import Application, ApplicationState
@@ -150,13 +147,15 @@ def timeline(obj: Any) -> QuerySet[StateLog]:
 
 @dataclass(frozen=True)
 class YearBudget:
-    """One budget year of a proposal: what the matching envelope has left and what is asked."""
+    """One budget year (and funding source) of a proposal: what the matching envelope has left
+    and what is asked."""
 
     year: int
     requested: Decimal
     envelope: BudgetEnvelope | None
     available: Decimal | None
     problem: str = ""  # why this year cannot be committed; empty when it can
+    funding_source: str = ""
 
     @property
     def fits(self) -> bool:
@@ -166,41 +165,32 @@ class YearBudget:
     def missing_envelope(self) -> bool:
         return self.envelope is None
 
+    @property
+    def source_label(self) -> str:
+        return source_label(self.funding_source) if self.funding_source else ""
+
 
 def budget_available(*, application: Application, instalments: Mapping[int, Decimal]) -> list[YearBudget]:
-    """Per budget year: the envelope the approval would commit against, its available money and
-    the amount asked, with the sentence that refuses the year (the approval's own wording).
+    """Per budget year and funding source: the envelope the approval would commit against, its
+    available money and the amount asked, with the sentence that refuses the line (the
+    approval's own wording).
 
+    The lines are ``budgets.services.commitments.commitment_lines``, the plan the approval books:
+    with funding shares set for the application (DOMAIN.md §8) each year is split across them.
     The proposal and approval pages show this; the proposal and approval services call it before
     they write, so page and service cannot disagree. The approval's ledger posting checks again
     under the envelope lock, so a concurrent approval cannot overcommit.
     """
-    wanted = {year: Decimal(amount) for year, amount in sorted(instalments.items()) if amount}
-    envelopes: dict[int, BudgetEnvelope] = {}
-    problems: dict[int, str] = {}
-    for year in wanted:
-        try:
-            envelopes |= matching_envelopes(
-                office=application.office,
-                programme=application.programme,
-                years=[year],
-                fund=application.fund,
-            )
-        except DomainError as error:
-            problems[year] = " ".join(error.messages)
-    figures = envelope_figures(e.pk for e in envelopes.values())
-    today = timezone.localdate()
-    rows = []
-    for year, amount in wanted.items():
-        envelope = envelopes.get(year)
-        available = figures[envelope.pk].available if envelope is not None else None
-        problem = problems.get(year, "")
-        if envelope is not None and not problem:
-            problem = shortfall(
-                year=year, envelope=envelope, figures=figures[envelope.pk], amount=amount, day=today
-            )
-        rows.append(YearBudget(year, amount, envelope, available, problem))
-    return rows
+    return [
+        YearBudget(line.year, line.amount, line.envelope, line.available, line.problem, line.funding_source)
+        for line in commitment_lines(
+            office=application.office,
+            programme=application.programme,
+            instalments=instalments,
+            fund=application.fund,
+            shares=funding_shares(application.reference),
+        )
+    ]
 
 
 def proposed_instalments(application: Application) -> dict[int, Decimal]:

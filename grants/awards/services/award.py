@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from budgets.services.commitments import commit_instalments
+from budgets.services.commitments import commit_instalments, funding_shares
 from core.errors import DomainError
 from grants.applications.models import Application
 from grants.applications.selectors import approval_budget
@@ -47,6 +47,8 @@ def application_approve(*, application: Application, by: User, comment: str = ""
         by=by,
         comment=approved.reference,
         fund=approved.fund,
+        # The official's split across funding sources (DOMAIN.md §8) carries over to the grant.
+        shares=funding_shares(approved.reference),
     )
     return approved
 

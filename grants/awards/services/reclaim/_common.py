@@ -38,6 +38,14 @@ def outstanding_reclaimed_by_year(grant: Grant) -> dict[int, Decimal]:
     return {year: amount for year, amount in by_year.items() if amount > 0}
 
 
+def interest_year(grant: Grant) -> int:
+    """The budget year interest on the grant's reclaims is booked in: the latest one reclaimed."""
+    years = [
+        year for (_envelope_id, year), f in reference_figures(grant.file_number).items() if f.reclaimed > 0
+    ]
+    return max(years)
+
+
 def releasable_by_year(grant: Grant) -> dict[int, Decimal]:
     """Per budget year: committed and not yet paid out (what a whole revocation releases)."""
     by_year: dict[int, Decimal] = {}

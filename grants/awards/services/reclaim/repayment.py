@@ -1,10 +1,12 @@
 """Repayments against a reclaim and the waiver of its interest (DOMAIN.md §3.8).
 
-Ledger rule: the budget ledger tracks what the budget reclaimed and got back, so only the
-principal part of a repayment is booked (``post_repayment``), on the years that carry the
-grant's outstanding reclaims, latest year first (the order in which the claim was booked).
-Interest is general revenue of the public budget (allgemeine Deckungsmittel), not money of
-the programme's envelope, so it is recorded on the repayment but not posted to an envelope.
+Ledger rule: the budget ledger tracks what the budget reclaimed and got back. The principal
+part of a repayment is booked as a repayment (``post_repayment``), on the years that carry the
+grant's outstanding reclaims, latest year first (the order in which the claim was booked). The
+interest part is revenue of the funders' budgets, not money of the programme: it is booked as
+interest received (``post_interest``, its own ledger kind that changes no spending figure) on
+the latest year the grant's reclaims were booked in. Both are split across the grant's funding
+sources in its shares (DOMAIN.md §8), one entry per source.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from budgets.rules import require
-from budgets.services.commitments import post_repayment
+from budgets.services.commitments import post_interest, post_repayment
 from core.errors import DomainError
 from core.formatting import format_date, format_eur
 from grants.awards.models import Grant, Reclaim, Repayment
 from grants.awards.models.reclaim import BOOK_REPAYMENT, WAIVE_INTEREST
 from grants.awards.services.dates import RECEIVED_ON, date_problems
 from grants.awards.services.reclaim._common import (
+    interest_year,
     latest_year_first,
     locked_reclaim,
     outstanding_reclaimed_by_year,
@@ -92,6 +95,14 @@ def repayment_book(*, reclaim: Reclaim, amount: Decimal, received_on: date, by: 
         parts = latest_year_first(principal_part, outstanding_reclaimed_by_year(grant))
         for year, part in sorted(parts.items()):
             post_repayment(reference=grant.file_number, budget_year=year, amount=part, by=by, comment=comment)
+    if repayment.interest_part > 0:
+        post_interest(
+            reference=grant.file_number,
+            budget_year=interest_year(grant),
+            amount=repayment.interest_part,
+            by=by,
+            comment=_("Interest received on %(date)s") % {"date": format_date(received_on)},
+        )
     if before.outstanding == amount:
         _settle(locked, by=by, description=_("Repaid in full"))
     return repayment
