@@ -85,6 +85,7 @@ PROGRAMME_FIELDSETS: Any = (
                 "payout_requires_final_notice",
                 ("interest_margin_points", "late_use_interest_from_window_end"),
                 "confidential_individual_support",
+                ("flat_rate_percent", "simple_proof_threshold"),
             )
         },
     ),

@@ -426,3 +426,11 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 _template_options: dict = TEMPLATES[0]["OPTIONS"]  # type: ignore[assignment]
 _template_options["builtins"] = [*_template_options.get("builtins", []), "core.templatetags.idempotency"]
 MIDDLEWARE.append("core.idempotency.IdempotencyMiddleware")
+
+# --- First checks of proofs of use (issue 10 part 3, VV Nr. 11.1) ------------------------------
+# The office's case officers get one digest per office and day of the proofs whose first check
+# (within three months of receipt) is due soon or overdue; after the carriers' reminders.
+CELERY_BEAT_SCHEDULE["send-first-check-reminders"] = {
+    "task": "grants.tasks.send_first_check_reminders",
+    "schedule": crontab(hour=6, minute=40),
+}

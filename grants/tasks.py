@@ -9,6 +9,7 @@ from grants.awards.tasks import (
     mark_proofs_due,
     run_receipt_import,
     send_deadline_reminders,
+    send_first_check_reminders,
 )
 from grants.carriers.tasks import send_bank_details_change_email
 from grants.records.tasks import retention_run
@@ -21,4 +22,5 @@ __all__ = [
     "send_application_state_email",
     "send_bank_details_change_email",
     "send_deadline_reminders",
+    "send_first_check_reminders",
 ]

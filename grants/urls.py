@@ -5,6 +5,7 @@ from grants.awards.payments import views as grant_drawdowns
 from grants.awards.views import amendments as grant_amendments
 from grants.awards.views import decision as application_decision
 from grants.awards.views import detail as grant_detail
+from grants.awards.views import in_depth as grant_in_depth
 from grants.awards.views import late_use as grant_late_use
 from grants.awards.views import proof_edit as grant_proof_edit
 from grants.awards.views import proofs as grant_proofs
@@ -158,6 +159,19 @@ urlpatterns = [
         name="receipt_import_job",
     ),
     path("zuwendungen/<int:pk>/abrechnung/", grant_proofs.settlement_detail, name="settlement_detail"),
+    # In-depth checks of proofs (DOMAIN.md §9): receipt admission, review note, yearly selection
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/belege/<int:receipt_pk>/anerkennung/",
+        grant_in_depth.receipt_admit,
+        name="receipt_admit",
+    ),
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/pruefvermerk/",
+        grant_in_depth.review_note,
+        name="review_note",
+    ),
+    path("vertiefte-pruefung/", grant_in_depth.selections, name="in_depth_selections"),
+    path("vertiefte-pruefung/<int:pk>/", grant_in_depth.selection_detail, name="in_depth_selection"),
     # Reclaims and revocation
     path("zuwendungen/<int:pk>/widerruf/", grant_revocation.grant_revoke_view, name="grant_revoke"),
     path("zuwendungen/<int:pk>/rueckforderungen/", grant_reclaims.grant_reclaims, name="grant_reclaims"),

@@ -7,7 +7,7 @@ are robust: a broker outage must not make a committed decision look failed to th
 ``generate_missing_notices`` (daily) catches up on anything that was not issued.
 
 After the award: a drawdown whose payment is ordered gets its payment order; a stored
-settlement its memo; a decided reclaim its decision. Settlements and reclaims are rows created
+settlement its memo; a decided reclaim its decision; a review note of an in-depth check its PDF. Settlements and reclaims are rows created
 by the grants services (no transition of their own), so those two listen to ``post_save``.
 """
 
@@ -22,7 +22,7 @@ from django.dispatch import receiver
 from django_fsm.signals import post_transition
 
 from grants.applications.models import ApplicationState
-from grants.awards.models import Grant, Reclaim, Settlement
+from grants.awards.models import Grant, Reclaim, ReviewNote, Settlement
 from grants.awards.payments.models import Drawdown, DrawdownState
 
 logger = logging.getLogger(__name__)
@@ -78,6 +78,12 @@ def drawdown_transitioned(
 def settlement_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
     if created and not raw:
         _on_commit("generate_settlement_memo", instance.pk)
+
+
+@receiver(post_save, sender=ReviewNote, dispatch_uid="reporting.review_note_saved")
+def review_note_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    if created and not raw:
+        _on_commit("generate_review_note", instance.pk)
 
 
 @receiver(post_save, sender=Reclaim, dispatch_uid="reporting.reclaim_saved")

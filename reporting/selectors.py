@@ -13,7 +13,7 @@ from budgets.rules import DASHBOARD_ROLES, allowed, role_paths
 from budgets.selectors import subtree_q
 from grants.applications.models import Application, ApplicationState
 from grants.applications.selectors import applications_visible_to, visibility_q
-from grants.awards.models import Grant, Reclaim, Settlement
+from grants.awards.models import Grant, Reclaim, ReviewNote, Settlement
 from grants.awards.payments.models import Drawdown, DrawdownState
 from grants.records.models import RetentionLog
 from grants.rules import carrier_organisation_ids
@@ -32,6 +32,17 @@ def documents_for(application: Application, *, user: Any) -> QuerySet[Document]:
     if not allowed(user, "reporting.view_internal_documents", application):
         documents = documents.exclude(kind__in=INTERNAL_KINDS)
     return documents
+
+
+def issued_document(subject: Any, kind: str, *, user: Any) -> Document | None:
+    """The document of ``kind`` issued for ``subject``, if ``user`` may download it."""
+    if subject is None or subject.pk is None:
+        return None
+    return (
+        documents_visible_to(user)
+        .filter(content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk, kind=kind)
+        .first()
+    )
 
 
 def budget_reports_visible_to(user: Any) -> QuerySet[BudgetReport]:
@@ -145,6 +156,7 @@ def documents_missing() -> dict[str, list[int]]:
         DocumentKind.SETTLEMENT_MEMO: Settlement.objects.exclude(grant__application_id__in=_anonymised()),
         DocumentKind.RECLAIM_DECISION: Reclaim.objects.exclude(grant__application_id__in=_anonymised()),
         DocumentKind.BUDGET_REPORT: BudgetReport.objects.all(),
+        DocumentKind.REVIEW_NOTE: ReviewNote.objects.exclude(proof__grant__application_id__in=_anonymised()),
     }
     return {
         str(kind): list(

@@ -16,7 +16,7 @@ from budgets.models import CoordinatingOffice
 from budgets.rules import allowed
 from core.errors import AccessDenied, DomainError
 from grants.applications.models import Application, ApplicationState
-from grants.awards.models import Grant, Reclaim, Settlement
+from grants.awards.models import Grant, Reclaim, ReviewNote, Settlement
 from grants.awards.payments.models import Drawdown, DrawdownState
 from reporting.documents.budget_report import render_budget_report
 from reporting.documents.forwarding import NOTICE_TITLE, forwarding_title, render_forwarding_document
@@ -24,6 +24,7 @@ from reporting.documents.grant_notice import render_grant_notice
 from reporting.documents.payment_order import render_payment_order
 from reporting.documents.reclaim_decision import render_reclaim_decision
 from reporting.documents.rejection_notice import render_rejection_notice
+from reporting.documents.review_note import render_review_note
 from reporting.documents.settlement_memo import render_settlement_memo
 from reporting.models import GRANT_DOCUMENT_KINDS, BudgetReport, Document, DocumentKind
 from reporting.selectors import first_recipient_grant
@@ -211,6 +212,24 @@ def settlement_memo_issue(*, settlement: Settlement) -> Document:
         kind=DocumentKind.SETTLEMENT_MEMO,
         file_name=f"Abrechnungsvermerk_{_safe(grant.file_number)}.pdf",
         render=lambda: render_settlement_memo(settlement=settlement),
+    )
+
+
+def review_note_issue(*, note: ReviewNote) -> Document:
+    """The review note (Prüfvermerk) of an in-depth check, with the receipts not fully admitted."""
+    note = ReviewNote.objects.select_related(
+        "proof__grant__application", "proof__grant__organisation", "proof__grant__office", "checked_by"
+    ).get(pk=note.pk)
+    proof = note.proof
+    grant = proof.grant
+    entry = getattr(proof, "in_depth", None)
+    receipts = list(proof.receipts.order_by("paid_on", "number"))
+    return document_issue(
+        subject=note,
+        application=grant.application,
+        kind=DocumentKind.REVIEW_NOTE,
+        file_name=f"Pruefvermerk_{_safe(grant.file_number)}_{proof.pk}.pdf",
+        render=lambda: render_review_note(note=note, receipts=receipts, entry=entry),
     )
 
 

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from grants.applications.models import Application
-from grants.awards.models import Grant, Reclaim, Settlement
+from grants.awards.models import Grant, Reclaim, ReviewNote, Settlement
 from grants.awards.payments.models import Drawdown
 from reporting.exports.tasks import run_export_job  # noqa: F401  (Celery autodiscovery imports <app>.tasks only)
 from reporting.models import BudgetReport
@@ -17,6 +17,7 @@ from reporting.services import (
     payment_order_issue,
     reclaim_decision_issue,
     rejection_notice_issue,
+    review_note_issue,
     settlement_memo_issue,
 )
 
@@ -60,11 +61,18 @@ def generate_budget_report(report_id: int) -> int:
     return budget_report_issue(report=BudgetReport.objects.get(pk=report_id)).pk
 
 
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def generate_review_note(note_id: int) -> int:
+    """Render and store the review note of an in-depth check; returns the document's id."""
+    return review_note_issue(note=ReviewNote.objects.get(pk=note_id)).pk
+
+
 MISSING_DOCUMENT_TASKS: dict[str, Any] = {
     "payment_order": generate_payment_order,
     "settlement_memo": generate_settlement_memo,
     "reclaim_decision": generate_reclaim_decision,
     "budget_report": generate_budget_report,
+    "review_note": generate_review_note,
 }
 
 

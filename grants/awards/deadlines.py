@@ -6,7 +6,12 @@ reminder e-mail and the officials' worklist show the same items:
 - proofs of use due within the next 30 days (``ProofOfUse.is_due_soon``),
 - proofs of use overdue (``ProofOfUse.is_overdue``: due before today and not handed in),
 - drawdowns paid but not used within their window (late-use interest, § 49a (4) VwVfG),
-- notices whose objection period ends within the next 7 days.
+- notices whose objection period ends within the next 7 days;
+
+and, for officials only (never in the carrier's reminder), the office's own deadline:
+
+- proofs awaiting their first check (VV Nr. 11.1: within three months of receipt), due within
+  the next 14 days or overdue (``ProofOfUse.is_first_check_overdue``).
 
 Every selector takes ``today`` (never reads the clock) and may be narrowed to office subtrees
 (materialised-path prefixes) and/or one carrier organisation.
@@ -41,6 +46,8 @@ class DeadlineKind:
     PROOF_OVERDUE = "proof_overdue"
     DRAWDOWN_NOT_USED = "drawdown_not_used"
     OBJECTION_ENDING = "objection_ending"
+    FIRST_CHECK_DUE = "first_check_due"
+    FIRST_CHECK_OVERDUE = "first_check_overdue"
 
 
 @dataclass(frozen=True)
@@ -75,12 +82,15 @@ class Deadlines:
     proofs_overdue: list[DeadlineItem] = field(default_factory=list)
     drawdowns_not_used: list[DeadlineItem] = field(default_factory=list)
     objections_ending: list[DeadlineItem] = field(default_factory=list)
+    # The office's first checks (officials only): overdue ones first, then by due date.
+    first_checks: list[DeadlineItem] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return sum(len(items) for items in self.lists())
+        return sum(len(items) for items in self.lists()) + len(self.first_checks)
 
     def lists(self) -> tuple[list[DeadlineItem], ...]:
+        """The carrier's deadlines (what its reminder may mention)."""
         return (self.proofs_due_soon, self.proofs_overdue, self.drawdowns_not_used, self.objections_ending)
 
 
@@ -153,6 +163,37 @@ def proofs_overdue(
     """Overdue proofs (:meth:`ProofOfUse.is_overdue`: outstanding and due before today)."""
     proofs = ProofOfUse.objects.overdue(today).filter(_scope("grant__", office_paths, organisation))
     return _proofs(DeadlineKind.PROOF_OVERDUE, proofs, today=today)
+
+
+def first_checks_due(
+    *,
+    today: date,
+    office_paths: Iterable[str] | None = None,
+    days: int = ProofOfUse.FIRST_CHECK_SOON_DAYS,
+) -> list[DeadlineItem]:
+    """Proofs awaiting their first check, overdue (:meth:`ProofOfUse.is_first_check_overdue`) or
+    due from today up to ``days`` days ahead; ``due_on`` is the first check's last day."""
+    proofs = (
+        ProofOfUse.objects.awaiting_first_check()
+        .filter(_scope("grant__", office_paths, None), first_check_due_on__lte=today + timedelta(days=days))
+        .select_related("grant__organisation", "grant__office")
+        .order_by("first_check_due_on", "grant__file_number", "pk")
+    )
+    return [
+        _item(
+            DeadlineKind.FIRST_CHECK_OVERDUE
+            if p.is_first_check_overdue(today)
+            else DeadlineKind.FIRST_CHECK_DUE,
+            p.grant,
+            due_on=p.first_check_due_on,
+            today=today,
+            object_id=p.pk,
+            proof_kind=p.kind,
+            budget_year=p.budget_year,
+        )
+        for p in proofs
+        if p.first_check_due_on is not None
+    ]
 
 
 def drawdowns_not_used_in_time(
@@ -234,9 +275,14 @@ def objection_periods_ending(
 
 
 def deadlines(
-    *, today: date, office_paths: Iterable[str] | None = None, organisation: Any = None
+    *,
+    today: date,
+    office_paths: Iterable[str] | None = None,
+    organisation: Any = None,
+    first_checks: bool = False,
 ) -> Deadlines:
-    """All four lists for the given scope (four queries)."""
+    """All four lists for the given scope (four queries); with ``first_checks`` (officials) also
+    the proofs awaiting their first check (a fifth)."""
     paths = None if office_paths is None else sorted(set(office_paths))
     scope = {"office_paths": paths, "organisation": organisation}
     return Deadlines(
@@ -244,21 +290,23 @@ def deadlines(
         proofs_overdue=proofs_overdue(today=today, **scope),
         drawdowns_not_used=drawdowns_not_used_in_time(today=today, **scope),
         objections_ending=objection_periods_ending(today=today, **scope),
+        first_checks=first_checks_due(today=today, office_paths=paths) if first_checks else [],
     )
 
 
 def deadlines_for_staff(user: Any, *, today: date) -> Deadlines:
-    """The officials' worklist of deadlines: the four lists limited to the user's office subtrees.
+    """The officials' worklist of deadlines: the four lists and the first checks, limited to the
+    user's office subtrees.
 
     Superusers see every office; a user without office roles sees nothing (and costs no query
     beyond loading the roles).
     """
     if getattr(user, "is_superuser", False):
-        return deadlines(today=today)
+        return deadlines(today=today, first_checks=True)
     paths = {path for path, _role in office_roles(user)}
     if not paths:
         return Deadlines()
-    return deadlines(today=today, office_paths=paths)
+    return deadlines(today=today, office_paths=paths, first_checks=True)
 
 
 def deadlines_for_organisation(organisation: Any, *, today: date) -> Deadlines:

@@ -31,6 +31,22 @@ def send_deadline_reminders() -> int:
     return send(today=timezone.localdate())
 
 
+@shared_task(
+    name="grants.tasks.send_first_check_reminders",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_first_check_reminders() -> int:
+    """Daily (Celery beat): one first-check digest per office; safe to retry on the same day."""
+    from django.utils import timezone
+
+    from grants.awards.services.reminders import send_first_check_reminders as send
+
+    return send(today=timezone.localdate())
+
+
 @shared_task(name="grants.tasks.mark_proofs_due", acks_late=True)
 def mark_proofs_due() -> list[str]:
     """Daily (Celery beat): grants whose approval period has ended now owe the proof of use."""

@@ -301,6 +301,9 @@ CREATING_WITHOUT_SCENARIO = {
     "payment_run_execute",
     "session_close",
     "session_open",
+    # In-depth checks: a second selection and a second review note are refused by their services.
+    "in_depth_selections",
+    "review_note",
 }
 
 # Views that read, or change or delete what exists (their history rows included): a replay of
@@ -349,6 +352,7 @@ OTHERS = {
     "grant_proofs",
     "grant_reclaims",
     "health",
+    "in_depth_selection",
     "home",
     "interest_waive",
     "legal_hold_lift",
@@ -372,6 +376,7 @@ OTHERS = {
     "proof_narrative",
     "proof_narrative_file",
     "proof_statement",
+    "receipt_admit",
     "receipt_delete",
     "receipt_edit",
     "receipt_import",

@@ -9,6 +9,7 @@ from grants.awards.forms.common import (
     comment_field,
     date_input,
 )
+from grants.awards.forms.in_depth import InDepthSelectForm, ReceiptAdmissionForm, ReviewNoteForm
 from grants.awards.forms.proofs import (
     NarrativeForm,
     ProofAcceptForm,
@@ -31,6 +32,7 @@ __all__ = [
     "AmendmentForm",
     "AmendmentRejectForm",
     "AmendmentSubmitForm",
+    "InDepthSelectForm",
     "InterestUntilForm",
     "InterestWaiverForm",
     "LateUseClaimForm",
@@ -42,10 +44,12 @@ __all__ = [
     "ProofAcceptForm",
     "ProofChangesForm",
     "ProofStepForm",
+    "ReceiptAdmissionForm",
     "ReceiptForm",
     "ReceiptImportForm",
     "ReclaimDecideForm",
     "RepaymentForm",
+    "ReviewNoteForm",
     "RevocationForm",
     "StatementForm",
     "comment_field",

@@ -86,6 +86,10 @@ class InDepthEntry(models.Model):
         return f"{self.selection} · {self.proof_id}"
 
     @property
+    def is_by_risk(self) -> bool:
+        return self.basis == SelectionBasis.RISK
+
+    @property
     def reason_labels(self) -> list[str]:
         labels = dict(RiskReason.choices)
         return [str(labels.get(reason, reason)) for reason in self.reasons]

@@ -9,6 +9,11 @@ When a reminder is sent (no model remembers sent reminders, so the day itself de
   the window's last day, then every 7 days;
 - an objection period ending: 7 days and 1 day before its last day.
 
+The office's own deadline, the first check of a proof within three months of its receipt
+(VV Nr. 11.1), goes to the office's case officers instead (:func:`send_first_check_reminders`):
+14 and 3 days before its last day, the day after it, then every 7 days; one digest per office
+and day (``OfficeReminder``).
+
 On any other day an item is not mentioned, so running the task once a day never repeats a
 reminder. Each carrier receives at most one digest per day with all items due that day: the
 digest is sent inside the transaction that inserts the carrier's ``DeadlineReminder`` row for
@@ -38,9 +43,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from budgets.models import CoordinatingOffice
-from grants.awards.deadlines import DeadlineItem, DeadlineKind, deadlines
-from grants.awards.models import Amendment, DeadlineReminder, Grant
+from budgets.choices import StaffRole
+from budgets.models import CoordinatingOffice, OfficeMembership
+from grants.awards.deadlines import DeadlineItem, DeadlineKind, deadlines, first_checks_due
+from grants.awards.models import Amendment, DeadlineReminder, Grant, OfficeReminder
 from grants.carriers.models import Organisation
 from webhooks.events import EventType
 from webhooks.outbox import emit
@@ -174,6 +180,80 @@ def _announce_proofs_due(items: list[DeadlineItem], office_paths: dict[int, str]
         )
 
 
+# --- first checks of proofs (the office's own deadline, VV Nr. 11.1) -------------------------
+
+FIRST_CHECK_REMINDER_DAYS = (14, 3)
+
+
+def first_check_reminder_due_today(item: DeadlineItem) -> bool:
+    """14 and 3 days before the first check's last day; the day after it, then every 7 days."""
+    if item.kind == DeadlineKind.FIRST_CHECK_DUE:
+        return item.days in FIRST_CHECK_REMINDER_DAYS
+    return item.overdue_days >= 1 and (item.overdue_days - 1) % REPEAT_EVERY_DAYS == 0
+
+
+def first_check_reminders_for(today: date) -> dict[int, list[DeadlineItem]]:
+    """Today's first-check items per office id (overdue first, then by due date)."""
+    by_office: dict[int, list[DeadlineItem]] = defaultdict(list)
+    for item in first_checks_due(today=today):
+        if first_check_reminder_due_today(item):
+            by_office[item.office_id].append(item)
+    for items in by_office.values():
+        items.sort(key=lambda i: (i.kind != DeadlineKind.FIRST_CHECK_OVERDUE, i.due_on, i.file_number))
+    return dict(by_office)
+
+
+def render_first_check_reminder(
+    office: CoordinatingOffice, items: list[DeadlineItem], *, today: date
+) -> tuple[str, str]:
+    """(subject, body) of an office's first-check digest, in German."""
+    with translation.override("de"):
+        base = settings.SITE_URL.rstrip("/")
+        entries = [(i, base + reverse("proof_detail", args=[i.grant_id, i.object_id])) for i in items]
+        context = {"office": office, "today": today, "count": len(items), "entries": entries}
+        subject = render_to_string("grants/email/first_check_reminder_subject.txt", context).strip()
+        body = render_to_string("grants/email/first_check_reminder.txt", context)
+    return " ".join(subject.split()), body
+
+
+def send_first_check_reminders(*, today: date) -> int:
+    """E-mail each office's case officers one digest of the first checks due or overdue today
+    (one ``OfficeReminder`` row per office and day, as for the carriers); returns e-mails sent."""
+    by_office = first_check_reminders_for(today)
+    if not by_office:
+        return 0
+    officers: dict[int, set[str]] = defaultdict(set)
+    for office_id, email in OfficeMembership.objects.filter(
+        office_id__in=by_office, role=StaffRole.CASE_OFFICER, user__is_active=True
+    ).values_list("office_id", "user__email"):
+        if email:
+            officers[office_id].add(email)
+    sent = 0
+    failure: Exception | None = None
+    for office in CoordinatingOffice.objects.filter(pk__in=by_office).order_by("pk"):
+        recipients = sorted(officers.get(office.pk, set()))
+        if not recipients:
+            logger.warning(
+                "Office %s has first checks due but no case officer with an e-mail address", office.pk
+            )
+            continue
+        items = by_office[office.pk]
+        try:
+            with transaction.atomic():
+                _row, created = OfficeReminder.objects.get_or_create(
+                    office=office, day=today, defaults={"items": len(items)}
+                )
+                if created:
+                    subject, body = render_first_check_reminder(office, items, today=today)
+                    sent += send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        except Exception as exc:  # one office's failing address must not stop the others
+            logger.exception("First-check reminder to office %s failed", office.pk)
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+    return sent
+
+
 # --- end of the approval period ---------------------------------------------------------------
 
 
@@ -218,9 +298,13 @@ def grants_mark_proof_due(*, today: date) -> list[str]:
 
 
 __all__ = [
+    "first_check_reminder_due_today",
+    "first_check_reminders_for",
     "grants_mark_proof_due",
     "reminder_due_today",
     "reminders_for",
+    "render_first_check_reminder",
     "render_reminder",
     "send_deadline_reminders",
+    "send_first_check_reminders",
 ]

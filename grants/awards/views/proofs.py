@@ -36,6 +36,7 @@ from grants.awards.services import proof as proof_services
 from grants.awards.services.proof.overview import proof_overview
 from grants.awards.services.proof.settlement import settlement_preview, settlement_result
 from grants.awards.views.common import visible_grant
+from grants.awards.views.in_depth_part import in_depth_context
 
 RECEIPTS_PER_PAGE = 50  # a long receipt list is paged, never one page of thousands of rows
 SHOWN_REPORT_ROWS = 100  # rows of an import check shown (the bad ones when there are any)
@@ -140,6 +141,7 @@ def proof_page_context(request: HttpRequest, grant: Grant, proof: ProofOfUse, **
         "overview": overview,
         "editable": editable,
         "overdue": proof.is_overdue(timezone.localdate()),
+        "first_check_overdue": proof.is_first_check_overdue(timezone.localdate()),
         "settlement_preview": None,
         "settlement_problems": [],
         # A first recipient's final proof lists every measure of its funds (DOMAIN.md §7).
@@ -167,6 +169,8 @@ def proof_page_context(request: HttpRequest, grant: Grant, proof: ProofOfUse, **
     context["receipts_page"] = Paginator(overview.receipts, RECEIPTS_PER_PAGE).get_page(
         request.GET.get("belege")
     )
+    # In-depth check (officials only): one admission form per receipt of this page, the review note.
+    context |= in_depth_context(request, proof, context["receipts_page"])
     report = bound.get("import_report")
     if report is not None:
         # A long file shows its bad rows (or, if there are none, its first rows), never all.
