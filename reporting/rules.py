@@ -10,7 +10,8 @@ from __future__ import annotations
 import rules
 from django.utils.translation import gettext_lazy as _
 
-from budgets.rules import Check, add_permission, is_admin, is_office_staff
+from budgets.choices import StaffRole
+from budgets.rules import Check, add_permission, holds_role_anywhere, is_admin, is_finance, is_office_staff
 
 WORKER_STEP = "reporting.export_worker_step"
 
@@ -23,4 +24,18 @@ add_permission(
 add_permission(
     "reporting.view_internal_documents",
     Check(is_admin | is_office_staff, _("Only staff of the responsible office can see internal papers.")),
+)
+
+# Bank statements (camt.053): finance staff import them and handle their lines; a statement
+# belongs to the office it was imported for and is handled in that office's subtree.
+USE_BANK_STATEMENTS = "reporting.use_bank_statements"
+HANDLE_BANK_STATEMENT = "reporting.handle_bank_statement"
+
+add_permission(
+    USE_BANK_STATEMENTS,
+    Check(holds_role_anywhere(StaffRole.FINANCE), _("Bank statements are for finance staff.")),
+)
+add_permission(
+    HANDLE_BANK_STATEMENT,
+    Check(is_finance, _("Only finance staff of the statement's office can handle its lines.")),
 )

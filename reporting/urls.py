@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import views, views_archive, views_export, views_opendata, views_payments
+from reporting import views, views_archive, views_bankstatements, views_export, views_opendata, views_payments
 
 urlpatterns = [
     path("<int:pk>/", views.document_download, name="document_download"),
@@ -26,6 +26,21 @@ urlpatterns = [
         name="payment_run_execute",
     ),
     path("zahllaeufe/<int:pk>/storno/", views_payments.payment_run_cancel_view, name="payment_run_cancel"),
+    path("kontoauszuege/", views_bankstatements.bank_statement_list, name="bank_statement_list"),
+    path("kontoauszuege/<int:pk>/", views_bankstatements.bank_statement_detail, name="bank_statement_detail"),
+    path(
+        "kontoauszuege/offene-posten/", views_bankstatements.statement_open_lines, name="statement_open_lines"
+    ),
+    path(
+        "kontoauszuege/posten/<int:pk>/zuordnen/",
+        views_bankstatements.statement_line_assign_view,
+        name="statement_line_assign",
+    ),
+    path(
+        "kontoauszuege/posten/<int:pk>/verwerfen/",
+        views_bankstatements.statement_line_dismiss_view,
+        name="statement_line_dismiss",
+    ),
     path("offene-daten/", views_opendata.opendata, name="opendata"),
     path("offene-daten/360giving.json", views_opendata.opendata_360giving, name="opendata_360giving"),
     path("exporte/", views_export.export_start, name="export_start"),

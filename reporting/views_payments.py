@@ -20,6 +20,7 @@ from core.lists import Column, ListPage, filtered
 from grants.applications.views.common import AuthenticatedRequest
 from grants.awards.payments.models import CANCEL_PAYMENT_RUN, EXECUTE_PAYMENT_RUN, PaymentRun, PaymentRunState
 from grants.awards.payments.services.run import payment_run_cancel, payment_run_effect, payment_run_execute
+from reporting.bankstatements.selectors import returned_transfers
 from reporting.payments.forms import PaymentRunCancelForm, PaymentRunCreateForm, PaymentRunExecuteForm
 from reporting.payments.selectors import (
     payable_drawdowns,
@@ -118,6 +119,7 @@ def _detail(
     context = {
         "run": run,
         "items": run_items(run),
+        "returned": returned_transfers(run),
         "effect": payment_run_effect(run) if run.is_open else [],
         "history": _history(run),
         "may_execute": "execute" in steps,

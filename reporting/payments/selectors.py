@@ -50,10 +50,18 @@ def payment_runs_visible_to(user: Any) -> QuerySet[PaymentRun]:
     if not paths:
         return PaymentRun.objects.none()
     outside = PaymentRunItem.objects.exclude(_under(paths, "drawdown__grant__office__"))
+    # A transfer returned by the bank has left its run (reporting.bankstatements) but still
+    # belongs to it: whoever sees the run must handle that payment too.
+    returned_outside = Drawdown.objects.filter(bank_returns__payment_run__isnull=False).exclude(
+        _under(paths, "grant__office__")
+    )
     # A cancelled run has released its payments (no items left): only its creator still sees it.
-    released = PaymentRun.objects.filter(items__isnull=True).exclude(created_by=user)
+    released = PaymentRun.objects.filter(items__isnull=True, returned_transfers__isnull=True).exclude(
+        created_by=user
+    )
     return (
         PaymentRun.objects.exclude(pk__in=outside.values("run_id"))
+        .exclude(returned_transfers__drawdown__in=returned_outside)
         .exclude(pk__in=released.values("pk"))
         .select_related("created_by", "executed_by")
     )

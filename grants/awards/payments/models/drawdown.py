@@ -167,6 +167,18 @@ class Drawdown(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
 
     @fsm_log_by
     @fsm_log_description
+    @transition(field=state, source=D.PAID, target=D.ORDERED, permission=fsm_permission(BOOK_PAYMENT))
+    def return_by_bank(self, *, by: User, description: str = "") -> None:
+        """The payee's bank sent the transfer back (Rücküberweisung): ordered again, ready for a new run.
+
+        The money never reached the carrier, so it was neither paid nor used.
+        """
+        self.paid_on = None
+        self.booked_by = None
+        self.used_on = None
+
+    @fsm_log_by
+    @fsm_log_description
     @transition(
         field=state,
         source=[D.REQUESTED, D.CERTIFIED],
