@@ -256,6 +256,16 @@ def scenario_budget_import(world, current, paid, client):
     return Form(by, reverse("budget_import"), lambda: {"action": "confirm", "digest": digest})
 
 
+def scenario_bank_statement_import(world, current, paid):
+    # The fixture statement as it is: valid camt.053, its lines match nothing and are listed.
+    path = settings.BASE_DIR / "tests" / "reporting" / "bankstatements" / "statement_v02.xml"
+    return Form(
+        world["finance"],
+        reverse("bank_statement_list"),
+        lambda: {"file": SimpleUploadedFile("auszug.xml", path.read_bytes(), "application/xml")},
+    )
+
+
 # url name → the scenario that sends its form (a view that creates rows).
 CREATING: dict[str, Callable[..., Form]] = {
     "drawdown_request": scenario_drawdown_request,
@@ -270,6 +280,7 @@ CREATING: dict[str, Callable[..., Form]] = {
     "payment_run_list": scenario_payment_run_list,
     "export_start": scenario_export_start,
     "budget_import": scenario_budget_import,
+    "bank_statement_list": scenario_bank_statement_import,
 }
 
 # Views that create rows but are replayed only through the route test below (their scenario
@@ -304,12 +315,17 @@ CREATING_WITHOUT_SCENARIO = {
     # In-depth checks: a second selection and a second review note are refused by their services.
     "in_depth_selections",
     "review_note",
+    # Bank statements: assigning books a repayment once; the line is then handled (refused again).
+    "statement_line_assign",
 }
 
 # Views that read, or change or delete what exists (their history rows included): a replay of
 # theirs is caught by the same key (the route test), and their services refuse a second step.
 OTHERS = {
     "account",
+    "bank_statement_detail",
+    "statement_line_dismiss",
+    "statement_open_lines",
     "amendment_detail",
     "amendment_edit",
     "amendment_step",
