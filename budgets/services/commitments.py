@@ -432,6 +432,25 @@ def funding_shares(reference: str) -> dict[str, Decimal]:
     }
 
 
+def funding_shares_replace(*, reference: str, shares: Mapping[str, Decimal]) -> None:
+    """Record the planned split of ``reference`` (an application's proposal); empty: no split.
+
+    Checked by the caller with :func:`share_problems`. Once anything is booked for the
+    reference its shares are fixed: every movement so far was split in them.
+    """
+    if LedgerEntry.objects.filter(reference=reference).exists():
+        raise DomainError(
+            _("The funding shares of %(reference)s are fixed: money is already committed.")
+            % {"reference": reference}
+        )
+    FundingShare.objects.filter(reference=reference).delete()
+    FundingShare.objects.bulk_create(
+        FundingShare(reference=reference, funding_source=source, amount=Decimal(amount))
+        for source, amount in sorted(shares.items())
+        if amount
+    )
+
+
 def source_label(source: str) -> str:
     return FundingLevel(source).label if source in FundingLevel.values else source
 

@@ -170,7 +170,12 @@ class YearBudget:
         return source_label(self.funding_source) if self.funding_source else ""
 
 
-def budget_available(*, application: Application, instalments: Mapping[int, Decimal]) -> list[YearBudget]:
+def budget_available(
+    *,
+    application: Application,
+    instalments: Mapping[int, Decimal],
+    shares: Mapping[str, Decimal] | None = None,
+) -> list[YearBudget]:
     """Per budget year and funding source: the envelope the approval would commit against, its
     available money and the amount asked, with the sentence that refuses the line (the
     approval's own wording).
@@ -188,7 +193,7 @@ def budget_available(*, application: Application, instalments: Mapping[int, Deci
             programme=application.programme,
             instalments=instalments,
             fund=application.fund,
-            shares=funding_shares(application.reference),
+            shares=funding_shares(application.reference) if shares is None else shares,
         )
     ]
 

@@ -223,8 +223,9 @@ def test_repaying_principal_and_interest_settles_the_reclaim_and_closes_the_gran
     assert (repayment.principal_part, repayment.interest_part) == (D("2500.00"), D("75.15"))
     assert state_of(reclaim) == "settled"
     assert state_of(paid_2024) == "closed"
-    # Only the principal goes back to the budget; interest is general revenue.
+    # The principal goes back to the budget; the interest is booked as interest received.
     assert ledger("repayment") == [(2024, D("2500.00"))]
+    assert ledger("interest") == [(2024, D("75.15"))]
     statement = reclaim_interest(reclaim=reclaim, until=date(2025, 6, 30))
     assert (statement.interest, statement.interest_paid, statement.outstanding) == (
         D("75.15"),

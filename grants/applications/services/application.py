@@ -21,6 +21,8 @@ from django_fsm import can_proceed
 
 from budgets.models import CoordinatingOffice, FundingProgramme
 from budgets.rules import require
+from budgets.selectors import programme_reachable
+from budgets.services.commitments import funding_shares_replace, share_problems
 from core.errors import DomainError
 from core.formatting import format_eur
 from grants.applications.models import (
@@ -175,6 +177,7 @@ def application_create(
         **fields,
     )
     check_fund_address(application)
+    check_programme_reachable(application)
     application.full_clean(exclude=["reference", "state"])
     application.save()
     # The reference derives from the primary key, so two carriers never race for a number.
@@ -192,6 +195,8 @@ def application_update(*, application: Application, by: User, **fields: Any) -> 
     for key, value in fields.items():
         setattr(locked, key, value)
     check_fund_address(locked)
+    if {"office", "programme"} & set(fields):
+        check_programme_reachable(locked)
     locked.full_clean(exclude=["reference", "state"])
     save_touched(locked)
     return locked
@@ -219,6 +224,19 @@ def financing_plan_replace(
         CoverLine(application=locked, position=i, **line) for i, line in enumerate(cover)
     )
     save_touched(locked)
+
+
+def check_programme_reachable(application: Application) -> None:
+    """An office that neither holds nor sits below an envelope of the programme can never approve
+    the application: refuse it when it is addressed, not at the approver's click."""
+    if application.fund_id is not None or programme_reachable(application.office, application.programme):
+        return
+    raise DomainError(
+        _(
+            "%(office)s and the offices above it hold no budget for %(programme)s, so an application there could never be approved; choose the office responsible for this programme."
+        )
+        % {"office": application.office.name, "programme": application.programme.name}
+    )
 
 
 def check_fund_address(application: Application) -> None:
@@ -313,7 +331,12 @@ def default_instalments(application: Application) -> dict[int, Decimal]:
     return plan_totals(application.expenditure_lines.all(), application.cover_lines.all()).grant_by_year
 
 
-def budget_refusals(*, application: Application, instalments: Mapping[int, Decimal]) -> list[str]:
+def budget_refusals(
+    *,
+    application: Application,
+    instalments: Mapping[int, Decimal],
+    shares: Mapping[str, Decimal] | None = None,
+) -> list[str]:
     """Why the budget cannot carry ``instalments``: a shortfall in a matching envelope.
 
     A year without a matching envelope does not stop a proposal (the budget may not be
@@ -321,7 +344,7 @@ def budget_refusals(*, application: Application, instalments: Mapping[int, Decim
     """
     return [
         row.problem
-        for row in budget_available(application=application, instalments=instalments)
+        for row in budget_available(application=application, instalments=instalments, shares=shares)
         if not row.fits and not row.missing_envelope
     ]
 
@@ -333,7 +356,12 @@ def application_propose_approval(
     by: User,
     instalments: Mapping[int, Decimal],
     comment: str = "",
+    shares: Mapping[str, Decimal] | None = None,
 ) -> Application:
+    """Propose the annual instalments, and with ``shares`` (amount per funding source, adding up
+    to the instalments) the grant's split across several funders (DOMAIN.md §8); the approval
+    commits each source's part against its own envelope. No shares: the programme's funding
+    level carries the grant, and an earlier split is dropped."""
     locked = begin_step(application, "propose_approval", by=by)
     if locked.is_micro_project and locked.recommendation != Recommendation.ADOPTED:
         raise DomainError(
@@ -342,12 +370,16 @@ def application_propose_approval(
             )
         )
     requested = plan_totals(locked.expenditure_lines.all(), locked.cover_lines.all()).grant
+    shares = {source: Decimal(value) for source, value in (shares or {}).items() if value}
+    amount = sum(instalments.values(), Decimal(0))
     errors = _instalment_errors(locked, instalments, requested)
+    if shares and not errors:
+        errors = share_problems(shares, total=amount)
     if not errors:
-        errors = budget_refusals(application=locked, instalments=instalments)
+        errors = budget_refusals(application=locked, instalments=instalments, shares=shares)
     if errors:
         raise DomainError(errors)
-    amount = sum(instalments.values(), Decimal(0))
+    funding_shares_replace(reference=locked.reference, shares=shares)
     locked = finish_step(locked, "propose_approval", by=by, comment=comment, amount=amount)
     locked.instalments.all().delete()
     Instalment.objects.bulk_create(

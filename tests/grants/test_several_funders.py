@@ -1,0 +1,223 @@
+"""A grant financed by several funders (DOMAIN.md §8): 75 % federal, 25 % state, from the
+approval to the closing of its file, with every ledger entry per source."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from budgets.models import FundingShare, LedgerEntry
+from core.errors import DomainError
+from grants.applications.models import CoverLine, ExpenditureLine
+from grants.applications.services.application import (
+    application_complete_formal_check,
+    application_propose_approval,
+    application_start_formal_check,
+    application_submit,
+)
+from grants.awards.models import BaseRate, Grant, Reclaim
+from grants.awards.services.award import application_approve
+from grants.awards.services.reclaim import reclaim_interest, repayment_book
+from tests.budgets.factories import FundingProgrammeFactory, envelope
+from tests.grants.factories import ApplicationFactory, carrier_user
+from tests.grants.test_services_proof import make_world, pay
+from tests.grants.test_settlement import DECIDED, submit_and_accept
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+SHARES = {"federal": D("51000.00"), "state": D("17000.00")}  # 75 % / 25 % of 68,000.00
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def settled_in_march_2027(clock):
+    clock.set(2027, 3, 15)
+
+
+@pytest.fixture
+def world():
+    world = make_world()
+    for valid_from in (date(2025, 7, 1), date(2026, 1, 1), date(2026, 7, 1), date(2027, 1, 1)):
+        BaseRate.objects.get_or_create(valid_from=valid_from, defaults={"rate": D("2.27")})
+    programme = FundingProgrammeFactory(code="KORA", funding_level="federal")
+    world["programme"] = programme
+    world["federal"] = envelope(
+        office=world["sn"], programme=programme, funding_source="federal", allocated=D("1000000")
+    )
+    world["state"] = envelope(
+        office=world["sn"],
+        programme=programme,
+        funding_source="state",
+        budget_title="0602 684 01",
+        allocated=D("1000000"),
+    )
+    return world
+
+
+def proposed(world, *, shares=SHARES, state_envelope=True):
+    """An application of 80,000.00 (own 8,000.00, third parties 4,000.00, grant 68,000.00 in
+    2026), through the formal check to the proposal with ``shares``."""
+    app = ApplicationFactory(
+        office=world["sn"],
+        programme=world["programme"],
+        financing_type="deficit",
+        start_date=date(2026, 1, 1),
+        end_date=date(2026, 12, 31),
+    )
+    ExpenditureLine.objects.create(
+        application=app,
+        position=0,
+        category="staff",
+        description="Personal",
+        budget_year=2026,
+        amount=D("80000"),
+    )
+    CoverLine.objects.create(application=app, kind="own", budget_year=2026, amount=D("8000"))
+    CoverLine.objects.create(
+        application=app, kind="third_party", source="Stadt", budget_year=2026, amount=D("4000")
+    )
+    CoverLine.objects.create(application=app, kind="grant", budget_year=2026, amount=D("68000"))
+    carrier = carrier_user(app.organisation)
+    app = application_submit(application=app, by=carrier)
+    app = application_start_formal_check(application=app, by=world["officer"])
+    app = application_complete_formal_check(application=app, by=world["officer"])
+    app = application_propose_approval(
+        application=app, by=world["officer"], instalments={2026: D("68000")}, shares=shares
+    )
+    return app, carrier
+
+
+def entries(grant: Grant, since: int = 0) -> list[tuple[int, str, str, Decimal]]:
+    return [
+        (e.envelope_id, e.envelope.funding_source, e.kind, e.amount)
+        for e in LedgerEntry.objects.filter(reference=grant.file_number, pk__gt=since)
+        .select_related("envelope")
+        .order_by("pk")
+    ]
+
+
+def last_pk() -> int:
+    return LedgerEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def test_a_grant_75_federal_25_state_from_commitment_to_closing(world):
+    fed, state = world["federal"].pk, world["state"].pk
+    app, carrier = proposed(world)
+    app = application_approve(application=app, by=world["approver"])
+    grant = app.grant
+    assert (
+        dict(FundingShare.objects.filter(reference=grant.file_number).values_list("funding_source", "amount"))
+        == SHARES
+    )
+    # Commitment: each source's share on its own envelope.
+    assert entries(grant) == [
+        (fed, "federal", "commitment", D("51000.00")),
+        (state, "state", "commitment", D("17000.00")),
+    ]
+
+    # Two payments, each split 75 / 25 (the cent of 30,000.01 goes to the larger remainder).
+    mark = last_pk()
+    pay(world, grant, carrier, "30000.01", today=date(2026, 3, 2))
+    pay(world, grant, carrier, "37999.99", today=date(2026, 6, 1))
+    assert entries(grant, mark) == [
+        (fed, "federal", "disbursement", D("22500.01")),
+        (state, "state", "disbursement", D("7500.00")),
+        (fed, "federal", "disbursement", D("28499.99")),
+        (state, "state", "disbursement", D("9500.00")),
+    ]
+
+    # Settlement: 74,000.00 recognised, own 8,000.00, third parties 5,000.00 → final grant
+    # 61,000.00; 7,000.00 are released and reclaimed, each split 75 / 25.
+    mark = last_pk()
+    s = submit_and_accept(world, grant, carrier, actual={"Personal": "74000"}, own="8000", third="5000")
+    assert (s.final_grant, s.reclaim_amount) == (D("61000.00"), D("7000.00"))
+    assert entries(grant, mark) == [
+        (fed, "federal", "proven", D("45750.00")),
+        (state, "state", "proven", D("15250.00")),
+        (fed, "federal", "decommitment", D("-5250.00")),
+        (state, "state", "decommitment", D("-1750.00")),
+        (fed, "federal", "reclaim", D("5250.00")),
+        (state, "state", "reclaim", D("1750.00")),
+    ]
+
+    # Repayment of principal and interest: both split 75 / 25; the file closes.
+    reclaim = Reclaim.objects.get(grant=grant)
+    assert reclaim.decided_on == DECIDED
+    owed = reclaim_interest(reclaim=reclaim, until=date(2027, 3, 15))
+    mark = last_pk()
+    repayment = repayment_book(
+        reclaim=reclaim, amount=owed.outstanding, received_on=date(2027, 3, 15), by=world["finance"]
+    )
+    assert repayment.principal_part == D("7000.00")
+    interest = repayment.interest_part
+    assert interest == owed.interest > 0
+    federal_interest = (interest * 3 / 4).quantize(D("0.01"), rounding="ROUND_DOWN")
+    if interest * 100 * 3 % 4 >= 2:  # the larger remainder takes the left-over cent
+        federal_interest += D("0.01")
+    assert entries(grant, mark) == [
+        (fed, "federal", "repayment", D("5250.00")),
+        (state, "state", "repayment", D("1750.00")),
+        (fed, "federal", "interest", federal_interest),
+        (state, "state", "interest", interest - federal_interest),
+    ]
+    grant.refresh_from_db()
+    assert grant.state == "closed"
+    # Per source the books balance: committed 51,000 − 5,250 = proven 45,750 = paid 51,000 − reclaimed 5,250.
+    for envelope_id, share in ((fed, D("0.75")), (state, D("0.25"))):
+        rows = LedgerEntry.objects.filter(reference=grant.file_number, envelope_id=envelope_id)
+        total = {
+            kind: sum(r.amount for r in rows if r.kind == kind)
+            for kind in ("commitment", "decommitment", "disbursement", "proven", "reclaim", "repayment")
+        }
+        assert total["commitment"] + total["decommitment"] == total["proven"] == D("61000") * share
+        assert total["disbursement"] - total["reclaim"] == total["proven"]
+        assert total["reclaim"] == total["repayment"]
+
+
+def test_shares_that_do_not_add_up_to_the_plan_are_refused_and_nothing_is_written(world):
+    with pytest.raises(DomainError) as exc:
+        proposed(world, shares={"federal": D("51000"), "state": D("16999.99")})
+    assert exc.value.messages == [
+        "The shares of the funding sources add up to €67,999.99, but the financing plan totals €68,000.00 (difference €0.01)."
+    ]
+    assert not FundingShare.objects.exists()
+
+
+def test_a_source_without_an_envelope_is_named_at_the_approval_and_nothing_is_committed(world):
+    app, _carrier = proposed(world, shares={"federal": D("51000"), "municipal": D("17000")})
+    with pytest.raises(DomainError) as exc:
+        application_approve(application=app, by=world["approver"])
+    assert exc.value.messages == [
+        f"Budget year 2026: there is no budget envelope for {world['programme'].name} (Municipal) at "
+        "Demokratie-Zentrum Sachsen "
+        "or any office above it."
+    ]
+    assert not LedgerEntry.objects.exclude(kind="allocation").exists()
+    app.refresh_from_db()
+    assert app.state != "approved"
+
+
+def test_a_source_without_enough_money_in_a_year_is_named_and_nothing_is_written(world):
+    from budgets.services._posting import Posting, post_entries
+
+    # The state envelope has 16,999.99 left after a block; the federal one has plenty.
+    post_entries(
+        [Posting(world["state"].pk, 2026, "block", D("983000.01"))], reference="", by=world["finance"]
+    )
+    with pytest.raises(DomainError) as exc:
+        proposed(world)
+    short = world["state"].office.short_name
+    assert exc.value.messages == [
+        f"Budget year 2026: envelope 0602 684 01 ({short}, KORA) has €16,999.99 available, but €17,000.00 "
+        "are requested (shortfall €0.01)."
+    ]
+    assert not FundingShare.objects.exists()
+    assert not LedgerEntry.objects.exclude(kind__in=["allocation", "block"]).exists()
