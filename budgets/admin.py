@@ -11,7 +11,15 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from budgets.choices import CostCategory, FinancingType
-from budgets.models import BudgetEnvelope, CoordinatingOffice, FundingProgramme, LedgerEntry, OfficeMembership
+from budgets.models import (
+    BudgetEnvelope,
+    CoordinatingOffice,
+    FundingProgramme,
+    LedgerEntry,
+    OfficeMembership,
+    PayingAccount,
+)
+from budgets.paying_accounts import paying_accounts_configured, paying_accounts_of
 from budgets.selectors import envelope_figures
 from core.formatting import format_eur
 
@@ -35,6 +43,25 @@ class OfficeMembershipInline(admin.TabularInline):
     autocomplete_fields = ("user",)
 
 
+class PayingAccountInline(admin.TabularInline):
+    model = PayingAccount
+    extra = 0
+    fields = ("funding_source", "envelope", "name", "iban", "bic")
+    autocomplete_fields = ("envelope",)
+
+
+@admin.register(PayingAccount)
+class PayingAccountAdmin(admin.ModelAdmin):
+    """The offices' paying accounts (Zahlkonten); the IBAN is checked like a payee's."""
+
+    list_display = ("office", "funding_source", "envelope", "name", "iban", "bic")
+    list_filter = ("funding_source",)
+    search_fields = ("office__name", "office__code", "name", "iban")
+    list_select_related = ("office", "envelope", "envelope__programme")
+    autocomplete_fields = ("office", "envelope")
+    fields = ("office", "funding_source", "envelope", "name", "iban", "bic")
+
+
 @admin.register(CoordinatingOffice)
 class CoordinatingOfficeAdmin(TreeAdmin):
     # The move form places the node in the tree (treebeard needs add_root/add_child/move).
@@ -42,7 +69,7 @@ class CoordinatingOfficeAdmin(TreeAdmin):
     list_display = ("name", "short_name", "code", "kind", "state", "city")
     list_filter = ("kind", "state")
     search_fields = ("name", "short_name", "code", "city")
-    inlines = (OfficeMembershipInline,)
+    inlines = (OfficeMembershipInline, PayingAccountInline)
 
 
 @admin.register(OfficeMembership)
@@ -162,6 +189,7 @@ class BudgetEnvelopeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "is_default",
         "created_at",
         "figures",
+        "pays_from",
     )
     readonly_fields = fields
     inlines = (LedgerEntryInline,)
@@ -177,6 +205,15 @@ class BudgetEnvelopeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "available": format_eur(f.available),
             "disbursed": format_eur(f.disbursed),
         }
+
+    @admin.display(description=_("paying account"))
+    def pays_from(self, obj: BudgetEnvelope) -> str:
+        account = paying_accounts_of([obj.pk])[obj.pk]
+        if account is not None:
+            return str(account)
+        if paying_accounts_configured():
+            return str(_("None: payments from this envelope are refused until an account is set up."))
+        return str(_("The account in the settings (no paying account is set up yet)."))
 
 
 @admin.register(LedgerEntry)

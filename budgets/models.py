@@ -1,5 +1,6 @@
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from budgets.choices import (
     StaffRole,
     WindowUnit,
 )
+from core.bank_accounts import AccountError, checked_account
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -645,3 +647,80 @@ class FundingShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} · {self.get_funding_source_display()} · {self.amount}"
+
+
+class PayingAccount(models.Model):
+    """A budget account an office pays from (Zahlkonto; DOMAIN.md §8: each source its own).
+
+    An account belongs to an office and either to one of its funding sources, to all sources of
+    the office that have no account of their own (source left empty), or to one envelope only
+    (which overrides the office's account). A payment run pays each part of a payment from the
+    account of the envelope that carries that part: ``budgets.paying_accounts``.
+    """
+
+    office = models.ForeignKey(
+        CoordinatingOffice,
+        on_delete=models.PROTECT,
+        related_name="paying_accounts",
+        verbose_name=_("coordinating office"),
+    )
+    funding_source = models.CharField(
+        _("funding source"),
+        max_length=12,
+        choices=FundingLevel.choices,
+        blank=True,
+        help_text=_("Empty: every funding source of the office that has no account of its own."),
+    )
+    envelope = models.OneToOneField(
+        BudgetEnvelope,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="paying_account",
+        verbose_name=_("budget envelope"),
+        help_text=_("Only for this envelope; empty: for the office and funding source."),
+    )
+    name = models.CharField(_("account holder"), max_length=70)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+
+    class Meta:
+        verbose_name = _("paying account")
+        verbose_name_plural = _("paying accounts")
+        ordering = ["office__path", "funding_source", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "funding_source"],
+                condition=Q(envelope__isnull=True),
+                name="one_paying_account_per_office_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.iban}"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        try:
+            account = checked_account(name=self.name, iban=self.iban, bic=self.bic)
+        except AccountError:
+            errors["iban"] = _("%(iban)s is not a valid IBAN in the SEPA zone with a known bank.") % {
+                "iban": self.iban
+            }
+        else:
+            self.iban, self.bic = account.iban, account.bic
+        if self.envelope_id is not None:
+            envelope = self.envelope
+            assert envelope is not None
+            if self.office_id is not None and envelope.office_id != self.office_id:
+                errors["envelope"] = _("The envelope %(envelope)s belongs to another office.") % {
+                    "envelope": envelope
+                }
+            if self.funding_source and self.funding_source != envelope.funding_source:
+                errors["funding_source"] = _("The envelope %(envelope)s is financed by %(source)s.") % {
+                    "envelope": envelope,
+                    "source": envelope.get_funding_source_display(),
+                }
+            self.funding_source = envelope.funding_source
+        if errors:
+            raise ValidationError(errors)

@@ -42,7 +42,7 @@ from grants.awards.models.proof import (
 from grants.awards.models.reclaim import Reclaim, ReclaimKind, ReclaimState, Repayment
 from grants.awards.models.reminder import DeadlineReminder, OfficeReminder
 from grants.awards.payments.models.drawdown import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
-from grants.awards.payments.models.run import PaymentRun, PaymentRunItem, PaymentRunState
+from grants.awards.payments.models.run import PaymentRun, PaymentRunItem, PaymentRunState, PaymentRunTransfer
 from grants.carriers.models import (
     BankDetailsChange,
     BankDetailsChangeState,
@@ -102,6 +102,7 @@ __all__ = [
     "PaymentRun",
     "PaymentRunItem",
     "PaymentRunState",
+    "PaymentRunTransfer",
     "PlanVersion",
     "PlanVersionLine",
     "ProofKind",

@@ -9,7 +9,6 @@ rejects — or, worse, accepts with a wrong amount — is the costliest failure 
 from __future__ import annotations
 
 import functools
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,40 +18,22 @@ from importlib.resources import files
 from typing import Any
 
 from django.utils import timezone
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaTransfer
 from sepaxml.validation import ValidationError as SepaxmlValidationError
-from text_unidecode import unidecode
+
+from core.bank_accounts import NAME_LENGTH, Account, AccountError, checked_account, sepa_text
+
+__all__ = ["NAME_LENGTH", "Account", "AccountError", "checked_account", "sepa_text"]
 
 SCHEMA = "pain.001.001.09"
 NAMESPACE = f"urn:iso:std:iso:20022:tech:xsd:{SCHEMA}"
 CENT = Decimal("0.01")
-NAME_LENGTH = 70  # Max70Text (names)
 REMITTANCE_LENGTH = 140  # Max140Text (unstructured remittance information)
 ID_LENGTH = 35  # Max35Text (message and end-to-end ids)
-
-# German banks read the DK convention (ä → ae …) better than a stripped "a"; whatever is left
-# outside the EPC's Latin character set (which every SEPA bank must accept) becomes a space.
-_GERMAN = str.maketrans(
-    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "&": "+"}
-)
-_NOT_EPC = re.compile(r"[^A-Za-z0-9/\-?:().,'+ ]")
 
 
 class SepaFileError(Exception):
     """The file could not be built or does not validate; ``str(exc)`` says why (for the log)."""
-
-
-class AccountError(ValueError):
-    """An IBAN (or BIC) that cannot be paid to; ``str(exc)`` is the technical reason."""
-
-
-@dataclass(frozen=True)
-class Account:
-    name: str
-    iban: str
-    bic: str  # empty: IBAN only (allowed in SEPA)
 
 
 @dataclass(frozen=True)
@@ -63,41 +44,11 @@ class Transfer:
     remittance: str
 
 
-def sepa_text(value: str, max_length: int) -> str:
-    """``value`` in the SEPA character set, German umlauts written out, at most ``max_length``."""
-    text = _NOT_EPC.sub(" ", unidecode(value.translate(_GERMAN)))
-    return " ".join(text.split())[:max_length].strip()
-
-
 def cents(amount: Decimal) -> int:
     """The amount in whole cents; anything finer than a cent or not positive is refused."""
     if amount <= 0 or amount != amount.quantize(CENT):
         raise SepaFileError(f"amount {amount} is not a positive amount in whole cents")
     return int(amount * 100)
-
-
-def checked_account(*, name: str, iban: str, bic: str = "") -> Account:
-    """An account that a SEPA credit transfer can go to, or ``AccountError``.
-
-    The IBAN is checked by schwifty (structure, length, check digits, national BBAN rules) and
-    must lie in the SEPA zone. The BIC comes from the bank code (German banks: the Bundesbank's
-    bank-code register that schwifty ships); an unknown German bank code is refused, because
-    such an IBAN would bounce. Outside Germany a missing BIC is fine: SEPA is IBAN-only.
-    """
-    try:
-        account = IBAN(iban, validate_bban=True)
-    except SchwiftyException as exc:
-        raise AccountError(str(exc)) from exc
-    if not account.in_sepa_zone:
-        raise AccountError(f"{account.country_code} is not in the SEPA zone")
-    derived = account.bic
-    if bic:
-        bic = bic.replace(" ", "").upper()
-    elif derived is not None:
-        bic = str(derived)
-    elif account.country_code == "DE":
-        raise AccountError(f"unknown German bank code {account.bank_code}")
-    return Account(name=sepa_text(name, NAME_LENGTH), iban=account.compact, bic=bic)
 
 
 class _CreditTransfer(SepaTransfer):

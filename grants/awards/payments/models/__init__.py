@@ -17,6 +17,7 @@ from grants.awards.payments.models.run import (
     PaymentRun,
     PaymentRunItem,
     PaymentRunState,
+    PaymentRunTransfer,
 )
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "PaymentRun",
     "PaymentRunItem",
     "PaymentRunState",
+    "PaymentRunTransfer",
 ]

@@ -43,9 +43,11 @@ class PaymentRun(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
     reference = models.CharField(_("reference"), max_length=35, unique=True)
     state = FSMField(_("state"), max_length=10, choices=R.choices, default=R.CREATED, protected=True)
     execution_date = models.DateField(_("requested execution date"))
-    debtor_name = models.CharField(_("paying account holder"), max_length=70)
-    debtor_iban = models.CharField(_("paying IBAN"), max_length=34)
-    debtor_bic = models.CharField(_("paying BIC"), max_length=11)
+    # The paying account when the whole file is paid from one; empty when it has several blocks
+    # (each transfer then names its own, see PaymentRunTransfer).
+    debtor_name = models.CharField(_("paying account holder"), max_length=70, blank=True)
+    debtor_iban = models.CharField(_("paying IBAN"), max_length=34, blank=True)
+    debtor_bic = models.CharField(_("paying BIC"), max_length=11, blank=True)
     total_amount = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
     payment_count = models.PositiveIntegerField(_("number of payments"))
     file = models.FileField(_("file"), upload_to="payment_runs/", max_length=255)
@@ -146,3 +148,44 @@ class PaymentRunItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} · {self.end_to_end_id}"
+
+
+class PaymentRunTransfer(models.Model):
+    """One credit transfer in a run's file: a payment's part for one envelope (DOMAIN.md §8).
+
+    A payment financed by several sources is paid in one transfer per source, each from the
+    paying account of the envelope that carries that part; the file has one payment block
+    (PmtInf) per paying account. The paying account is copied as it was when the file was made.
+    """
+
+    item = models.ForeignKey(PaymentRunItem, on_delete=models.CASCADE, related_name="transfers")
+    envelope = models.ForeignKey(
+        "budgets.BudgetEnvelope",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("budget envelope"),
+    )
+    funding_source = models.CharField(_("funding source"), max_length=12)
+    paying_account = models.ForeignKey(
+        "budgets.PayingAccount",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("paying account"),
+    )
+    debtor_name = models.CharField(_("paying account holder"), max_length=70)
+    debtor_iban = models.CharField(_("paying IBAN"), max_length=34)
+    debtor_bic = models.CharField(_("paying BIC"), max_length=11, blank=True)
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
+    end_to_end_id = models.CharField(_("end-to-end ID"), max_length=35, unique=True)
+
+    class Meta:
+        verbose_name = _("credit transfer of a payment run")
+        verbose_name_plural = _("credit transfers of payment runs")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_transfer_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.end_to_end_id
