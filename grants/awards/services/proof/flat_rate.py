@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from budgets.choices import CostCategory
-from core.formatting import format_eur
+from core.formatting import format_eur, format_percent
 from grants import calculations
 from grants.awards.models import Grant, PlanVersionLine
 
@@ -35,8 +35,8 @@ def flat_rate_line_ids(lines: Iterable[PlanVersionLine], grant: Grant) -> set[in
 def flat_rate_receipt_refusal(label: str, grant: Grant) -> str:
     """Why a receipt cannot be booked on a flat-rate line."""
     return _(
-        "Plan line “%(line)s” is a flat rate: it needs no receipts, only its cap of %(percent)s %% of the direct costs. Book the receipt on the line of the direct cost instead."
-    ) % {"line": label, "percent": f"{grant.flat_rate_percent:g}".replace(".", ",")}
+        "Plan line “%(line)s” is a flat rate: it needs no receipts, only its cap of %(percent)s of the direct costs. Book the receipt on the line of the direct cost instead."
+    ) % {"line": label, "percent": format_percent(grant.flat_rate_percent)}
 
 
 def apply_flat_rates(
@@ -59,5 +59,5 @@ def apply_flat_rates(
 
 def flat_rate_note(percent: Decimal, cap: Decimal) -> str:
     return _(
-        "Flat-rate lines need no receipts: they are recognised up to %(percent)s %% of the recognised direct costs, here %(cap)s."
-    ) % {"percent": f"{percent:g}".replace(".", ","), "cap": format_eur(cap)}
+        "Flat-rate lines need no receipts: they are recognised up to %(percent)s of the recognised direct costs, here %(cap)s."
+    ) % {"percent": format_percent(percent), "cap": format_eur(cap)}

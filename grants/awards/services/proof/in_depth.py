@@ -34,7 +34,7 @@ from accounts.models import User
 from budgets.models import CoordinatingOffice
 from budgets.rules import require, role_paths
 from core.errors import DomainError
-from core.formatting import format_date, format_eur
+from core.formatting import format_date, format_eur, format_percent
 from grants import calculations
 from grants.awards.models import (
     Admission,
@@ -151,8 +151,8 @@ def _selection_problems(
         )
     if not MIN_SHARE <= share_percent <= 100:
         problems.append(
-            _("The share checked in depth must be between 10 %% and 100 %%; %(share)s %% is not.")
-            % {"share": f"{share_percent:g}".replace(".", ",")}
+            _("The share checked in depth must be between 10 %% and 100 %%; %(share)s is not.")
+            % {"share": format_percent(share_percent)}
         )
     if high_amount <= 0:
         problems.append(
