@@ -13,8 +13,9 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from budgets.choices import CostCategory
+from budgets.choices import CostCategory, FundingLevel
 from budgets.models import CoordinatingOffice, FundingProgramme
+from budgets.services.commitments import funding_shares
 from core.forms import MAX_AMOUNT, AmountField, AmountInput, Form, parse_amount  # noqa: F401 (re-exported)
 from grants.applications.models import Application, AttachmentKind, CoverKind
 from grants.carriers.models import Organisation
@@ -186,7 +187,10 @@ class ProposeRejectionForm(TransitionForm):
 
 
 class ProposeApprovalForm(TransitionForm):
-    """One amount per budget year, prefilled with the requested grant of that year."""
+    """One amount per budget year, prefilled with the requested grant of that year, and the
+    split of the grant across funding sources (DOMAIN.md §8): one amount per source, all empty
+    when the programme's funding level carries the whole grant. The service checks that the
+    shares add up to the instalments and that each source's envelope has the money."""
 
     def __init__(self, *args: Any, instalments: dict[int, Decimal], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -194,6 +198,18 @@ class ProposeApprovalForm(TransitionForm):
         for year, amount in sorted(instalments.items()):
             self.fields[f"year_{year}"] = AmountField(
                 label=_("Instalment %(year)s") % {"year": year}, initial=amount, required=True
+            )
+        recorded = funding_shares(self.application.reference)
+        for source, label in FundingLevel.choices:
+            self.fields[f"share_{source}"] = AmountField(
+                label=_("Share %(source)s (several funders)") % {"source": label},
+                initial=recorded.get(source),
+                required=False,
+                help_text=_(
+                    "Leave all shares empty when the programme's funding level finances the whole grant."
+                )
+                if source == FundingLevel.values[-1]
+                else "",
             )
         self.fields["comment"] = comment
 
@@ -203,7 +219,12 @@ class ProposeApprovalForm(TransitionForm):
             for name, value in self.cleaned_data.items()
             if name.startswith("year_")
         }
-        return {"instalments": instalments, **super().service_kwargs()}
+        shares = {
+            name.removeprefix("share_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("share_") and value
+        }
+        return {"instalments": instalments, "shares": shares, **super().service_kwargs()}
 
 
 TRANSITION_FORMS: dict[str, type[TransitionForm]] = {

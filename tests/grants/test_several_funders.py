@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
 from django.utils import translation
 
 from budgets.models import FundingShare, LedgerEntry
@@ -221,3 +223,80 @@ def test_a_source_without_enough_money_in_a_year_is_named_and_nothing_is_written
     ]
     assert not FundingShare.objects.exists()
     assert not LedgerEntry.objects.exclude(kind__in=["allocation", "block"]).exists()
+
+
+# --- the proposal page: the official sets the shares -----------------------------------------
+
+
+def _in_review(world):
+    app = ApplicationFactory(
+        office=world["sn"],
+        programme=world["programme"],
+        start_date=date(2026, 1, 1),
+        end_date=date(2026, 12, 31),
+    )
+    ExpenditureLine.objects.create(
+        application=app,
+        position=0,
+        category="staff",
+        description="Personal",
+        budget_year=2026,
+        amount=D("10000"),
+    )
+    CoverLine.objects.create(application=app, kind="own", budget_year=2026, amount=D("1000"))
+    CoverLine.objects.create(application=app, kind="grant", budget_year=2026, amount=D("9000"))
+    carrier = carrier_user(app.organisation)
+    app = application_submit(application=app, by=carrier)
+    app = application_start_formal_check(application=app, by=world["officer"])
+    return application_complete_formal_check(application=app, by=world["officer"])
+
+
+def _propose(client, app, **data):
+    return client.post(
+        reverse("application_transition", args=[app.pk, "propose_approval"]), data, follow=True
+    )
+
+
+def test_the_official_splits_the_grant_on_the_proposal_page_and_the_approval_shows_each_source(client, world):
+    app = _in_review(world)
+    client.force_login(world["officer"])
+    client.cookies["django_language"] = "de"
+    html = client.get(reverse("application_detail", args=[app.pk])).content.decode()
+    assert 'name="share_federal"' in html and 'name="share_state"' in html
+    response = _propose(client, app, year_2026="9.000,00", share_federal="6.750,00", share_state="2.250,00")
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["success"]
+    assert dict(
+        FundingShare.objects.filter(reference=app.reference).values_list("funding_source", "amount")
+    ) == {
+        "federal": D("6750.00"),
+        "state": D("2250.00"),
+    }
+    # The approver's page shows the year per source, as the approval will commit it.
+    client.force_login(world["approver"])
+    html = client.get(reverse("application_detail", args=[app.pk])).content.decode()
+    assert "2026 · Bund" in html and "2026 · Land" in html
+    assert "6.750,00" in html and "2.250,00" in html
+
+
+def test_shares_that_do_not_add_up_are_refused_on_the_page_in_german(client, world):
+    app = _in_review(world)
+    client.force_login(world["officer"])
+    client.cookies["django_language"] = "de"
+    response = _propose(client, app, year_2026="9.000,00", share_federal="6.750,00", share_state="2.000,00")
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Die Anteile der Mittelgeber ergeben 8.750,00 €, der Finanzierungsplan sieht aber 9.000,00 € vor "
+        "(Differenz 250,00 €)."
+    ]
+    app.refresh_from_db()
+    assert app.state == "content_review"
+    assert not FundingShare.objects.exists()
+
+
+def test_a_carrier_cannot_propose_shares(client, world):
+    app = _in_review(world)
+    carrier = carrier_user(app.organisation)
+    client.force_login(carrier)
+    _propose(client, app, year_2026="9.000,00", share_federal="9.000,00")
+    app.refresh_from_db()
+    assert app.state == "content_review"
+    assert not FundingShare.objects.exists()
