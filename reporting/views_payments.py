@@ -26,9 +26,11 @@ from reporting.payments.selectors import (
     payable_drawdowns,
     payment_run_filter,
     payment_runs_visible_to,
+    plan_blocks,
+    run_blocks,
     run_items,
 )
-from reporting.payments.services import payment_run_create
+from reporting.payments.services import payment_run_create, payment_run_preview
 
 RUN_COLUMNS = [
     Column("reference", gettext_lazy("Reference"), ("reference",)),
@@ -62,7 +64,13 @@ def _visible_run(request: HttpRequest, pk: int) -> PaymentRun:
 def payment_run_list(request: AuthenticatedRequest) -> HttpResponse:
     _require_finance(request)
     form = PaymentRunCreateForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    preview = None
+    if request.method == "POST" and form.is_valid() and request.POST.get("action") == "preview":
+        try:
+            preview = payment_run_preview(drawdowns=form.cleaned_data["drawdowns"], by=request.user)
+        except DomainError as error:
+            _show(request, error)
+    elif request.method == "POST" and form.is_valid():
         try:
             run = payment_run_create(
                 drawdowns=form.cleaned_data["drawdowns"],
@@ -80,6 +88,8 @@ def payment_run_list(request: AuthenticatedRequest) -> HttpResponse:
             return redirect("payment_run_detail", pk=run.pk)
     context = {
         "form": form,
+        "preview": plan_blocks(preview) if preview else None,
+        "preview_plan": preview,
         "payable": payable_drawdowns(request.user),
         "selected": {str(v) for v in form["drawdowns"].value() or []},
     }
@@ -119,6 +129,7 @@ def _detail(
     context = {
         "run": run,
         "items": run_items(run),
+        "blocks": run_blocks(run),
         "returned": returned_transfers(run),
         "effect": payment_run_effect(run) if run.is_open else [],
         "history": _history(run),

@@ -7,14 +7,24 @@ payees, so a partial right is no right.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from budgets.choices import StaffRole
 from budgets.rules import office_roles
+from budgets.services.commitments import source_label
 from grants.awards.payments.filters import PaymentRunFilter
-from grants.awards.payments.models import Drawdown, DrawdownState, PaymentRun, PaymentRunItem
+from grants.awards.payments.models import (
+    Drawdown,
+    DrawdownState,
+    PaymentRun,
+    PaymentRunItem,
+    PaymentRunTransfer,
+)
+from grants.awards.payments.services.run import RunPlan
 
 
 def finance_paths(user: Any) -> list[str]:
@@ -80,3 +90,80 @@ def run_items(run: PaymentRun) -> QuerySet[PaymentRunItem]:
 def payment_run_filter(user: Any, data: Any) -> PaymentRunFilter:
     """The runs the user may see, narrowed by the person's search and status filter."""
     return PaymentRunFilter(data or None, queryset=payment_runs_visible_to(user))
+
+
+@dataclass(frozen=True)
+class TransferRow:
+    end_to_end_id: str
+    file_number: str
+    payee: str
+    funding_source: str
+    amount: Decimal
+
+    @property
+    def source_label(self) -> str:
+        return source_label(self.funding_source)
+
+
+@dataclass(frozen=True)
+class RunBlock:
+    """One payment block (PmtInf) as the pages show it: a paying account and its transfers."""
+
+    name: str
+    iban: str
+    bic: str
+    transfers: list[TransferRow]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((t.amount for t in self.transfers), Decimal(0))
+
+    @property
+    def count(self) -> int:
+        return len(self.transfers)
+
+
+def run_blocks(run: PaymentRun) -> list[RunBlock]:
+    """A stored run's payment blocks in file order: one per paying account; one query."""
+    transfers = (
+        PaymentRunTransfer.objects.filter(item__run=run)
+        .select_related("item", "item__drawdown__grant")
+        .order_by("debtor_name", "debtor_iban", "item__drawdown_id", "end_to_end_id")
+    )
+    blocks: dict[str, RunBlock] = {}
+    for t in transfers:
+        block = blocks.setdefault(
+            t.debtor_iban, RunBlock(name=t.debtor_name, iban=t.debtor_iban, bic=t.debtor_bic, transfers=[])
+        )
+        block.transfers.append(
+            TransferRow(
+                end_to_end_id=t.end_to_end_id,
+                file_number=t.item.drawdown.grant.file_number,
+                payee=t.item.creditor_name,
+                funding_source=t.funding_source,
+                amount=t.amount,
+            )
+        )
+    return list(blocks.values())
+
+
+def plan_blocks(plan: RunPlan) -> list[RunBlock]:
+    """The blocks of a planned run (the preview), in the shape of a stored run's."""
+    return [
+        RunBlock(
+            name=block.debtor.name,
+            iban=block.debtor.iban,
+            bic=block.debtor.bic,
+            transfers=[
+                TransferRow(
+                    end_to_end_id=p.transfer.end_to_end_id,
+                    file_number=p.drawdown.grant.file_number,
+                    payee=p.transfer.creditor.name,
+                    funding_source=p.funding_source,
+                    amount=p.transfer.amount,
+                )
+                for p in block.transfers
+            ],
+        )
+        for block in plan.blocks
+    ]

@@ -8,17 +8,25 @@ checks the accounts and renders the file inside the run's transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from budgets.models import PayingAccount
 from core.errors import DomainError
 from grants.awards.payments.models import Drawdown, PaymentRun
 from grants.awards.payments.services import run as runs
-from grants.awards.payments.services.run import Payee, Transfer, end_to_end_id, payment_label
+from grants.awards.payments.services.run import (
+    Payee,
+    PaymentBlock,
+    RunPlan,
+    Transfer,
+    end_to_end_id,
+    payment_label,
+)
 from reporting.payments import sepa
 
 logger = logging.getLogger(__name__)
@@ -29,7 +37,10 @@ def _payee(account: sepa.Account) -> Payee:
 
 
 def debtor_account() -> Payee:
-    """The paying account from the settings (SEPA_DEBTOR_*), checked like any other."""
+    """The paying account from the settings (SEPA_DEBTOR_*), checked like any other.
+
+    Used only while no paying account is set up at all (``budgets.paying_accounts``).
+    """
     try:
         return _payee(
             sepa.checked_account(
@@ -43,13 +54,25 @@ def debtor_account() -> Payee:
         ) from exc
 
 
+def paying_account(account: PayingAccount) -> Payee:
+    """An office's paying account, checked as when it was saved (the bank register may change)."""
+    try:
+        return _payee(sepa.checked_account(name=account.name, iban=account.iban, bic=account.bic))
+    except sepa.AccountError as exc:
+        logger.error("Paying account %s is not usable: %s", account.pk, exc)
+        raise DomainError(
+            _("The paying account %(iban)s of %(office)s is not a valid IBAN; please ask the administrators.")
+            % {"iban": account.iban, "office": account.office.name}
+        ) from exc
+
+
 class SepaPaymentFile:
     """:class:`grants.awards.payments.services.run.PaymentFile` for a pain.001.001.09 file."""
 
     name_length = sepa.NAME_LENGTH
 
-    def debtor(self) -> Payee:
-        return debtor_account()
+    def debtor(self, account: PayingAccount | None) -> Payee:
+        return debtor_account() if account is None else paying_account(account)
 
     def transfer(self, drawdown: Drawdown) -> Transfer | str:
         """The checked account frozen on the payment order, or the message why it cannot be paid to.
@@ -89,22 +112,25 @@ class SepaPaymentFile:
             remittance=sepa.remittance(drawdown),
         )
 
-    def render(
-        self, *, reference: str, debtor: Payee, execution_date: date, transfers: list[Transfer]
-    ) -> bytes:
+    def render(self, *, reference: str, execution_date: date, blocks: Sequence[PaymentBlock]) -> bytes:
         try:
             return sepa.build_credit_transfer(
                 message_id=reference,
-                debtor=sepa.Account(name=debtor.name, iban=debtor.iban, bic=debtor.bic),
                 execution_date=execution_date,
-                transfers=[
-                    sepa.Transfer(
-                        end_to_end_id=t.end_to_end_id,
-                        creditor=sepa.Account(name=t.creditor.name, iban=t.creditor.iban, bic=t.creditor.bic),
-                        amount=t.amount,
-                        remittance=t.remittance,
+                blocks=[
+                    sepa.PaymentBlock(
+                        debtor=_account(block.debtor),
+                        transfers=[
+                            sepa.Transfer(
+                                end_to_end_id=t.transfer.end_to_end_id,
+                                creditor=_account(t.transfer.creditor),
+                                amount=t.transfer.amount,
+                                remittance=t.transfer.remittance,
+                            )
+                            for t in block.transfers
+                        ],
                     )
-                    for t in transfers
+                    for block in blocks
                 ],
             )
         except sepa.SepaFileError as exc:
@@ -115,6 +141,15 @@ class SepaPaymentFile:
                 )
                 % {"schema": sepa.SCHEMA}
             ) from exc
+
+
+def _account(payee: Payee) -> sepa.Account:
+    return sepa.Account(name=payee.name, iban=payee.iban, bic=payee.bic)
+
+
+def payment_run_preview(*, drawdowns: Iterable[Drawdown], by: User) -> RunPlan:
+    """The blocks per paying account a run of ``drawdowns`` would have (the create's own plan)."""
+    return runs.payment_run_preview(drawdowns=drawdowns, by=by, payment_file=SepaPaymentFile())
 
 
 def payment_run_create(*, drawdowns: Iterable[Drawdown], execution_date: date, by: User) -> PaymentRun:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
@@ -28,7 +28,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from budgets.models import BudgetEnvelope, PayingAccount
+from budgets.paying_accounts import paying_accounts_configured, paying_accounts_of
 from budgets.rules import require
+from budgets.services.commitments import MovementPart, movement_parts
 from core.errors import DomainError
 from core.formatting import format_date, format_eur
 from grants.awards.locks import lock_children, lock_grant
@@ -39,6 +42,7 @@ from grants.awards.payments.models import (
     Drawdown,
     PaymentRun,
     PaymentRunItem,
+    PaymentRunTransfer,
 )
 from grants.awards.payments.services.drawdown import drawdown_book_payment
 from grants.awards.services.dates import EXECUTION_DAY, require_true_date
@@ -61,23 +65,68 @@ class Transfer:
     remittance: str
 
 
+@dataclass(frozen=True)
+class PlannedTransfer:
+    """One transfer of the file: a payment's part carried by one envelope (funding source)."""
+
+    drawdown: Drawdown
+    transfer: Transfer
+    envelope_id: int
+    funding_source: str
+    paying_account: PayingAccount | None  # None: the settings account (none is set up)
+
+
+@dataclass(frozen=True)
+class PaymentBlock:
+    """One payment information block (PmtInf) of the file: the transfers from one paying account."""
+
+    debtor: Payee
+    transfers: tuple[PlannedTransfer, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((t.transfer.amount for t in self.transfers), Decimal(0))
+
+    @property
+    def count(self) -> int:
+        return len(self.transfers)
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run of the given payments writes into its file; the preview shows exactly this."""
+
+    blocks: tuple[PaymentBlock, ...]
+    drawdowns: tuple[Drawdown, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((b.total for b in self.blocks), Decimal(0))
+
+    @property
+    def transfer_count(self) -> int:
+        return sum(b.count for b in self.blocks)
+
+    @property
+    def transfers(self) -> list[Transfer]:
+        return [t.transfer for b in self.blocks for t in b.transfers]
+
+
 class PaymentFile(Protocol):
     """The SEPA side of a run (written by reporting): accounts and the pain.001 file."""
 
     name_length: int
 
-    def debtor(self) -> Payee:
-        """The paying account; raises DomainError when it is not usable."""
+    def debtor(self, account: PayingAccount | None) -> Payee:
+        """The checked paying account (None: the one in the settings); DomainError if unusable."""
         ...
 
     def transfer(self, drawdown: Drawdown) -> Transfer | str:
         """The drawdown's transfer, or the sentence why it cannot be paid."""
         ...
 
-    def render(
-        self, *, reference: str, debtor: Payee, execution_date: date, transfers: list[Transfer]
-    ) -> bytes:
-        """The validated file; raises DomainError when it does not validate."""
+    def render(self, *, reference: str, execution_date: date, blocks: Sequence[PaymentBlock]) -> bytes:
+        """The validated file, one PmtInf per block; raises DomainError when it does not validate."""
         ...
 
 
@@ -96,6 +145,11 @@ def end_to_end_id(drawdown: Drawdown) -> str:
     return f"MA-{drawdown.pk}"
 
 
+def part_end_to_end_id(drawdown: Drawdown, position: int, parts: int) -> str:
+    """The id of one part's transfer: ``MA-<drawdown>`` if unsplit, else ``MA-<drawdown>-<n>``."""
+    return end_to_end_id(drawdown) if parts == 1 else f"{end_to_end_id(drawdown)}-{position}"
+
+
 def _new_reference(execution_date: date) -> str:
     return f"ZL-{execution_date:%Y%m%d}-{secrets.token_hex(4).upper()}"
 
@@ -104,6 +158,111 @@ def _lock_grants(grant_ids: Iterable[int]) -> None:
     """The first step of the one lock order for a run: its grants, in primary-key order."""
     for grant_id in sorted(set(grant_ids)):
         lock_grant(grant_id)
+
+
+def _missing_account(drawdown: Drawdown, envelope: BudgetEnvelope) -> str:
+    return _(
+        "No paying account is set up for %(source)s funds of %(office)s (budget title %(title)s, "
+        "budget year %(year)s), so the %(payment)s cannot be assigned to a paying account. "
+        "Please ask the administrators to set one up."
+    ) % {
+        "source": envelope.get_funding_source_display(),
+        "office": envelope.office.name,
+        "title": envelope.budget_title,
+        "year": envelope.budget_year,
+        "payment": payment_label(drawdown),
+    }
+
+
+def payment_run_plan(*, drawdowns: Sequence[Drawdown], by: User, payment_file: PaymentFile) -> RunPlan:
+    """The blocks and transfers of a run of ``drawdowns``, or DomainError with every reason why not.
+
+    Each payment is split across its funding sources as the ledger will book it
+    (``movement_parts``); each part is paid from the paying account of the envelope that
+    carries it (``budgets.paying_accounts``), and the file has one block per paying account.
+    The preview on the payment-run page and :func:`payment_run_create` (under the locks) both
+    call this.
+    """
+    errors: list[str] = []
+    ids = [d.pk for d in drawdowns]
+    in_runs = dict(
+        PaymentRunItem.objects.filter(drawdown_id__in=ids).values_list("drawdown_id", "run__reference")
+    )
+    split: list[tuple[Drawdown, Transfer, list[MovementPart]]] = []
+    for drawdown in drawdowns:
+        require(by, CREATE_PAYMENT_RUN, drawdown)
+        label = payment_label(drawdown)
+        if drawdown.pk in in_runs:
+            errors.append(
+                _("The %(payment)s is already in payment run %(run)s; a payment can be in only one run.")
+                % {"payment": label, "run": in_runs[drawdown.pk]}
+            )
+            continue
+        if not drawdown.is_ordered:
+            errors.append(
+                _("The %(payment)s cannot be paid: its state is “%(state)s”, not “payment ordered”.")
+                % {"payment": label, "state": drawdown.get_state_display()}
+            )
+            continue
+        transfer = payment_file.transfer(drawdown)
+        if isinstance(transfer, str):
+            errors.append(transfer)
+            continue
+        try:
+            parts = movement_parts(
+                reference=drawdown.grant.file_number, budget_year=drawdown.budget_year, amount=drawdown.amount
+            )
+        except DomainError as exc:
+            errors.extend(f"{label}: {message}" for message in exc.messages)
+            continue
+        split.append((drawdown, transfer, parts))
+    envelope_ids = {part.envelope_id for _d, _t, parts in split for part in parts}
+    accounts = paying_accounts_of(envelope_ids)
+    configured = paying_accounts_configured()
+    envelopes = BudgetEnvelope.objects.select_related("office").in_bulk(envelope_ids)
+    debtors: dict[int | None, Payee] = {}
+    blocks: dict[Payee, list[PlannedTransfer]] = {}
+    for drawdown, transfer, parts in split:
+        for position, part in enumerate(parts, start=1):
+            account = accounts.get(part.envelope_id)
+            if account is None and configured:
+                errors.append(_missing_account(drawdown, envelopes[part.envelope_id]))
+                continue
+            key = account.pk if account is not None else None
+            if key not in debtors:
+                debtors[key] = payment_file.debtor(account)
+            planned = PlannedTransfer(
+                drawdown=drawdown,
+                transfer=replace(
+                    transfer,
+                    end_to_end_id=part_end_to_end_id(drawdown, position, len(parts)),
+                    amount=part.amount,
+                ),
+                envelope_id=part.envelope_id,
+                funding_source=part.funding_source,
+                paying_account=account,
+            )
+            blocks.setdefault(debtors[key], []).append(planned)
+    if errors:
+        raise DomainError(errors)
+    return RunPlan(
+        blocks=tuple(
+            PaymentBlock(debtor=debtor, transfers=tuple(transfers))
+            for debtor, transfers in sorted(blocks.items(), key=lambda b: (b[0].name, b[0].iban))
+        ),
+        drawdowns=tuple(d for d, _t, _p in split),
+    )
+
+
+def payment_run_preview(*, drawdowns: Iterable[Drawdown], by: User, payment_file: PaymentFile) -> RunPlan:
+    """What creating a run of ``drawdowns`` would write (no locks, nothing written)."""
+    ids = sorted({d.pk for d in drawdowns})
+    if not ids:
+        raise DomainError(_("Please select at least one ordered payment."))
+    selected = Drawdown.objects.filter(pk__in=ids).select_related(
+        "grant", "grant__office", "grant__organisation"
+    )
+    return payment_run_plan(drawdowns=list(selected.order_by("pk")), by=by, payment_file=payment_file)
 
 
 @transaction.atomic
@@ -122,49 +281,21 @@ def payment_run_create(
         raise DomainError(_("Please select at least one ordered payment."))
     for drawdown in locked:
         require(by, CREATE_PAYMENT_RUN, drawdown)
-    errors = []
     if execution_date < timezone.localdate():
-        errors.append(_("The requested execution date must not lie in the past."))
-    # Read after the locks: a run committed while we waited is seen here.
-    in_runs = dict(
-        PaymentRunItem.objects.filter(drawdown_id__in=ids).values_list("drawdown_id", "run__reference")
-    )
-    payments: list[tuple[Drawdown, Transfer]] = []
-    for drawdown in locked:
-        label = payment_label(drawdown)
-        if drawdown.pk in in_runs:
-            errors.append(
-                _("The %(payment)s is already in payment run %(run)s; a payment can be in only one run.")
-                % {"payment": label, "run": in_runs[drawdown.pk]}
-            )
-            continue
-        if not drawdown.is_ordered:
-            errors.append(
-                _("The %(payment)s cannot be paid: its state is “%(state)s”, not “payment ordered”.")
-                % {"payment": label, "state": drawdown.get_state_display()}
-            )
-            continue
-        transfer = payment_file.transfer(drawdown)
-        if isinstance(transfer, str):
-            errors.append(transfer)
-            continue
-        payments.append((drawdown, transfer))
-    if errors:
-        raise DomainError(errors)
-    debtor = payment_file.debtor()
-    transfers = [transfer for _drawdown, transfer in payments]
+        raise DomainError(_("The requested execution date must not lie in the past."))
+    # Planned after the locks: a run committed while we waited is seen here.
+    plan = payment_run_plan(drawdowns=locked, by=by, payment_file=payment_file)
     reference = _new_reference(execution_date)
-    xml = payment_file.render(
-        reference=reference, debtor=debtor, execution_date=execution_date, transfers=transfers
-    )
+    xml = payment_file.render(reference=reference, execution_date=execution_date, blocks=plan.blocks)
+    single = plan.blocks[0].debtor if len(plan.blocks) == 1 else Payee(name="", iban="", bic="")
     run = PaymentRun(
         reference=reference,
         execution_date=execution_date,
-        debtor_name=debtor.name[: payment_file.name_length],
-        debtor_iban=debtor.iban,
-        debtor_bic=debtor.bic,
-        total_amount=sum((t.amount for t in transfers), Decimal(0)),
-        payment_count=len(transfers),
+        debtor_name=single.name[: payment_file.name_length],
+        debtor_iban=single.iban,
+        debtor_bic=single.bic,
+        total_amount=plan.total,
+        payment_count=len(plan.drawdowns),
         file_name=f"Zahllauf_{reference}.xml",
         created_by=by,
     )
@@ -172,18 +303,34 @@ def payment_run_create(
     try:
         with transaction.atomic():
             run.save()
-            PaymentRunItem.objects.bulk_create(
-                PaymentRunItem(
+            items = {
+                drawdown.pk: PaymentRunItem(
                     run=run,
                     drawdown=drawdown,
-                    amount=t.amount,
-                    creditor_name=t.creditor.name,
-                    creditor_iban=t.creditor.iban,
-                    creditor_bic=t.creditor.bic,
-                    remittance=t.remittance,
-                    end_to_end_id=t.end_to_end_id,
+                    amount=drawdown.amount,
+                    creditor_name=transfer.creditor.name,
+                    creditor_iban=transfer.creditor.iban,
+                    creditor_bic=transfer.creditor.bic,
+                    remittance=transfer.remittance,
+                    end_to_end_id=end_to_end_id(drawdown),
                 )
-                for drawdown, t in payments
+                for drawdown, transfer in _payments(plan)
+            }
+            PaymentRunItem.objects.bulk_create(items.values())
+            PaymentRunTransfer.objects.bulk_create(
+                PaymentRunTransfer(
+                    item=items[planned.drawdown.pk],
+                    envelope_id=planned.envelope_id,
+                    funding_source=planned.funding_source,
+                    paying_account=planned.paying_account,
+                    debtor_name=block.debtor.name[: payment_file.name_length],
+                    debtor_iban=block.debtor.iban,
+                    debtor_bic=block.debtor.bic,
+                    amount=planned.transfer.amount,
+                    end_to_end_id=planned.transfer.end_to_end_id,
+                )
+                for block in plan.blocks
+                for planned in block.transfers
             )
     except IntegrityError as exc:
         run.file.delete(save=False)
@@ -193,8 +340,24 @@ def payment_run_create(
     except BaseException:
         run.file.delete(save=False)
         raise
-    logger.info("Payment run %s: %s payments, %s", reference, len(transfers), run.total_amount)
+    logger.info(
+        "Payment run %s: %s payments, %s transfers in %s blocks, %s",
+        reference,
+        len(plan.drawdowns),
+        plan.transfer_count,
+        len(plan.blocks),
+        run.total_amount,
+    )
     return run
+
+
+def _payments(plan: RunPlan) -> list[tuple[Drawdown, Transfer]]:
+    """Each payment once (in drawdown order) with the payee's side of its first transfer."""
+    first: dict[int, tuple[Drawdown, Transfer]] = {}
+    for block in plan.blocks:
+        for planned in block.transfers:
+            first.setdefault(planned.drawdown.pk, (planned.drawdown, planned.transfer))
+    return [first[pk] for pk in sorted(first)]
 
 
 @dataclass(frozen=True)
@@ -234,6 +397,38 @@ def _locked_run(run: PaymentRun) -> PaymentRun:
     return locked
 
 
+def _require_same_split(run: PaymentRun) -> None:
+    """The ledger books each payment in the parts the file paid from each envelope, or nothing.
+
+    The split is read again now (``movement_parts``); should the grant's commitments have moved
+    since the file was made, its transfers no longer match the bookings and the run must be
+    cancelled and made again.
+    """
+    errors = []
+    items = run.items.select_related("drawdown", "drawdown__grant").prefetch_related("transfers")
+    for item in items.order_by("drawdown_id"):
+        paid = sorted((t.envelope_id, t.amount) for t in item.transfers.all())
+        if not paid:
+            continue  # a run made before payments were split: one transfer, booked as before
+        drawdown = item.drawdown
+        booked = sorted(
+            (p.envelope_id, p.amount)
+            for p in movement_parts(
+                reference=drawdown.grant.file_number, budget_year=drawdown.budget_year, amount=item.amount
+            )
+        )
+        if paid != booked:
+            errors.append(
+                _(
+                    "The %(payment)s would now be booked on other envelopes than the file pays it from; "
+                    "please cancel payment run %(run)s and create a new one."
+                )
+                % {"payment": payment_label(drawdown), "run": run.reference}
+            )
+    if errors:
+        raise DomainError(errors)
+
+
 @transaction.atomic
 def payment_run_execute(*, run: PaymentRun, executed_on: date, by: User, comment: str = "") -> PaymentRun:
     """The bank executed the file: book every payment as paid on ``executed_on``, or none."""
@@ -252,6 +447,7 @@ def payment_run_execute(*, run: PaymentRun, executed_on: date, by: User, comment
             % {"date": format_date(locked.execution_date)}
         )
     require_true_date(executed_on, what=EXECUTION_DAY)
+    _require_same_split(locked)
     effect = payment_run_effect(locked)
     label = _("Payment run %(run)s") % {"run": locked.reference}
     booked: dict[tuple[str, int], Decimal] = {}
