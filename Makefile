@@ -52,7 +52,14 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-install: $(STAMP) ## Create .venv (Python 3.11) and install the project with dev tools
+# axe-core for the accessibility test (tests/test_accessibility.py), pinned in package-lock.json;
+# without npm the test skips with the reason.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is missing: the accessibility test will skip (apt-get install npm)" >&2; fi
+
+install: $(STAMP) $(AXE) ## Create .venv (Python 3.11) and install the project with dev tools (and axe-core from npm)
 
 demo: install ## Migrate db.sqlite3, seed demo data (prints logins), serve on http://127.0.0.1:8000
 	@$(MAKE) --no-print-directory _compile-messages

@@ -656,3 +656,13 @@ def passed_on_figures(source_reference: str, *, by: str = "year") -> dict[Any, F
         .order_by(column)
     )
     return {row[column]: _figures(row) for row in rows}
+
+
+def programme_reachable(office: CoordinatingOffice, programme: Any) -> bool:
+    """Whether ``office`` or an office above it holds an envelope of ``programme`` (any year or
+    source, funds' envelopes aside): without one, no application there can ever be approved."""
+    step = CoordinatingOffice.steplen
+    paths = [office.path[:end] for end in range(len(office.path), 0, -step)]
+    return BudgetEnvelope.objects.filter(
+        programme=programme, office__path__in=paths, fund__isnull=True
+    ).exists()

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from grants.applications.forms import parse_amount
 from grants.applications.models import Application
-from tests.budgets.factories import FundingProgrammeFactory, UserFactory, office
+from tests.budgets.factories import FundingProgrammeFactory, UserFactory, envelope, office
 from tests.grants.factories import ApplicationFactory, OrganisationFactory, add_plan, carrier_user
 
 pytestmark = pytest.mark.django_db
@@ -235,6 +235,7 @@ def test_a_carrier_creates_a_draft_and_continues_with_the_plan(client):
     root = office(kind="federal")
     sn = office(parent=root, kind="state")
     programme = FundingProgrammeFactory()
+    envelope(office=root, programme=programme, budget_year=2026)  # the programme is run above
     organisation = OrganisationFactory()
     carrier = carrier_user(organisation)
     client.force_login(carrier)
@@ -282,3 +283,32 @@ def test_three_digits_after_a_lone_separator_are_thousands_only_in_the_languages
             parse_amount("1.234")
     with translation.override("de"), pytest.raises(ValidationError):
         parse_amount("1,234")
+
+
+def test_an_application_to_an_office_that_never_holds_the_programmes_money_is_refused_at_once(client):
+    root = office(kind="federal", name="Bundesamt")
+    sn = office(parent=root, kind="state", name="Demokratie-Zentrum Sachsen")
+    other = office(kind="state", name="Landeszentrale Thüringen")
+    programme = FundingProgrammeFactory(name="Weltoffenes Sachsen")
+    envelope(office=other, programme=programme, budget_year=2026)  # money elsewhere only
+    carrier = carrier_user(OrganisationFactory())
+    client.force_login(carrier)
+    data = {
+        "programme": programme.pk,
+        "office": sn.pk,
+        "title": "Neues Projekt",
+        "start_date": "2026-02-01",
+        "end_date": "2026-11-30",
+        "financing_type": "share",
+    }
+    response = client.post(reverse("application_create"), data)
+    assert response.status_code == 200
+    assert (
+        "Demokratie-Zentrum Sachsen und die ihr übergeordneten Stellen verwalten keine Mittel des Programms "
+        "„Weltoffenes Sachsen“"
+    ) in response.content.decode()
+    assert not Application.objects.filter(title="Neues Projekt").exists()
+    # Addressed to the office that runs the programme, the same application is created.
+    response = client.post(reverse("application_create"), data | {"office": other.pk})
+    assert response.status_code == 302
+    assert Application.objects.filter(title="Neues Projekt", office=other).exists()

@@ -192,10 +192,11 @@ def application_update(*, application: Application, by: User, **fields: Any) -> 
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown application fields: {sorted(unknown)}")
+    readdressed = any(getattr(locked, key) != fields[key] for key in ("office", "programme") if key in fields)
     for key, value in fields.items():
         setattr(locked, key, value)
     check_fund_address(locked)
-    if {"office", "programme"} & set(fields):
+    if readdressed:
         check_programme_reachable(locked)
     locked.full_clean(exclude=["reference", "state"])
     save_touched(locked)
