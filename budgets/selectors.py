@@ -33,7 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Substr
 
-from budgets.choices import LedgerKind
+from budgets.choices import FundingLevel, LedgerKind
 from budgets.models import BudgetEnvelope, CoordinatingOffice, EnvelopeTotal, Fund, LedgerEntry
 
 ZERO = Decimal("0.00")
@@ -324,6 +324,32 @@ def office_table(
     }
     own = OfficeRow(office, figures.get(office.path, Figures()), own=True)
     return [own, *(OfficeRow(c, figures.get(c.path, Figures())) for c in children)]
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One line of the dashboard's table by funding source (DOMAIN.md §8)."""
+
+    source: str
+    figures: Figures
+
+    @property
+    def label(self) -> str:
+        return str(FundingLevel(self.source).label) if self.source in FundingLevel.values else self.source
+
+
+def source_table(
+    *, office: CoordinatingOffice | None, visible: Sequence[str] | None, **filters: Any
+) -> list[SourceRow]:
+    """The office table's scope and filters, one row per funding source; one query.
+
+    Every euro counts once, as in :func:`office_table`: the rows add up to its total.
+    """
+    paths = [office.path] if office is not None else visible
+    return [
+        SourceRow(row["source"], row)
+        for row in rollup(paths=paths, group_by=["source"], count_once=True, **filters)
+    ]
 
 
 def references_of_office(*, office: CoordinatingOffice, limit: int = 200, **filters: Any) -> list[Figures]:

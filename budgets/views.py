@@ -19,8 +19,9 @@ from accounts.models import User
 from budgets.charts import office_table_svg, svg_data_uri
 from budgets.forms import DashboardFilterForm, EnvelopeImportForm
 from budgets.models import CoordinatingOffice
+from budgets.paying_accounts import paying_accounts_configured, paying_accounts_of_office
 from budgets.rules import DASHBOARD_ROLES, allowed, role_paths
-from budgets.selectors import Figures, OfficeRow, office_table, references_of_office
+from budgets.selectors import Figures, OfficeRow, office_table, references_of_office, source_table
 from budgets.services.envelope_import import JOB_KIND, LIMITS, import_envelopes
 from budgets.tasks import enqueue_envelope_import
 from core.errors import DomainError
@@ -70,6 +71,11 @@ def budget_dashboard(request: HttpRequest) -> HttpResponse:
         "total": total,
         "breadcrumbs": _breadcrumbs(request.user, office),
         "references": references_of_office(office=office, **filters) if office else [],
+        "by_source": source_table(
+            office=office, visible=role_paths(request.user, DASHBOARD_ROLES), **filters
+        ),
+        "paying_accounts": paying_accounts_of_office(office) if office else [],
+        "paying_accounts_configured": paying_accounts_configured(),
         "chart_src": svg_data_uri(office_table_svg(rows, office=office)),
         "filter_query": "&".join(f"{k}={v}" for k, v in params.items() if k != "office" and v),
         "may_import": allowed(request.user, "budgets.import_envelopes"),

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from budgets.choices import FundingLevel
 from budgets.models import FundingProgramme
 from grants.applications.selectors import offices_for
 from reporting.exports.selectors import SPECS, exportable_kinds
@@ -31,6 +32,12 @@ class ExportForm(forms.Form):
     )
     year = forms.IntegerField(label=_("Budget year"), required=False, min_value=2000, max_value=2100)
     state = forms.ChoiceField(label=_("Status"), required=False)  # workflow state, not Bundesland
+    source = forms.ChoiceField(
+        label=_("Funding source"),
+        required=False,
+        choices=[("", _("All sources")), *FundingLevel.choices],
+        help_text=_("Grants, payments and receipts: those with money booked from this source."),
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,6 +56,8 @@ class ExportForm(forms.Form):
         kind, state = data.get("kind"), data.get("state")
         if kind and state and state not in {value for value, _label in SPECS[kind].state_choices}:
             self.add_error("state", _("This export cannot be filtered by that state."))
+        if kind and data.get("source") and SPECS[kind].source_q is None:
+            self.add_error("source", _("This export cannot be filtered by funding source."))
         return data
 
     def filters(self) -> dict[str, Any]:
@@ -58,4 +67,5 @@ class ExportForm(forms.Form):
             "programme": data["programme"].pk if data.get("programme") else None,
             "year": data.get("year"),
             "state": data.get("state") or "",
+            "source": data.get("source") or "",
         }

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from import_export.resources import Resource
 
 from accounts.models import User
-from budgets.models import CoordinatingOffice, FundingProgramme
+from budgets.choices import FundingLevel
+from budgets.models import CoordinatingOffice, FundingProgramme, LedgerEntry
 from budgets.rules import DASHBOARD_ROLES, office_roles, role_paths
 from budgets.selectors import rollup
 from core.errors import AccessDenied, DomainError
@@ -47,6 +48,18 @@ class ExportSpec:
     staff_roles: tuple[str, ...] | None = None  # None: any staff role
     state_field: str | None = None
     state_choices: Sequence[tuple[str, Any]] = field(default_factory=tuple)
+    # Rows financed from a funding source (DOMAIN.md §8); None: not filterable by source.
+    source_q: Callable[[str], Q] | None = None
+
+
+def booked_from(file_number: str) -> Callable[[str], Q]:
+    """Rows whose grant (``file_number`` lookup) has money booked on an envelope of the source."""
+
+    def q(source: str) -> Q:
+        booked = LedgerEntry.objects.filter(reference=OuterRef(file_number), envelope__funding_source=source)
+        return Q(Exists(booked))
+
+    return q
 
 
 SPECS: dict[str, ExportSpec] = {
@@ -74,6 +87,7 @@ SPECS: dict[str, ExportSpec] = {
         ordering=("file_number",),
         state_field="state",
         state_choices=GrantState.choices,
+        source_q=booked_from("file_number"),
     ),
     ExportKind.DRAWDOWNS: ExportSpec(
         resource=r.DrawdownExportResource,
@@ -86,6 +100,7 @@ SPECS: dict[str, ExportSpec] = {
         ordering=("grant__file_number", "requested_at", "pk"),
         state_field="state",
         state_choices=DrawdownState.choices,
+        source_q=booked_from("grant__file_number"),
     ),
     ExportKind.RECEIPTS: ExportSpec(
         resource=r.ReceiptExportResource,
@@ -96,6 +111,7 @@ SPECS: dict[str, ExportSpec] = {
         programme_field="proof__grant__programme_id",
         year_q=lambda year: Q(paid_on__year=year),
         ordering=("proof__grant__file_number", "proof_id", "paid_on", "number", "pk"),
+        source_q=booked_from("proof__grant__file_number"),
     ),
     ExportKind.LEDGER: ExportSpec(
         resource=r.LedgerExportResource,
@@ -107,6 +123,7 @@ SPECS: dict[str, ExportSpec] = {
         year_q=lambda year: Q(budget_year=year),
         ordering=("created_at", "pk"),
         staff_roles=DASHBOARD_ROLES,
+        source_q=lambda source: Q(envelope__funding_source=source),
     ),
     ExportKind.ROLLUP: ExportSpec(
         resource=r.RollupExportResource,
@@ -118,6 +135,7 @@ SPECS: dict[str, ExportSpec] = {
         year_q=None,  # the rollup filters by year itself
         ordering=(),
         staff_roles=DASHBOARD_ROLES,
+        source_q=lambda source: Q(),  # the rollup filters by source itself
     ),
 }
 
@@ -161,6 +179,7 @@ class Filters:
     programme: int | None = None
     year: int | None = None
     state: str = ""
+    source: str = ""
 
 
 def check_filters(user: User, kind: str, filters: dict[str, Any]) -> Filters:
@@ -168,7 +187,7 @@ def check_filters(user: User, kind: str, filters: dict[str, Any]) -> Filters:
     if not may_export(user, kind):
         raise AccessDenied(_("You may not export these data."))
     spec = SPECS[kind]
-    unknown = set(filters) - {"office", "programme", "year", "state"}
+    unknown = set(filters) - {"office", "programme", "year", "state", "source"}
     if unknown:
         raise DomainError(_("Unknown filter: %(names)s") % {"names": ", ".join(sorted(unknown))})
     office = None
@@ -188,7 +207,14 @@ def check_filters(user: User, kind: str, filters: dict[str, Any]) -> Filters:
     state = filters.get("state") or ""
     if state and state not in {value for value, _label in spec.state_choices}:
         raise DomainError(_("This export cannot be filtered by that state."))
-    return Filters(office=office, programme=programme, year=int(year) if year else None, state=state)
+    source = filters.get("source") or ""
+    if source and source not in FundingLevel.values:
+        raise DomainError(_("“%(source)s” is not a funding source.") % {"source": source})
+    if source and spec.source_q is None:
+        raise DomainError(_("This export cannot be filtered by funding source."))
+    return Filters(
+        office=office, programme=programme, year=int(year) if year else None, state=state, source=source
+    )
 
 
 def _visibility_q(user: User, kind: str) -> Q:
@@ -226,6 +252,8 @@ def export_queryset(kind: str, user: User, filters: dict[str, Any]) -> QuerySet[
         qs = qs.filter(spec.year_q(checked.year))
     if checked.state and spec.state_field:
         qs = qs.filter(**{spec.state_field: checked.state})
+    if checked.source and spec.source_q is not None:
+        qs = qs.filter(spec.source_q(checked.source))
     return qs.order_by(*spec.ordering)
 
 
@@ -238,6 +266,7 @@ def _rollup_rows(user: User, checked: Filters) -> list[dict[str, Any]]:
         group_by=["office", "programme", "year", "source"],
         year=checked.year,
         programme=checked.programme,
+        source=checked.source or None,
         # A euro once (DOMAIN §7): funds financed by a grant inside the exported offices are that
         # grant's commitment already, as on the dashboard and in the budget report.
         count_once=True,
@@ -321,6 +350,14 @@ def filters_summary(filters: dict[str, Any], kind: str) -> list[tuple[str, str]]
         summary.append((_("Programme"), name or "–"))
     if filters.get("year"):
         summary.append((_("Budget year"), str(filters["year"])))
+    if filters.get("source"):
+        source = filters["source"]
+        summary.append(
+            (
+                _("Funding source"),
+                str(FundingLevel(source).label) if source in FundingLevel.values else source,
+            )
+        )
     if filters.get("state") and spec:
         labels = {value: str(label) for value, label in spec.state_choices}
         summary.append((_("Status"), labels.get(filters["state"], filters["state"])))
