@@ -50,6 +50,7 @@ FUNDING_SOURCE_DE = {
     "state": "Landesmittel",
     "municipal": "kommunale Mittel",
     "eu": "EU-Mittel",
+    "other": "sonstige Mittel",
 }
 
 COVER_KIND_DE = {

@@ -22,6 +22,7 @@ from budgets.charts import utilisation_chart
 from budgets.models import FundingProgramme
 from budgets.selectors import Figures, office_table, rollup
 from reporting.documents.blocks import FUNDING_SOURCE_DE
+from reporting.documents.funders import cofinanced_section
 from reporting.documents.layout import (
     FONT,
     FONT_BOLD,
@@ -149,6 +150,8 @@ def render_budget_report(*, office: Any, year: int, by: Any) -> bytes:
                 [(short, figures) for _label, short, figures in office_rows],
                 [(short, figures) for _label, short, figures in programme_rows],
             ),
+            Paragraph("5. Zuwendungen mit mehreren Mittelgebern", Styles.heading),
+            *cofinanced_section(paths=paths, year=year),
         ],
     )
 

@@ -21,6 +21,7 @@ from reporting.documents.blocks import (
     legal_remedies,
     recipient_lines,
 )
+from reporting.documents.funders import funders_block
 from reporting.documents.layout import (
     TEXT_WIDTH,
     Letter,
@@ -92,6 +93,14 @@ def render_grant_notice(*, grant: Any) -> bytes:
             Paragraph("2. Jahresraten", Styles.heading),
             Paragraph("Die Zuwendung verteilt sich wie folgt auf die Haushaltsjahre:", Styles.body),
             _instalments(instalments),
+            *funders_block(
+                grant.file_number,
+                [(str(i.budget_year), i.amount) for i in instalments],
+                intro="Die Zuwendung wird von mehreren Mittelgebern in festen Anteilen finanziert "
+                "(Kofinanzierung). Jede Jahresrate und jeder weitere Betrag – Auszahlungen, Abrechnung, "
+                "Rückforderungen, Rückzahlungen und Zinsen – verteilt sich in diesem Verhältnis:",
+                total_column=len(instalments) > 1,
+            ),
             Paragraph("3. Finanzierungsplan", Styles.heading),
             Paragraph(
                 "Der folgende Finanzierungsplan ist Bestandteil dieses Bescheids. Er ist hinsichtlich des "

@@ -20,6 +20,7 @@ from core.errors import DomainError
 from grants.awards.models import ReclaimKind
 from grants.awards.services.reclaim import reclaim_interest
 from reporting.documents.blocks import closing, legal_remedies, local_date, recipient_lines
+from reporting.documents.funders import funders_block
 from reporting.documents.layout import (
     TEXT_WIDTH,
     Letter,
@@ -95,6 +96,13 @@ def render_reclaim_decision(*, reclaim: Any) -> bytes:
             *_interest(reclaim, statement, missing),
             Paragraph("Forderung und Zahlung", Styles.heading),
             *_payment(reclaim, statement),
+            *funders_block(
+                grant.file_number,
+                [("Erstattungsbetrag", reclaim.principal)],
+                intro="Die Zuwendung wurde von mehreren Mittelgebern in festen Anteilen finanziert. Der "
+                "Erstattungsbetrag steht ihnen in diesem Verhältnis zu; Zinsen und Zahlungen werden ebenso "
+                "aufgeteilt:",
+            ),
             *legal_remedies(office),
             closing(reclaim.decided_by, office),
         ],

@@ -24,6 +24,7 @@ from reporting.documents.blocks import (
     local_date,
     signature_boxes,
 )
+from reporting.documents.funders import funders_block
 from reporting.documents.layout import (
     ACCENT,
     FONT,
@@ -102,6 +103,16 @@ def render_settlement_memo(*, settlement: Any) -> bytes:
             _formula(grant, settlement),
             Paragraph("5. Ergebnis", Styles.heading),
             *_result(settlement),
+            *funders_block(
+                grant.file_number,
+                [
+                    ("Endgültige Zuwendung", settlement.final_grant),
+                    ("Ausgezahlt", settlement.paid),
+                    ("Rückforderung", settlement.reclaim_amount),
+                ],
+                intro="Die Zuwendung wird von mehreren Mittelgebern in festen Anteilen finanziert. Die "
+                "Beträge verteilen sich auf die Mittelgeber wie folgt (jeweils anteilig, auf den Cent genau):",
+            ),
             signature_boxes(
                 [
                     ("Verwendungsnachweis geprüft", proof.reviewed_by, proof.accepted_at),

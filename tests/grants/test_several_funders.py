@@ -300,3 +300,57 @@ def test_a_carrier_cannot_propose_shares(client, world):
     app.refresh_from_db()
     assert app.state == "content_review"
     assert not FundingShare.objects.exists()
+
+
+# --- the documents show the split --------------------------------------------------------------
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_notice_settlement_memo_reclaim_decision_and_budget_report_show_each_funder(world):
+    from reporting.documents.budget_report import render_budget_report
+    from reporting.documents.grant_notice import render_grant_notice
+    from reporting.documents.reclaim_decision import render_reclaim_decision
+    from reporting.documents.settlement_memo import render_settlement_memo
+    from tests.reporting.helpers import pdf_text
+
+    app, carrier = proposed(world)
+    grant = application_approve(application=app, by=world["approver"]).grant
+    notice = _flat(pdf_text(render_grant_notice(grant=grant)))
+    assert "mehreren Mittelgebern in festen Anteilen" in notice
+    assert "Bundesmittel 75 % 51.000,00 €" in notice
+    assert "Landesmittel 25 % 17.000,00 €" in notice
+
+    pay(world, grant, carrier, "30000.01", today=date(2026, 3, 2))
+    pay(world, grant, carrier, "37999.99", today=date(2026, 6, 1))
+    settlement = submit_and_accept(
+        world, grant, carrier, actual={"Personal": "74000"}, own="8000", third="5000"
+    )
+    memo = _flat(pdf_text(render_settlement_memo(settlement=settlement)))
+    # Final grant, paid, reclaim per source.
+    assert "Bundesmittel 75 % 45.750,00 € 51.000,00 € 5.250,00 €" in memo
+    assert "Landesmittel 25 % 15.250,00 € 17.000,00 € 1.750,00 €" in memo
+
+    decision = _flat(pdf_text(render_reclaim_decision(reclaim=Reclaim.objects.get(grant=grant))))
+    assert "Bundesmittel 75 % 5.250,00 €" in decision
+    assert "Landesmittel 25 % 1.750,00 €" in decision
+
+    report = _flat(pdf_text(render_budget_report(office=world["sn"], year=2026, by=world["finance"])))
+    assert "5. Zuwendungen mit mehreren Mittelgebern" in report
+    # Committed (51,000 − 5,250), paid, reclaimed, repaid, interest per source.
+    assert f"{grant.file_number} Bundesmittel 75 % 45.750,00 € 51.000,00 € 5.250,00 € 0,00 € 0,00 €" in report
+    assert "Landesmittel 25 % 15.250,00 € 17.000,00 € 1.750,00 € 0,00 € 0,00 €" in report
+
+
+def test_a_grant_with_one_source_prints_no_split(world):
+    from reporting.documents.grant_notice import render_grant_notice
+    from tests.reporting.helpers import pdf_text
+
+    app, _carrier = proposed(world, shares={})
+    grant = application_approve(application=app, by=world["approver"]).grant
+    assert "Mittelgebern" not in _flat(pdf_text(render_grant_notice(grant=grant)))
+    assert list(
+        LedgerEntry.objects.filter(reference=grant.file_number).values_list("envelope_id", "amount")
+    ) == [(world["federal"].pk, D("68000.00"))]
