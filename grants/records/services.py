@@ -34,7 +34,7 @@ from core.errors import DomainError
 from core.formatting import format_number
 from grants.applications.models import Application, Attachment, CoverLine, ExpenditureLine
 from grants.awards.locks import lock_grant
-from grants.awards.models import Grant, ProofOfUse, Receipt, Reclaim
+from grants.awards.models import Grant, ProofOfUse, Receipt, Reclaim, ReviewNote
 from grants.carriers.models import Organisation
 from grants.records.models import (
     LIFT_LEGAL_HOLD,
@@ -210,6 +210,9 @@ def _anonymise_application(application: Application, *, unfunded: bool, log: _Lo
 def _anonymise_grant_file(grant: Grant, log: _Log) -> None:
     receipts = Receipt.objects.filter(proof__grant=grant)
     receipt_count = receipts.update(counterparty=ANONYMISED, reason=ANONYMISED)
+    # The in-depth check's free texts (reasons of admissions, findings of the review note).
+    receipts.exclude(admission_reason="").update(admission_reason=ANONYMISED)
+    ReviewNote.objects.filter(proof__grant=grant).exclude(findings="").update(findings=ANONYMISED)
     proofs = list(ProofOfUse.objects.select_for_update().filter(grant=grant).order_by("pk"))
     for proof in proofs:
         if proof.narrative_file:

@@ -7,11 +7,14 @@ Services here; the pages in ``test_views_in_depth``.
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from core.dates import add_months
@@ -552,3 +555,31 @@ def test_a_programme_threshold_allows_a_simple_proof_without_receipts(world):
         **FULL,
     )
     assert not large.proofs.get().is_simple and large.proofs.get().needs_receipt_list
+
+
+def test_the_command_selects_like_the_page_and_its_dry_run_repeats_the_draw(world, year_of_proofs, settings):
+    settings.LANGUAGE_CODE = "de"
+    out = io.StringIO()
+    call_command(
+        "select_in_depth_checks",
+        "--office",
+        "SN",
+        "--year",
+        "2025",
+        "--by",
+        "approver",
+        "--seed",
+        "99",
+        stdout=out,
+    )
+    selection = InDepthSelection.objects.get(office=world["sn"], year=2025)
+    assert selection.seed == 99 and "2 of 11 proofs; seed 99" in out.getvalue()
+    dry = io.StringIO()
+    call_command(
+        "select_in_depth_checks", "--office", "SN", "--year", "2025", "--seed", "99", "--dry-run", stdout=dry
+    )
+    drawn = sorted(int(x) for x in re.findall(r"\(proof (\d+)\)", dry.getvalue()))
+    assert drawn == sorted(selection.entries.values_list("proof_id", flat=True))
+    with pytest.raises(CommandError, match="eine zweite Auswahl für dasselbe Jahr ist nicht zulässig"):
+        call_command("select_in_depth_checks", "--office", "SN", "--year", "2025", "--by", "approver")
+    assert InDepthSelection.objects.count() == 1

@@ -365,8 +365,9 @@ def not_admitted_by_line(proof: ProofOfUse) -> dict[int, Decimal]:
     out: dict[int, Decimal] = {}
     decided = proof.receipts.exclude(admission="").values_list("plan_line_id", "amount", "admitted_amount")
     for line_id, amount, admitted in decided:
-        if amount - admitted:
-            out[line_id] = out.get(line_id, ZERO) + amount - admitted
+        missing = amount - (admitted if admitted is not None else amount)
+        if missing:
+            out[line_id] = out.get(line_id, ZERO) + missing
     return out
 
 
