@@ -193,6 +193,24 @@ def test_reconcile_names_the_drifted_envelope_and_exits_1(world):
     )
 
 
+def test_interest_received_has_its_own_total_and_reconcile_checks_it(world):
+    env = world["envelope"]
+    post_entries([Posting(env.pk, 2026, "interest", D("75.15"))], reference="G-9", by=UserFactory())
+    assert totals_of(env)[2026]["interest"] == D("75.15")
+    assert totals_of(env)[2026]["committed"] == D("0.00")  # interest changes no spending figure
+    call_command("reconcile_budget_totals", stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE budgets_envelopetotal SET interest = interest - 0.15 WHERE envelope_id = %s", [env.pk]
+        )
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("reconcile_budget_totals", stderr=err)
+    assert err.getvalue().endswith(
+        "budget year 2026, interest: totals 75.00, ledger 75.15, difference -0.15\n"
+    )
+
+
 # --- property: random posting sequences -------------------------------------------------------
 
 postings = st.lists(
