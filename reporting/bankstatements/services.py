@@ -32,7 +32,7 @@ from budgets.rules import require
 from core.errors import DomainError
 from core.formatting import format_date, format_eur
 from grants.awards.models import Reclaim
-from grants.awards.payments.services.bank_return import payment_return_book, returnable_item
+from grants.awards.payments.services.bank_return import ReturnTarget, payment_return_book, returnable
 from grants.awards.payments.services.run import payment_label
 from grants.awards.services.reclaim.interest import reclaim_interest
 from grants.awards.services.reclaim.repayment import repayment_book
@@ -129,8 +129,9 @@ def bank_statement_import(
                     imported_at=timezone.now(),
                 )
                 result.statements.append(record)
+                returns = _returns_of(statement)
                 for line in statement.lines:
-                    _import_line(record, line, by=by, result=result)
+                    _import_line(record, line, by=by, result=result, returns=returns)
     except IntegrityError as exc:
         # The same statement or entry committed by another import while this one ran.
         raise DomainError(
@@ -139,7 +140,33 @@ def bank_statement_import(
     return result
 
 
-def _import_line(statement: BankStatement, line: ParsedLine, *, by: User, result: ImportResult) -> None:
+@dataclass
+class _Returns:
+    """The returned transfers of one statement, looked up before anything of it is booked.
+
+    A payment split across funding sources went out as several transfers; it is booked as
+    returned (once) when all of them come back in the statement.
+    """
+
+    targets: dict[str, ReturnTarget] = field(default_factory=dict)  # end-to-end id → its payment
+    came_back: dict[int, dict[str, Decimal]] = field(default_factory=dict)  # payment → id → amount
+    booked: dict[int, int] = field(default_factory=dict)  # payment → the line that booked its return
+
+
+def _returns_of(statement: ParsedStatement) -> _Returns:
+    returns = _Returns()
+    for line in statement.lines:
+        if line.return_code and line.credit:
+            target = returnable(line.end_to_end_id)
+            if target is not None:
+                returns.targets[line.end_to_end_id] = target
+                returns.came_back.setdefault(target.item.pk, {})[line.end_to_end_id] = line.amount
+    return returns
+
+
+def _import_line(
+    statement: BankStatement, line: ParsedLine, *, by: User, result: ImportResult, returns: _Returns
+) -> None:
     if line.entry_reference:
         earlier = (
             StatementLine.objects.filter(
@@ -164,7 +191,7 @@ def _import_line(statement: BankStatement, line: ParsedLine, *, by: User, result
     fields: dict[str, object] = {}
     try:
         with transaction.atomic():
-            fields = _book(statement, line, by=by)
+            fields = _book(statement, line, by=by, returns=returns)
     except DomainError as error:
         # Refusals too (say, the booking person belongs to the paying carrier): a person decides.
         fields = {"state": L.UNASSIGNED, "note": " ".join(str(m) for m in error.messages)}
@@ -200,7 +227,7 @@ def _day(line: ParsedLine) -> date:
     return day
 
 
-def _book(statement: BankStatement, line: ParsedLine, *, by: User) -> dict[str, object]:
+def _book(statement: BankStatement, line: ParsedLine, *, by: User, returns: _Returns) -> dict[str, object]:
     """Book ``line`` if it is a repayment or a return; raise DomainError with why it is not."""
     if line.currency != "EUR":
         raise DomainError(
@@ -215,28 +242,65 @@ def _book(statement: BankStatement, line: ParsedLine, *, by: User) -> dict[str, 
     if not line.credit:
         raise DomainError(_("A debit: only money received is booked from a statement."))
     if line.return_code:
-        return _book_return(statement, line, by=by)
+        return _book_return(statement, line, by=by, returns=returns)
     return _book_repayment(statement, line, by=by)
 
 
-def _book_return(statement: BankStatement, line: ParsedLine, *, by: User) -> dict[str, object]:
+def _book_return(
+    statement: BankStatement, line: ParsedLine, *, by: User, returns: _Returns
+) -> dict[str, object]:
     reason = return_reason(line.return_code)
-    item = returnable_item(line.end_to_end_id)
-    if item is None or not item.drawdown.grant.office.path.startswith(statement.office.path):
+    target = returns.targets.get(line.end_to_end_id)
+    if target is None or not target.item.drawdown.grant.office.path.startswith(statement.office.path):
         raise DomainError(
             _(
                 "Returned transfer (reason %(reason)s): no payment of this office's payment runs has the end-to-end ID “%(id)s”."
             )
             % {"reason": reason, "id": line.end_to_end_id or "–"}
         )
+    item = target.item
+    payment = payment_label(item.drawdown)
+    values = {"reason": reason, "id": line.end_to_end_id, "payment": payment, "run": item.run.reference}
+    if line.amount != target.parts[line.end_to_end_id]:
+        raise DomainError(
+            _(
+                "Returned transfer (reason %(reason)s): the bank returned %(returned)s, but the transfer %(id)s was for %(amount)s."
+            )
+            % (
+                values
+                | {
+                    "returned": format_eur(line.amount),
+                    "amount": format_eur(target.parts[line.end_to_end_id]),
+                }
+            )
+        )
+    if item.pk in returns.booked:
+        note = _(
+            "Part of the return of the %(payment)s (reason %(reason)s), booked with line %(position)s."
+        ) % (values | {"position": returns.booked[item.pk]})
+        return {"state": L.RETURN, "note": note, "drawdown": item.drawdown, "payment_run": item.run}
+    if returns.came_back[item.pk] != target.parts:
+        raise DomainError(
+            _(
+                "Returned transfer (reason %(reason)s): %(id)s is one of %(count)s transfers of the %(payment)s, "
+                "and only %(back)s of them came back in this statement; the payment is booked as returned when all "
+                "of them are. Please check it by hand."
+            )
+            % (values | {"count": len(target.parts), "back": len(returns.came_back[item.pk])})
+        )
     try:
         returned = payment_return_book(
-            item=item, amount=line.amount, returned_on=_day(line), reason=reason, by=by
+            item=item,
+            amount=sum(target.parts.values(), Decimal(0)),
+            returned_on=_day(line),
+            reason=reason,
+            by=by,
         )
     except DomainError as error:
         raise DomainError(
             [_("Returned transfer (reason %(reason)s):") % {"reason": reason}, *error.messages]
         ) from error
+    returns.booked[item.pk] = line.position
     note = _(
         "The bank returned the %(payment)s of payment run %(run)s (reason %(reason)s); the payment is ordered again and can go into a new payment run."
     ) % {"payment": payment_label(returned.drawdown), "run": returned.run.reference, "reason": reason}

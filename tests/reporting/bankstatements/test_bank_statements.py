@@ -21,8 +21,9 @@ from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from budgets.models import LedgerEntry
+from core.errors import DomainError
 from grants.awards.models import Reclaim, Repayment
-from grants.awards.payments.models import Drawdown, PaymentRun, PaymentRunItem
+from grants.awards.payments.models import Drawdown, PaymentRun, PaymentRunItem, PaymentRunTransfer
 from grants.awards.payments.services.drawdown import drawdown_certify, drawdown_order, drawdown_request
 from grants.awards.payments.services.run import payment_run_execute
 from reporting.bankstatements.camt import SCHEMA_DIR
@@ -39,6 +40,7 @@ D = Decimal
 HERE = Path(__file__).resolve().parent
 V02 = HERE / "statement_v02.xml"
 V08 = HERE / "statement_v08.xml"
+SPLIT = HERE / "statement_v02_split.xml"
 
 
 class Clock:
@@ -164,7 +166,9 @@ def counts() -> tuple[int, ...]:
 # --- the fixtures are real camt.053 files ------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "version"), [(V02, "camt.053.001.02"), (V08, "camt.053.001.08")])
+@pytest.mark.parametrize(
+    ("path", "version"), [(V02, "camt.053.001.02"), (SPLIT, "camt.053.001.02"), (V08, "camt.053.001.08")]
+)
 def test_the_test_statements_validate_against_the_official_schema(path, version):
     schema = xmlschema.XMLSchema(str(SCHEMA_DIR / f"{version}.xsd"))
     assert schema.is_valid(str(path))
@@ -479,3 +483,80 @@ def test_the_payment_run_page_lists_the_returned_transfer_and_stays_visible(clie
     # Still hidden from finance of another office (the returned payment is not theirs).
     client.force_login(books["mv"]["finance"])
     assert client.get(reverse("payment_run_detail", args=[run.pk])).status_code == 404
+
+
+def test_a_return_of_a_transfer_that_is_not_ours_is_listed_with_the_reason(client, world, books):
+    upload(
+        client, world["finance"], statement_file(V02, statement_id="S-1", return_end_to_end_id="FREMD-4711")
+    )
+    line = StatementLine.objects.get(position=2)
+    assert (line.state, line.return_code) == ("unassigned", "AC04")
+    assert line.note == (
+        "Rücküberweisung (Grund AC04 (Konto erloschen)): keine Zahlung aus den Zahlläufen dieser Stelle "
+        "hat die End-to-End-ID „FREMD-4711“."
+    )
+    assert Drawdown.objects.get(pk=books["drawdown"].pk).state == "paid"
+
+
+def test_a_file_with_more_entries_than_the_limit_is_refused(world, books):
+    from reporting.bankstatements.camt import StatementLimits
+    from reporting.bankstatements.services import bank_statement_import
+
+    data = v02(books).read()
+    with pytest.raises(DomainError) as refused:
+        bank_statement_import(
+            data=data,
+            file_name="a.xml",
+            office=world["sn"],
+            by=world["finance"],
+            limits=StatementLimits(max_entries=2),
+        )
+    assert refused.value.messages == [
+        "Die Datei hat mehr als 2 Buchungen; höchstens 2 Buchungen können auf einmal importiert werden."
+    ]
+    assert counts()[:2] == (0, 0)
+
+
+def _split(books) -> list[str]:
+    """The run's payment as a file paying it in two transfers (two funding sources, DOMAIN §8)."""
+    item = PaymentRunItem.objects.get(drawdown=books["drawdown"])
+    first = item.transfers.get()
+    ids = [f"{item.end_to_end_id}-1", f"{item.end_to_end_id}-2"]
+    PaymentRunTransfer.objects.filter(pk=first.pk).update(end_to_end_id=ids[0], amount=D("700.00"))
+    first.pk = None
+    first.end_to_end_id, first.amount = ids[1], D("500.00")
+    first.save()
+    return ids
+
+
+def test_a_split_payment_is_returned_once_when_all_its_transfers_came_back(client, world, books):
+    ids = _split(books)
+    upload(
+        client,
+        world["finance"],
+        statement_file(SPLIT, statement_id="S-2", part1_end_to_end_id=ids[0], part2_end_to_end_id=ids[1]),
+    )
+    drawdown = Drawdown.objects.get(pk=books["drawdown"].pk)
+    assert drawdown.state == "ordered"
+    assert list(
+        LedgerEntry.objects.filter(kind="disbursement", amount__lt=0).values_list("amount", flat=True)
+    ) == [D("-1200.00")]
+    first, second = StatementLine.objects.order_by("position")
+    assert (first.state, second.state) == ("return", "return")
+    assert second.note.startswith("Teil der Rückgabe zur Zahlung Mittelabruf") and second.note.endswith(
+        "gebucht mit Posten 1."
+    )
+    assert not PaymentRunItem.objects.filter(drawdown=drawdown).exists()
+
+
+def test_a_split_payment_with_one_transfer_back_is_listed_not_booked(client, world, books):
+    ids = _split(books)
+    upload(
+        client,
+        world["finance"],
+        statement_file(SPLIT, statement_id="S-3", part1_end_to_end_id=ids[0], part2_end_to_end_id="FREMD-1"),
+    )
+    assert Drawdown.objects.get(pk=books["drawdown"].pk).state == "paid"
+    first = StatementLine.objects.get(position=1)
+    assert first.state == "unassigned"
+    assert f"{ids[0]} ist eine von 2 Überweisungen" in first.note and "nur 1 davon" in first.note

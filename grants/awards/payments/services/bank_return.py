@@ -25,7 +25,13 @@ from budgets.services.commitments import post_disbursement
 from core.errors import DomainError
 from core.formatting import format_date, format_eur
 from grants.awards.locks import lock_child
-from grants.awards.payments.models import BOOK_PAYMENT, Drawdown, PaymentRun, PaymentRunItem
+from grants.awards.payments.models import (
+    BOOK_PAYMENT,
+    Drawdown,
+    PaymentRun,
+    PaymentRunItem,
+    PaymentRunTransfer,
+)
 from grants.awards.services.dates import VALUE_DATE as RETURN_DAY
 from grants.awards.services.dates import require_true_date
 
@@ -39,22 +45,50 @@ class ReturnedPayment:
     amount: Decimal
 
 
-def returnable_item(end_to_end_id: str) -> PaymentRunItem | None:
+@dataclass(frozen=True)
+class ReturnTarget:
+    """The payment a returned transfer belongs to, and every transfer it was paid in.
+
+    A payment financed by several sources went out as one transfer per source (``MA-<id>-<n>``,
+    DOMAIN §8); it is back only when every one of them is.
+    """
+
+    item: PaymentRunItem
+    parts: dict[str, Decimal]  # end-to-end id → amount, for each transfer of the payment
+
+
+def returnable(end_to_end_id: str) -> ReturnTarget | None:
     """The payment of a run that a return with ``end_to_end_id`` refers to (no lock; a lookup)."""
     if not end_to_end_id:
         return None
-    return (
-        PaymentRunItem.objects.select_related("run", "drawdown", "drawdown__grant", "drawdown__grant__office")
+    related = ("run", "drawdown", "drawdown__grant", "drawdown__grant__office")
+    transfer = (
+        PaymentRunTransfer.objects.select_related(*(f"item__{r}" for r in related))
         .filter(end_to_end_id=end_to_end_id)
         .first()
     )
+    item = (
+        transfer.item
+        if transfer is not None
+        else PaymentRunItem.objects.select_related(*related).filter(end_to_end_id=end_to_end_id).first()
+    )
+    if item is None:
+        return None
+    # Runs made before payments were split have no transfer rows: the item is the transfer.
+    parts = dict(item.transfers.order_by("pk").values_list("end_to_end_id", "amount")) or {
+        item.end_to_end_id: item.amount
+    }
+    return ReturnTarget(item=item, parts=parts)
 
 
 @transaction.atomic
 def payment_return_book(
     *, item: PaymentRunItem, amount: Decimal, returned_on: date, reason: str, by: User
 ) -> ReturnedPayment:
-    """Book the bank's return of ``item``: reverse the disbursement, order the payment again."""
+    """Book the bank's return of ``item``: reverse the disbursement, order the payment again.
+
+    ``amount`` is what came back for the whole payment (all its transfers).
+    """
     grant, drawdown = lock_child(Drawdown, item.drawdown_id)
     require(by, BOOK_PAYMENT, drawdown)
     # Read again under the drawdown's lock: a return booked meanwhile has removed the item.
@@ -74,7 +108,7 @@ def payment_return_book(
         )
     if Decimal(amount) != locked_item.amount:
         raise DomainError(
-            _("The bank returned %(returned)s, but the transfer %(id)s was for %(amount)s.")
+            _("The bank returned %(returned)s, but the payment %(id)s was for %(amount)s.")
             % {
                 "returned": format_eur(Decimal(amount)),
                 "id": locked_item.end_to_end_id,
