@@ -42,6 +42,10 @@ class CostCategory(models.TextChoices):
     # Money a first recipient passes on to last recipients through its funds (DOMAIN.md §7): it
     # counts as spent only as far as the last recipients' proofs of use recognise it.
     FORWARDED = "forwarded", _("Passed on to last recipients (funds)")  # Weitergeleitete Mittel
+    # Exit programmes (DOMAIN.md §6): one-off help for a person leaving an extremist scene (a
+    # move, debts, removing tattoos, training), capped per case and year; its receipts name a
+    # case pseudonym, never the person.
+    INDIVIDUAL_HELP = "individual_help", _("Individual help (exit programmes)")  # Einzelfallhilfe
 
 
 class ProgrammeFamily(models.TextChoices):

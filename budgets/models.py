@@ -178,6 +178,16 @@ class FundingProgramme(models.Model):
         default=False,
         help_text=_("Receipt lists carry a case pseudonym instead of a payee name (exit programmes)."),
     )
+    # Exit programmes (DOMAIN.md §6): individual help (Einzelfallhilfe) per case and calendar year.
+    individual_help_cap = models.DecimalField(
+        _("individual help: cap per case and year (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Empty: no cap. Receipts of individual help for one case and year may not exceed it."),
+    )
     # Proof review (DOMAIN.md §9, VV Nr. 11): flat-rate lines need no receipts, only their cap; a
     # grant of no more than the threshold hands in a simple proof without a receipt list.
     flat_rate_percent = models.DecimalField(

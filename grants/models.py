@@ -5,6 +5,7 @@ from grants.applications.models.application import (
     Application,
     ApplicationState,
 )
+from grants.applications.models.early_start import EarlyStartRequest, EarlyStartState
 from grants.applications.models.plan import (
     Attachment,
     AttachmentKind,
@@ -30,6 +31,7 @@ from grants.awards.models.in_depth import (
     RiskReason,
     SelectionBasis,
 )
+from grants.awards.models.individual_help import CaseSample
 from grants.awards.models.proof import (
     Admission,
     ProofKind,
@@ -78,6 +80,7 @@ __all__ = [
     "BankDetailsChange",
     "BankDetailsChangeState",
     "BaseRate",
+    "CaseSample",
     "Committee",
     "CommitteeMember",
     "CommitteeSession",
@@ -86,6 +89,8 @@ __all__ = [
     "DeadlineReminder",
     "Drawdown",
     "DrawdownState",
+    "EarlyStartRequest",
+    "EarlyStartState",
     "ExpenditureLine",
     "FileNumberSequence",
     "Grant",

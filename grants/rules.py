@@ -26,6 +26,7 @@ from budgets.rules import (
     holds_role_anywhere,
     is_admin,
     is_approver,
+    is_auditor,
     is_case_officer,
     is_finance,
     is_office_staff,
@@ -194,6 +195,21 @@ add_permission(
             "Four-eyes principle: the decision must be taken by someone other than the person who proposed it or reviewed its content."
         ),
     ),
+)
+
+# Early start (vorzeitiger Maßnahmebeginn, DOMAIN.md §9): the carrier asks, an official of the
+# responsible office decides (one person suffices: the permission promises nothing).
+add_permission(
+    "grants.request_early_start",
+    Check(is_carrier_member, _("Only members of the applying organisation may ask to start early.")),
+)
+add_permission(
+    "grants.decide_early_start",
+    Check(
+        is_case_officer | is_approver,
+        _("Only a case officer or approver of the responsible office can decide on an early start."),
+    ),
+    OWN_ORGANISATION,
 )
 
 # --- grants: notice, finality, objection ----------------------------------------------------
@@ -525,4 +541,17 @@ add_permission(
         is_office_staff | is_admin,
         _("Only staff of the responsible office can export the whole case file."),
     ),
+)
+
+
+# --- individual help in exit programmes (DOMAIN.md §6) ---------------------------------------
+# Sums per case and purpose, never identities: the service holds pseudonyms only.
+add_permission(
+    "grants.view_individual_help",
+    Check(is_carrier_member | is_office_staff | is_admin, _("You may not see this grant.")),
+)
+add_permission(
+    "grants.draw_case_sample",
+    Check(is_auditor, _("Only an auditor of the granting office can draw a sample of cases.")),
+    Check(not_own_organisation, _("Nobody may audit their own organisation.")),
 )

@@ -183,19 +183,79 @@ def test_a_file_without_the_required_columns_is_refused(setup):
         receipts_import(proof=proof, by=carrier, content=b"not a zip", file_name="x.xlsx", dry_run=True)
 
 
-def test_the_import_obeys_the_confidentiality_rule_of_the_form():
+def test_the_import_obeys_the_pseudonym_and_cap_rules_of_the_form():
+    """Individual help names a case, other lines a payee; the cap per case and year counts the
+    rows of the file as well as the receipts already in the list."""
     world = make_world()
     grant, carrier = approve_plan(
         world,
-        expenditure=[("fees", "Einzelfallbegleitung", 2026, "10000")],
+        expenditure=[
+            ("individual_help", "Einzelfallhilfe", 2026, "6000"),
+            ("staff", "Beratung", 2026, "4000"),
+        ],
         own="1000",
         instalments={2026: "9000"},
         confidential_individual_support=True,
+        individual_help_cap=D("1000"),
     )
-    content = csv_file("1;01.05.2026;Fall-0042;Begleitung;50;1", "2;02.05.2026;Erika Muster;Begleitung;50;1")
-    _report, bad, _ok = run(grant.proofs.get(), carrier, content)
-    assert [(line, len(m)) for line, m in bad] == [(3, 1)]
-    assert "“Erika Muster” is not one" in bad[0][1][0]
+    proof = grant.proofs.get()
+    receipt_add(
+        proof=proof,
+        by=carrier,
+        number="0",
+        paid_on=date(2026, 3, 1),
+        counterparty="Fall-0042",
+        reason="Umzug",
+        amount=D("600"),
+        plan_line=proof.plan.lines.get(text="Einzelfallhilfe"),
+    )
+    content = csv_file(
+        "1;01.05.2026;Fall-0042;Schulden;300;1",
+        "2;02.05.2026;Erika Muster;Tattooentfernung;50;1",
+        "3;03.05.2026;Fall-0042;Ausbildung;200;1",
+        "4;04.05.2026;Fall-0043;Miete;500;2",
+        "5;05.05.2026;Fall-0042;Ausbildung;100;1",
+    )
+    _report, bad, _ok = run(proof, carrier, content)
+    assert bad == [
+        (
+            3,
+            [
+                "Plan line “1 · Einzelfallhilfe (2026)” is individual help: instead of the person's name, give the case pseudonym in the form “Fall-<number>” (e.g. Fall-0042); “Erika Muster” is not one."
+            ],
+        ),
+        (
+            4,
+            [
+                "Individual help for Fall-0042 in 2026 would come to €1,100.00 (€900.00 so far in the receipt list), more than the cap of €1,000.00 per case and year."
+            ],
+        ),
+        (
+            5,
+            [
+                "Plan line “2 · Beratung (2026)” is not individual help: name the payee or payer (e.g. the landlord or the employee), not a case pseudonym like “Fall-0043”."
+            ],
+        ),
+    ]
+    assert Receipt.objects.filter(proof=proof).count() == 1  # nothing written
+
+
+def test_an_import_replacing_the_list_counts_the_cap_from_the_file_alone():
+    world = make_world()
+    grant, carrier = approve_plan(
+        world,
+        expenditure=[("individual_help", "Einzelfallhilfe", 2026, "6000")],
+        own="1000",
+        instalments={2026: "5000"},
+        individual_help_cap=D("1000"),
+    )
+    proof = grant.proofs.get()
+    first = csv_file("1;01.05.2026;Fall-1;Umzug;1000;1")
+    report, bad, _ok = run(proof, carrier, first)
+    assert (bad, report.created) == ([], 1)
+    report, bad, _ok = run(proof, carrier, csv_file("1;01.05.2026;Fall-1;Umzug;900;1"), replace=True)
+    assert (bad, report.created) == ([], 1)
+    assert [r.amount for r in Receipt.objects.filter(proof=proof)] == [D("900.00")]
 
 
 def test_only_the_recipient_may_import(setup):

@@ -122,7 +122,10 @@ def approve_plan(
         application=app, by=world["officer"], instalments={y: D(a) for y, a in instalments.items()}
     )
     app = application_approve(application=app, by=world["approver"])
-    return app.grant, carrier
+    # These projects were allowed to start on their period start (early start, DOMAIN.md §9), so
+    # receipts of the whole period count although the notice is dated today.
+    Grant.objects.filter(pk=app.grant.pk).update(early_start_from=start)
+    return Grant.objects.get(pk=app.grant.pk), carrier
 
 
 def pay(world: dict, grant: Grant, carrier, amount: str, *, today: date = date(2026, 3, 2)):
@@ -400,31 +403,46 @@ def test_receipts_are_checked_by_every_rule_at_once(world, one_year):
     assert not proof.receipts.exists()
 
 
-def test_confidential_grants_carry_case_pseudonyms_instead_of_names(world):
+def test_individual_help_names_a_case_pseudonym_and_every_other_line_its_payee(world):
     grant, carrier = approve_plan(
         world,
-        expenditure=[("fees", "Einzelfallbegleitung", 2026, "10000")],
+        expenditure=[
+            ("individual_help", "Einzelfallhilfe", 2026, "6000"),
+            ("staff", "Beratung", 2026, "4000"),
+        ],
         own="1000",
         instalments={2026: "9000"},
         confidential_individual_support=True,
     )
     proof = grant.proofs.get()
-    line = proof.plan.lines.get(side="expenditure")
+    help_line = proof.plan.lines.get(text="Einzelfallhilfe")
+    staff_line = proof.plan.lines.get(text="Beratung")
     values = {
         "proof": proof,
         "by": carrier,
         "paid_on": date(2026, 5, 1),
-        "reason": "Begleitung",
+        "reason": "Umzug",
         "amount": D("250"),
-        "plan_line": line,
     }
-    with translation.override("en"), pytest.raises(DomainError) as exc:
-        receipt_add(number="R-1", counterparty="Max Mustermann", **values)
     with translation.override("en"):
+        with pytest.raises(DomainError) as exc:
+            receipt_add(number="R-1", counterparty="Max Mustermann", plan_line=help_line, **values)
         assert messages(exc) == [
-            "This grant supports individuals confidentially: instead of a name, give the case pseudonym in the form “Fall-<number>” (e.g. Fall-0042); “Max Mustermann” is not one."
+            "Plan line “1 · Einzelfallhilfe (2026)” is individual help: instead of the person's name, give the case pseudonym in the form “Fall-<number>” (e.g. Fall-0042); “Max Mustermann” is not one."
         ]
-    assert receipt_add(number="R-1", counterparty="Fall-0042", **values).counterparty == "Fall-0042"
+        for pseudonym in ("Fall-0042", "fall 42"):
+            with pytest.raises(DomainError) as exc:
+                receipt_add(number="R-2", counterparty=pseudonym, plan_line=staff_line, **values)
+            assert messages(exc) == [
+                f"Plan line “2 · Beratung (2026)” is not individual help: name the payee or payer (e.g. the landlord or the employee), not a case pseudonym like “{pseudonym}”."
+            ]
+    assert not proof.receipts.exists()
+    # The confidential grant's other lines name their payees (no more pseudonyms everywhere).
+    assert (
+        receipt_add(number="R-1", counterparty="Fall-0042", plan_line=help_line, **values).counterparty
+        == "Fall-0042"
+    )
+    assert receipt_add(number="R-2", counterparty="Fallmann GmbH", plan_line=staff_line, **values).pk
 
 
 def test_an_interim_proof_takes_only_lines_and_receipts_of_its_year(world, two_years):

@@ -6,6 +6,7 @@ from grants.applications.models.application import (
     ApplicationState,
     Recommendation,
 )
+from grants.applications.models.early_start import EarlyStartRequest, EarlyStartState
 from grants.applications.models.plan import (
     Attachment,
     AttachmentKind,
@@ -25,6 +26,8 @@ __all__ = [
     "AttachmentKind",
     "CoverKind",
     "CoverLine",
+    "EarlyStartRequest",
+    "EarlyStartState",
     "ExpenditureLine",
     "Instalment",
     "Recommendation",

@@ -15,6 +15,7 @@ from grants.awards.models.in_depth import (
     RiskReason,
     SelectionBasis,
 )
+from grants.awards.models.individual_help import CaseSample
 from grants.awards.models.proof import (
     Admission,
     ProofKind,
@@ -35,6 +36,7 @@ __all__ = [
     "AmendmentLine",
     "AmendmentState",
     "BaseRate",
+    "CaseSample",
     "DeadlineReminder",
     "FileNumberSequence",
     "Grant",

@@ -135,6 +135,16 @@ class Grant(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         _("late-use interest counts only from the end of the drawdown window")
     )
     confidential_individual_support = models.BooleanField(_("individual support is confidential"))
+    individual_help_cap = models.DecimalField(
+        _("individual help: cap per case and year (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    # The permitted early start (DOMAIN.md §9), copied from the granted request at approval:
+    # costs from this day on are eligible although they precede the notice.
+    early_start_from = models.DateField(_("early start permitted from"), null=True, blank=True)
     flat_rate_percent = models.DecimalField(
         _("flat rate cap (% of direct costs)"), max_digits=5, decimal_places=2, default=Decimal("0")
     )

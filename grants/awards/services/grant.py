@@ -15,6 +15,7 @@ from core.errors import DomainError
 from core.formatting import format_date
 from grants import calculations
 from grants.applications.models import Application
+from grants.applications.services.early_start import granted_early_start
 from grants.awards.locks import lock_grant
 from grants.awards.models import (
     FileNumberSequence,
@@ -52,6 +53,7 @@ def grant_create_from_application(*, application: Application, by: User) -> Gran
     planned = sum((line.amount for line in expenditure), Decimal(0))
     granted = sum((i.amount for i in instalments), Decimal(0))
     programme = application.programme
+    early_start = granted_early_start(application)
     assert application.start_date and application.end_date  # guaranteed by the submission rules
     grant = Grant.objects.create(
         application=application,
@@ -80,6 +82,8 @@ def grant_create_from_application(*, application: Application, by: User) -> Gran
         interest_margin_points=programme.interest_margin_points,
         late_use_interest_from_window_end=programme.late_use_interest_from_window_end,
         confidential_individual_support=programme.confidential_individual_support,
+        individual_help_cap=programme.individual_help_cap,
+        early_start_from=early_start.permitted_from if early_start else None,
         flat_rate_percent=programme.flat_rate_percent,
         simple_proof_threshold=programme.simple_proof_threshold,
         approved_by=by,

@@ -137,7 +137,7 @@ def receipts_import_rows(
 def _import(
     locked: ProofOfUse, table: Table, *, dry_run: bool, replace: bool, progress: Progress | None = None
 ) -> ImportReport:
-    rules = ReceiptRules(locked)
+    rules = ReceiptRules(locked, replace=replace)
     total = len(table.rows)
     taken = set() if replace else set(locked.receipts.values_list("number", flat=True))
     resource = ReceiptResource(plan_lines=plan_line_lookup(rules))
@@ -169,6 +169,7 @@ def _import(
             rows.append(RowReport(line=row.line, ok=False, messages=messages))
         else:
             label = rules.labels[values.plan_line.pk]  # type: ignore[union-attr]
+            rules.count(values)
             rows.append(RowReport(line=row.line, ok=True, values=values, plan_line_label=label))
         if progress is not None and (len(rows) % PROGRESS_EVERY == 0 or len(rows) == total):
             progress(len(rows), total)

@@ -4,15 +4,13 @@
 approval period, whether the programme is confidential), so the import checks 10,000 rows
 without a query per row and the form checks one row with exactly the same code.
 
-Confidential individual support (DOMAIN.md §6): in a grant marked confidential, *every*
-receipt names a case pseudonym of the form ``Fall-<number>`` (e.g. ``Fall-0042``) instead of a
-payee or payer. The rule is deliberately blunt: a list that may contain no names at all is one
-a machine can check, whereas "no names of supported persons" is not.
+The rules that depend on the grant's time and on individual help (the eligible start after an
+early start or the notice; case pseudonyms on individual help and names everywhere else; the cap
+per case and year) live in ``eligibility``, which the settlement asks as well.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -35,9 +33,14 @@ from grants.awards.services.proof._common import (
     relevant_lines,
     require_editable,
 )
+from grants.awards.services.proof.eligibility import (
+    CaseTotals,
+    counterparty_refusal,
+    early_date_refusal,
+    is_individual_help,
+)
 from grants.awards.services.proof.flat_rate import flat_rate_receipt_refusal, is_flat_rate
 
-PSEUDONYM = re.compile(r"Fall-\d+")
 MAX_AMOUNT = Decimal("9999999999.99")
 FIELDS = ("number", "paid_on", "counterparty", "reason", "amount", "plan_line")
 
@@ -57,7 +60,16 @@ class ReceiptValues:
 class ReceiptRules:
     """The rules of one proof's receipt list (see the module docstring)."""
 
-    def __init__(self, proof: ProofOfUse, lines: list[PlanVersionLine] | None = None) -> None:
+    def __init__(
+        self,
+        proof: ProofOfUse,
+        lines: list[PlanVersionLine] | None = None,
+        *,
+        exclude_pk: int | None = None,
+        replace: bool = False,
+    ) -> None:
+        """``exclude_pk``: the receipt being changed; ``replace``: the list is about to be replaced
+        (an import), so the receipts in it count for nothing."""
         self.proof = proof
         self.grant = proof.grant
         all_lines = list(proof.plan.lines.all()) if lines is None else lines
@@ -65,6 +77,7 @@ class ReceiptRules:
         self.lines = {line.pk: line for line in all_lines}
         self.allowed = {line.pk for line in relevant_lines(proof, all_lines)}
         self.today = timezone.localdate()  # a receipt records a payment made: never a later day
+        self.cases = CaseTotals(proof.grant, []) if replace else CaseTotals.of(proof, exclude_pk=exclude_pk)
 
     def errors(self, values: ReceiptValues, *, number_taken: bool = False) -> dict[str, list[str]]:
         """Broken rules per field; ``number_taken``: the number is already used in this proof."""
@@ -89,14 +102,6 @@ class ReceiptRules:
             add("counterparty", _("The payee or payer is missing."))
         elif len(counterparty) > 200:
             add("counterparty", _("The payee or payer may have at most 200 characters."))
-        elif self.grant.confidential_individual_support and not PSEUDONYM.fullmatch(counterparty):
-            add(
-                "counterparty",
-                _(
-                    "This grant supports individuals confidentially: instead of a name, give the case pseudonym in the form “Fall-<number>” (e.g. Fall-0042); “%(value)s” is not one."
-                )
-                % {"value": counterparty},
-            )
         reason = values.reason.strip()
         if not reason:
             add("reason", _("The reason for payment is missing."))
@@ -110,7 +115,24 @@ class ReceiptRules:
         elif amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
             add("amount", _("%(amount)s is not a valid amount in euros and cents.") % {"amount": amount})
         self._plan_line_errors(values.plan_line, add)
+        if counterparty and "counterparty" not in found and "plan_line" not in found:
+            assert values.plan_line is not None
+            line = self.lines[values.plan_line.pk]
+            refused = counterparty_refusal(counterparty, line, self.labels[line.pk])
+            if refused:
+                add("counterparty", refused)
+            elif is_individual_help(line) and not {"paid_on", "amount"} & found.keys():
+                assert values.paid_on is not None and amount is not None
+                over = self.cases.refusal(counterparty, values.paid_on, amount)
+                if over:
+                    add("amount", over)
         return found
+
+    def count(self, values: ReceiptValues) -> None:
+        """Count a valid receipt towards its case's cap (an import checks row after row)."""
+        if values.plan_line is not None and is_individual_help(self.lines[values.plan_line.pk]):
+            assert values.paid_on is not None and values.amount is not None
+            self.cases.add(values.counterparty.strip(), values.paid_on, values.amount)
 
     def _date_errors(self, paid_on: date | None, add: Any) -> None:
         grant = self.grant
@@ -126,6 +148,8 @@ class ReceiptRules:
                     "until": format_date(grant.period_end),
                 },
             )
+        elif refused := early_date_refusal(paid_on, grant):
+            add("paid_on", refused)
         elif self.proof.budget_year is not None and paid_on.year != self.proof.budget_year:
             add(
                 "paid_on",
@@ -159,7 +183,7 @@ def _checked(proof: ProofOfUse, values: ReceiptValues, *, exclude_pk: int | None
     if exclude_pk is not None:
         same_number = same_number.exclude(pk=exclude_pk)
     taken = same_number.exists()
-    errors = ReceiptRules(proof).errors(values, number_taken=taken)
+    errors = ReceiptRules(proof, exclude_pk=exclude_pk).errors(values, number_taken=taken)
     if errors:
         raise DomainError(_flatten(errors))
 

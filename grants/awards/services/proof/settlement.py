@@ -50,6 +50,7 @@ from grants.applications.models.plan import PlanLineSide
 from grants.awards.models import ProofOfUse, ReclaimKind, Settlement
 from grants.awards.payments.models import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
 from grants.awards.services.proof._common import OWN_KINDS, THIRD_KINDS, plan_line_numbers
+from grants.awards.services.proof.eligibility import before_start_by_line, before_start_note
 from grants.awards.services.proof.flat_rate import apply_flat_rates, flat_rate_line_ids, flat_rate_note
 from grants.awards.services.proof.in_depth import not_admitted_by_line
 from grants.awards.services.proof.passed_on import (
@@ -107,6 +108,8 @@ class SettlementLine:
     # ``cap`` = the flat-rate share of the recognised direct costs, without receipts.
     not_admitted: Decimal | None = None
     flat_rate: bool = False
+    # Early start (DOMAIN.md §9): receipts dated before the eligible start, taken off ``actual``.
+    before_start: Decimal | None = None
 
     @property
     def is_passed_on(self) -> bool:
@@ -123,6 +126,8 @@ class SettlementLine:
             stated["not_admitted"] = str(self.not_admitted)
         if self.flat_rate:
             stated["flat_rate"] = True
+        if self.before_start is not None:
+            stated["before_start"] = str(self.before_start)
         return stated | {
             "plan_line": self.plan_line,
             "number": self.number,
@@ -152,6 +157,7 @@ class SettlementLine:
             stated=Decimal(data["stated"]) if data.get("stated") is not None else None,
             not_admitted=Decimal(data["not_admitted"]) if data.get("not_admitted") is not None else None,
             flat_rate=bool(data.get("flat_rate")),
+            before_start=Decimal(data["before_start"]) if data.get("before_start") is not None else None,
         )
 
 
@@ -205,7 +211,13 @@ class SettlementResult:
             stated = sum((line.stated or ZERO for line in passed_on), ZERO)
             notes.append(passed_on_note(stated, sum((line.actual for line in passed_on), ZERO)))
         notes.extend(_review_notes(self))
+        notes.extend(_early_start_notes(self))
         return notes
+
+
+def _early_start_notes(result: SettlementResult) -> list[str]:
+    before = sum((line.before_start or ZERO for line in result.lines), ZERO)
+    return [before_start_note(before)] if before else []
 
 
 def _review_notes(result: SettlementResult) -> list[str]:
@@ -243,6 +255,7 @@ def _compute(proof: ProofOfUse) -> SettlementResult:
     # In-depth check: receipts not (fully) admitted come off the stated actual amount.
     not_admitted = not_admitted_by_line(proof)
     flat_lines = flat_rate_line_ids(plan_lines, grant)
+    before_start = before_start_by_line(proof)
     planned: dict[str, Decimal] = {}
     actual: dict[str, Decimal] = {}
     meta: dict[str, dict[str, Any]] = {}
@@ -254,6 +267,8 @@ def _compute(proof: ProofOfUse) -> SettlementResult:
         actual[key] = passed_on.get(line.pk, actual_by_line.get(line.pk, ZERO))
         if line.pk in not_admitted:
             actual[key] = max(ZERO, actual[key] - not_admitted[line.pk])
+        if line.pk in before_start:
+            actual[key] = max(ZERO, actual[key] - before_start[line.pk])
         meta[key] = {
             "plan_line": line.pk,
             "number": numbers[line.pk],
@@ -263,6 +278,7 @@ def _compute(proof: ProofOfUse) -> SettlementResult:
             "stated": actual_by_line.get(line.pk, ZERO) if line.pk in passed_on else None,
             "not_admitted": _c(not_admitted[line.pk]) if line.pk in not_admitted else None,
             "flat_rate": line.pk in flat_lines,
+            "before_start": _c(before_start[line.pk]) if line.pk in before_start else None,
         }
     unplanned = (s for s in statement if s.side == PlanLineSide.EXPENDITURE and not s.plan_line_id)
     for i, s in enumerate(unplanned):
@@ -277,6 +293,7 @@ def _compute(proof: ProofOfUse) -> SettlementResult:
             "stated": None,
             "not_admitted": None,
             "flat_rate": False,
+            "before_start": None,
         }
     tolerance = grant.overrun_tolerance
     recognised = calculations.recognised_lines(planned, actual, tolerance=tolerance)
