@@ -213,6 +213,23 @@ def _lines(settlement: Any, grant: Any) -> list[Flowable]:
                 Styles.small,
             )
         )
+    not_admitted = sum((_d(line["not_admitted"]) for line in lines if line.get("not_admitted")), ZERO)
+    if not_admitted:
+        flowables.append(
+            Paragraph(
+                "Vertiefte Prüfung (Nr. 11.2 VV zu § 44 BHO): nicht anerkannte Belege über "
+                f"{eur(not_admitted)} sind vom Ist abgezogen (siehe Prüfvermerk).",
+                Styles.small,
+            )
+        )
+    if any(line.get("flat_rate") for line in lines):
+        flowables.append(
+            Paragraph(
+                "Pauschalen brauchen keine Belege; die Obergrenze einer Pauschale ist ihr Anteil an den "
+                "anerkannten direkten Kosten.",
+                Styles.small,
+            )
+        )
     if any(line.get("capped") for line in lines):
         flowables.append(
             Paragraph(

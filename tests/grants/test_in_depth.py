@@ -42,9 +42,11 @@ from grants.awards.services.proof import (
     settlement_preview,
 )
 from grants.awards.services.reminders import reminders_for, send_first_check_reminders
+from reporting.documents.settlement_memo import render_settlement_memo
 from tests.budgets.factories import membership
 from tests.grants.factories import OrganisationFactory, carrier_user
 from tests.grants.test_services_proof import approve_plan, fill_final_proof, make_world, pay, plan_lines
+from tests.reporting.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -323,6 +325,8 @@ def test_receipts_are_admitted_fully_partly_or_not_and_the_settlement_counts_wha
     assert settlement.final_grant == preview.final_grant == D("36000.00")  # the preview is the write
     assert settlement.recognised_expenditure == D("42000.00")
     assert [line.get("not_admitted") for line in settlement.lines] == ["8000.00", None, "10000.00", None]
+    memo = " ".join(pdf_text(render_settlement_memo(settlement=settlement)).split())
+    assert "nicht anerkannte Belege über 18.000,00 € sind vom Ist abgezogen" in memo
 
 
 @pytest.mark.parametrize(
