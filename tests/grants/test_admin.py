@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
-from budgets.models import BudgetEnvelope, LedgerEntry
+from budgets.models import BudgetEnvelope, LedgerEntry, PayingAccount
 from grants.applications.models import Application, Attachment, Instalment
 from grants.applications.services.application import application_propose_approval, default_instalments
 from grants.applications.services.attachment import attachment_add
@@ -72,6 +72,10 @@ def every_model(workflow, django_capture_on_commit_callbacks):
         by=workflow.carrier,
         kind="concept",
         upload=SimpleUploadedFile("Konzept.pdf", PDF, content_type="application/pdf"),
+    )
+    # The office's paying account (DOMAIN.md §8), set up in the admin.
+    PayingAccount.objects.create(
+        office=workflow.state_office, funding_source="", name="Staatskasse", iban="DE02100500000054540402"
     )
     # Records management: a hold an auditor placed and the log entry of the run that skipped it.
     LegalHold.objects.create(application=approved, reason="audit", note="Prüfung", placed_by=workflow.auditor)
