@@ -452,7 +452,7 @@ def funding_shares_replace(*, reference: str, shares: Mapping[str, Decimal]) -> 
 
 
 def source_label(source: str) -> str:
-    return FundingLevel(source).label if source in FundingLevel.values else source
+    return str(FundingLevel(source).label) if source in FundingLevel.values else source
 
 
 def movement_parts(*, reference: str, budget_year: int, amount: Decimal) -> list[MovementPart]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from budgets.models import FundingShare, LedgerEntry
 from core.errors import DomainError
@@ -40,8 +40,10 @@ def english():
 
 
 @pytest.fixture(autouse=True)
-def settled_in_march_2027(clock):
-    clock.set(2027, 3, 15)
+def approved_in_january_2026(clock):
+    """The grant is approved on 02.01.2026; ``settle`` moves the clock to after the settlement."""
+    clock.set(2026, 1, 2)
+    return clock
 
 
 @pytest.fixture
@@ -97,6 +99,13 @@ def proposed(world, *, shares=SHARES, state_envelope=True):
     return app, carrier
 
 
+def approve(app, world) -> Grant:
+    """Approve; the notice is dated by the test's clock (``approved_at`` defaults to the real time)."""
+    grant = application_approve(application=app, by=world["approver"]).grant
+    Grant.objects.filter(pk=grant.pk).update(approved_at=timezone.now())
+    return Grant.objects.get(pk=grant.pk)
+
+
 def entries(grant: Grant, since: int = 0) -> list[tuple[int, str, str, Decimal]]:
     return [
         (e.envelope_id, e.envelope.funding_source, e.kind, e.amount)
@@ -110,11 +119,10 @@ def last_pk() -> int:
     return LedgerEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def test_a_grant_75_federal_25_state_from_commitment_to_closing(world):
+def test_a_grant_75_federal_25_state_from_commitment_to_closing(world, approved_in_january_2026):
     fed, state = world["federal"].pk, world["state"].pk
     app, carrier = proposed(world)
-    app = application_approve(application=app, by=world["approver"])
-    grant = app.grant
+    grant = approve(app, world)
     assert (
         dict(FundingShare.objects.filter(reference=grant.file_number).values_list("funding_source", "amount"))
         == SHARES
@@ -127,7 +135,9 @@ def test_a_grant_75_federal_25_state_from_commitment_to_closing(world):
 
     # Two payments, each split 75 / 25 (the cent of 30,000.01 goes to the larger remainder).
     mark = last_pk()
+    approved_in_january_2026.set(2026, 3, 2)
     pay(world, grant, carrier, "30000.01", today=date(2026, 3, 2))
+    approved_in_january_2026.set(2026, 6, 1)
     pay(world, grant, carrier, "37999.99", today=date(2026, 6, 1))
     assert entries(grant, mark) == [
         (fed, "federal", "disbursement", D("22500.01")),
@@ -139,6 +149,7 @@ def test_a_grant_75_federal_25_state_from_commitment_to_closing(world):
     # Settlement: 74,000.00 recognised, own 8,000.00, third parties 5,000.00 → final grant
     # 61,000.00; 7,000.00 are released and reclaimed, each split 75 / 25.
     mark = last_pk()
+    approved_in_january_2026.set(2027, 3, 15)
     s = submit_and_accept(world, grant, carrier, actual={"Personal": "74000"}, own="8000", third="5000")
     assert (s.final_grant, s.reclaim_amount) == (D("61000.00"), D("7000.00"))
     assert entries(grant, mark) == [
@@ -309,7 +320,9 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_notice_settlement_memo_reclaim_decision_and_budget_report_show_each_funder(world):
+def test_notice_settlement_memo_reclaim_decision_and_budget_report_show_each_funder(
+    world, approved_in_january_2026
+):
     from reporting.documents.budget_report import render_budget_report
     from reporting.documents.grant_notice import render_grant_notice
     from reporting.documents.reclaim_decision import render_reclaim_decision
@@ -317,14 +330,17 @@ def test_notice_settlement_memo_reclaim_decision_and_budget_report_show_each_fun
     from tests.reporting.helpers import pdf_text
 
     app, carrier = proposed(world)
-    grant = application_approve(application=app, by=world["approver"]).grant
+    grant = approve(app, world)
     notice = _flat(pdf_text(render_grant_notice(grant=grant)))
     assert "mehreren Mittelgebern in festen Anteilen" in notice
     assert "Bundesmittel 75 % 51.000,00 €" in notice
     assert "Landesmittel 25 % 17.000,00 €" in notice
 
+    approved_in_january_2026.set(2026, 3, 2)
     pay(world, grant, carrier, "30000.01", today=date(2026, 3, 2))
+    approved_in_january_2026.set(2026, 6, 1)
     pay(world, grant, carrier, "37999.99", today=date(2026, 6, 1))
+    approved_in_january_2026.set(2027, 3, 15)
     settlement = submit_and_accept(
         world, grant, carrier, actual={"Personal": "74000"}, own="8000", third="5000"
     )
