@@ -402,3 +402,44 @@ def test_exports_can_be_narrowed_to_one_funding_source(funders):
     with translation.override("de"), pytest.raises(DomainError) as exc:
         export_queryset("grants", w["finance"], {"source": "lottery"})
     assert exc.value.messages == ["„lottery“ ist keine Finanzierungsquelle."]
+
+
+def test_a_file_whose_block_sums_differ_from_the_payments_is_refused():
+    from reporting.payments import sepa
+
+    creditor = sepa.checked_account(name="Jugendförderverein Görlitz e.V.", iban="DE89370400440532013000")
+    blocks_ = [
+        sepa.PaymentBlock(
+            debtor=sepa.checked_account(name="Bundeskasse", iban=BUND),
+            transfers=[sepa.Transfer("MA-1-1", creditor, D("750.00"), "SN-1 Mittelabruf")],
+        ),
+        sepa.PaymentBlock(
+            debtor=sepa.checked_account(name="Staatskasse", iban=LAND),
+            transfers=[
+                sepa.Transfer("MA-1-2", creditor, D("250.00"), "SN-1 Mittelabruf"),
+                sepa.Transfer("MA-2", creditor, D("0.07"), "SN-2 Mittelabruf"),
+            ],
+        ),
+    ]
+    xml = sepa.build_credit_transfer(
+        message_id="ZL-20260320-ABCD", execution_date=date(2026, 3, 20), blocks=blocks_
+    )
+    root = ET.fromstring(xml)
+    assert [b.findtext("p:CtrlSum", namespaces=NS) for b in root.iterfind(".//p:PmtInf", NS)] == [
+        "750.00",
+        "250.07",
+    ]
+    assert root.findtext(".//p:GrpHdr/p:CtrlSum", namespaces=NS) == "1000.07"
+    # Moving a transfer to the other block changes no total of the file, only the blocks: refused.
+    moved = [
+        sepa.PaymentBlock(blocks_[0].debtor, [*blocks_[0].transfers, blocks_[1].transfers[1]]),
+        sepa.PaymentBlock(blocks_[1].debtor, blocks_[1].transfers[:1]),
+    ]
+    with pytest.raises(sepa.SepaFileError, match="payment blocks in the file differ"):
+        sepa.check_totals(xml, moved)
+    with pytest.raises(sepa.SepaFileError, match="exactly one block"):
+        sepa.build_credit_transfer(
+            message_id="ZL-20260320-ABCD",
+            execution_date=date(2026, 3, 20),
+            blocks=[blocks_[0], sepa.PaymentBlock(blocks_[0].debtor, blocks_[1].transfers)],
+        )
