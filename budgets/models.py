@@ -51,6 +51,8 @@ class CoordinatingOffice(MP_Node):
     postcode = models.CharField(_("postcode"), max_length=5, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # Shown to carriers on every case page as the office to contact (issue 11 §4).
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
 
     node_order_by = ["name"]
 
