@@ -129,9 +129,9 @@ def bank_statement_import(
                     imported_at=timezone.now(),
                 )
                 result.statements.append(record)
-                returns = _returns_of(statement)
+                context = _context_of(statement)
                 for line in statement.lines:
-                    _import_line(record, line, by=by, result=result, returns=returns)
+                    _import_line(record, line, by=by, result=result, context=context)
     except IntegrityError as exc:
         # The same statement or entry committed by another import while this one ran.
         raise DomainError(
@@ -141,31 +141,33 @@ def bank_statement_import(
 
 
 @dataclass
-class _Returns:
-    """The returned transfers of one statement, looked up before anything of it is booked.
+class _Context:
+    """What the lines of one statement share, read once.
 
-    A payment split across funding sources went out as several transfers; it is booked as
-    returned (once) when all of them come back in the statement.
+    The returned transfers are looked up before anything of the statement is booked: a payment
+    split across funding sources went out as several transfers, and it is booked as returned
+    (once) when all of them come back in the statement.
     """
 
     targets: dict[str, ReturnTarget] = field(default_factory=dict)  # end-to-end id → its payment
     came_back: dict[int, dict[str, Decimal]] = field(default_factory=dict)  # payment → id → amount
     booked: dict[int, int] = field(default_factory=dict)  # payment → the line that booked its return
+    open_reclaims: list[Reclaim] | None = None  # the office's open reclaims, read at the first credit
 
 
-def _returns_of(statement: ParsedStatement) -> _Returns:
-    returns = _Returns()
+def _context_of(statement: ParsedStatement) -> _Context:
+    context = _Context()
     for line in statement.lines:
         if line.return_code and line.credit:
             target = returnable(line.end_to_end_id)
             if target is not None:
-                returns.targets[line.end_to_end_id] = target
-                returns.came_back.setdefault(target.item.pk, {})[line.end_to_end_id] = line.amount
-    return returns
+                context.targets[line.end_to_end_id] = target
+                context.came_back.setdefault(target.item.pk, {})[line.end_to_end_id] = line.amount
+    return context
 
 
 def _import_line(
-    statement: BankStatement, line: ParsedLine, *, by: User, result: ImportResult, returns: _Returns
+    statement: BankStatement, line: ParsedLine, *, by: User, result: ImportResult, context: _Context
 ) -> None:
     if line.entry_reference:
         earlier = (
@@ -191,7 +193,7 @@ def _import_line(
     fields: dict[str, object] = {}
     try:
         with transaction.atomic():
-            fields = _book(statement, line, by=by, returns=returns)
+            fields = _book(statement, line, by=by, context=context)
     except DomainError as error:
         # Refusals too (say, the booking person belongs to the paying carrier): a person decides.
         fields = {"state": L.UNASSIGNED, "note": " ".join(str(m) for m in error.messages)}
@@ -227,7 +229,7 @@ def _day(line: ParsedLine) -> date:
     return day
 
 
-def _book(statement: BankStatement, line: ParsedLine, *, by: User, returns: _Returns) -> dict[str, object]:
+def _book(statement: BankStatement, line: ParsedLine, *, by: User, context: _Context) -> dict[str, object]:
     """Book ``line`` if it is a repayment or a return; raise DomainError with why it is not."""
     if line.currency != "EUR":
         raise DomainError(
@@ -242,15 +244,15 @@ def _book(statement: BankStatement, line: ParsedLine, *, by: User, returns: _Ret
     if not line.credit:
         raise DomainError(_("A debit: only money received is booked from a statement."))
     if line.return_code:
-        return _book_return(statement, line, by=by, returns=returns)
-    return _book_repayment(statement, line, by=by)
+        return _book_return(statement, line, by=by, context=context)
+    return _book_repayment(statement, line, by=by, context=context)
 
 
 def _book_return(
-    statement: BankStatement, line: ParsedLine, *, by: User, returns: _Returns
+    statement: BankStatement, line: ParsedLine, *, by: User, context: _Context
 ) -> dict[str, object]:
     reason = return_reason(line.return_code)
-    target = returns.targets.get(line.end_to_end_id)
+    target = context.targets.get(line.end_to_end_id)
     if target is None or not target.item.drawdown.grant.office.path.startswith(statement.office.path):
         raise DomainError(
             _(
@@ -274,19 +276,19 @@ def _book_return(
                 }
             )
         )
-    if item.pk in returns.booked:
+    if item.pk in context.booked:
         note = _(
             "Part of the return of the %(payment)s (reason %(reason)s), booked with line %(position)s."
-        ) % (values | {"position": returns.booked[item.pk]})
+        ) % (values | {"position": context.booked[item.pk]})
         return {"state": L.RETURN, "note": note, "drawdown": item.drawdown, "payment_run": item.run}
-    if returns.came_back[item.pk] != target.parts:
+    if context.came_back[item.pk] != target.parts:
         raise DomainError(
             _(
                 "Returned transfer (reason %(reason)s): %(id)s is one of %(count)s transfers of the %(payment)s, "
                 "and only %(back)s of them came back in this statement; the payment is booked as returned when all "
                 "of them are. Please check it by hand."
             )
-            % (values | {"count": len(target.parts), "back": len(returns.came_back[item.pk])})
+            % (values | {"count": len(target.parts), "back": len(context.came_back[item.pk])})
         )
     try:
         returned = payment_return_book(
@@ -300,7 +302,7 @@ def _book_return(
         raise DomainError(
             [_("Returned transfer (reason %(reason)s):") % {"reason": reason}, *error.messages]
         ) from error
-    returns.booked[item.pk] = line.position
+    context.booked[item.pk] = line.position
     note = _(
         "The bank returned the %(payment)s of payment run %(run)s (reason %(reason)s); the payment is ordered again and can go into a new payment run."
     ) % {"payment": payment_label(returned.drawdown), "run": returned.run.reference, "reason": reason}
@@ -319,15 +321,24 @@ def _mentions(remittance: str) -> Callable[[str], bool]:
     return test
 
 
-def matching_reclaims(office: CoordinatingOffice, remittance: str) -> list[Reclaim]:
-    """Open reclaims of ``office``'s subtree whose grant's file number the remittance names."""
+def open_reclaims(office: CoordinatingOffice) -> list[Reclaim]:
+    """The open reclaims of ``office``'s subtree (read once per statement)."""
+    return list(Reclaim.objects.open().filter(**_under(office)).select_related("grant").order_by("pk"))
+
+
+def matching_reclaims(reclaims: list[Reclaim], remittance: str) -> list[Reclaim]:
+    """The reclaims whose grant's file number the remittance names."""
     mentions = _mentions(remittance)
-    reclaims = Reclaim.objects.open().filter(**_under(office)).select_related("grant").order_by("pk")
     return [reclaim for reclaim in reclaims if mentions(reclaim.grant.file_number)]
 
 
-def _book_repayment(statement: BankStatement, line: ParsedLine, *, by: User) -> dict[str, object]:
-    candidates = matching_reclaims(statement.office, line.remittance)
+def _book_repayment(
+    statement: BankStatement, line: ParsedLine, *, by: User, context: _Context
+) -> dict[str, object]:
+    if context.open_reclaims is None:
+        context.open_reclaims = open_reclaims(statement.office)
+    # One settled by an earlier line of this statement is refused by the repayment service.
+    candidates = matching_reclaims(context.open_reclaims, line.remittance)
     if not candidates:
         raise DomainError(_("The remittance information names no open reclaim of this office."))
     day = _day(line)

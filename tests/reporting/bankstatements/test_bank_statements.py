@@ -418,10 +418,10 @@ def test_a_file_that_is_not_a_camt053_statement_is_refused_with_the_reason(
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(client, world, books):
-    big = SimpleUploadedFile("auszug.xml", b"<a>" + b" " * (5 * 1024 * 1024) + b"</a>")
+    big = SimpleUploadedFile("auszug.xml", b"<a>" + b" " * (2 * 1024 * 1024) + b"</a>")
     response = upload(client, world["finance"], big)
     assert (
-        "Die Datei ist größer als 5 MB; ein Kontoauszug darf höchstens 5 MB groß sein."
+        "Die Datei ist größer als 2 MB; ein Kontoauszug darf höchstens 2 MB groß sein."
         in response.content.decode()
     )
     assert not BankStatement.objects.exists()
