@@ -32,8 +32,8 @@ def test_two_heads_selecting_the_same_year_write_one_selection():
         InDepthSelection.objects.all().delete()
         results, refusals, unexpected = race(
             *(
-                lambda by=by: in_depth_select(
-                    office=world["sn"], year=2025, by=by, seed=year, today=date(2026, 1, 5)
+                lambda by=by, seed=seed: in_depth_select(
+                    office=world["sn"], year=2025, by=by, seed=seed, today=date(2026, 1, 5)
                 )
                 for by in (world["approver"], second_head)
             )
