@@ -370,3 +370,42 @@ def test_a_grant_with_one_source_prints_no_split(world):
     assert list(
         LedgerEntry.objects.filter(reference=grant.file_number).values_list("envelope_id", "amount")
     ) == [(world["federal"].pk, D("68000.00"))]
+
+
+# --- an amendment's increase splits like the grant ---------------------------------------------
+
+
+def test_an_amendment_increase_is_checked_and_committed_per_source(world, approved_in_january_2026):
+    from grants.awards.services.amendment import (
+        amendment_approve,
+        amendment_budget_effect,
+        amendment_create,
+        amendment_propose,
+        amendment_submit,
+    )
+
+    app, carrier = proposed(world)
+    grant = approve(app, world)
+    lines = [
+        {"category": "staff", "text": "Personal", "budget_year": 2026, "amount": D("84000")},
+        {"cover_kind": "own", "text": "Eigenmittel", "budget_year": 2026, "amount": D("8000")},
+        {"cover_kind": "third_party", "text": "Stadt", "budget_year": 2026, "amount": D("4000")},
+        {"cover_kind": "grant", "budget_year": 2026, "amount": D("72000")},
+    ]
+    amendment = amendment_create(
+        grant=grant, by=carrier, reason="Mehr Personal", lines=lines, instalments={2026: D("72000")}
+    )
+    approved_in_january_2026.set(2026, 6, 1)
+    amendment = amendment_submit(
+        amendment=amendment, by=carrier, today=date(2026, 6, 1), asks_for_increase=True
+    )
+    (row,) = amendment_budget_effect(amendment).years
+    assert row.envelope == "0601 684 21 ({0}, KORA), 0602 684 01 ({0}, KORA)".format(world["sn"].short_name)
+    assert (row.available, row.problem) == (D("1932000.00"), "")
+    amendment = amendment_propose(amendment=amendment, by=world["officer"])
+    mark = last_pk()
+    amendment_approve(amendment=amendment, by=world["approver"])
+    assert entries(grant, mark) == [
+        (world["federal"].pk, "federal", "commitment", D("3000.00")),
+        (world["state"].pk, "state", "commitment", D("1000.00")),
+    ]

@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from budgets.models import BudgetEnvelope
 from budgets.selectors import envelope_figures
 from budgets.services._posting import envelope_label
-from budgets.services.commitments import matching_envelopes
+from budgets.services.commitments import commitment_lines, funding_shares, matching_envelopes
 from core.errors import DomainError
-from core.formatting import format_eur
 from grants.awards.models import Amendment, Grant, PlanVersionLine
 from grants.awards.payments.models import DrawdownState
 from grants.awards.selectors import plan_versions
@@ -117,41 +116,50 @@ def _envelopes(grant: Grant, years: list[int]) -> dict[int, BudgetEnvelope | str
 
 def amendment_budget_effect(amendment: Amendment) -> BudgetEffect:
     """Per budget year: the instalment before and after approval, what is available in the
-    envelope, and whether the increase fits (decreases always fit: they release money)."""
+    envelope, and whether the increase fits (decreases always fit: they release money).
+
+    An increase is checked with ``commitment_lines``, the plan ``commit_instalments`` books: a
+    grant with several funders (DOMAIN.md §8) splits it in its shares, each source's part on its
+    own envelope (the row names every envelope and sums what they have available)."""
     grant = amendment.grant
     before = {i.budget_year: i.amount for i in grant.instalments.all()}
     after = {i.budget_year: i.amount for i in amendment.instalments.all()}
     years = sorted(set(before) | set(after))
-    envelopes = _envelopes(grant, years) if years else {}
+    increases = {
+        y: after.get(y, ZERO) - before.get(y, ZERO) for y in years if after.get(y, ZERO) > before.get(y, ZERO)
+    }
+    lines = (
+        commitment_lines(
+            office=grant.office,
+            programme=grant.programme,
+            instalments=increases,
+            shares=funding_shares(grant.file_number),
+        )
+        if increases
+        else []
+    )
+    others = [y for y in years if y not in increases]
+    envelopes = _envelopes(grant, others) if others else {}
     figures = envelope_figures(e.pk for e in envelopes.values() if isinstance(e, BudgetEnvelope))
     rows = []
     for year in years:
         old, new = before.get(year, ZERO), after.get(year, ZERO)
-        envelope = envelopes[year]
-        available = figures[envelope.pk].available if isinstance(envelope, BudgetEnvelope) else None
-        problem = ""
-        if new > old and not isinstance(envelope, BudgetEnvelope):
-            problem = envelope
-        elif new > old and available is not None and new - old > available:
-            problem = _(
-                "Budget year %(year)s: envelope %(envelope)s has %(available)s available, but "
-                "%(requested)s are requested (shortfall %(shortfall)s)."
-            ) % {
-                "year": year,
-                "envelope": envelope_label(envelope),  # type: ignore[arg-type]
-                "available": format_eur(available),
-                "requested": format_eur(new - old),
-                "shortfall": format_eur(new - old - available),
-            }
-        rows.append(
-            YearEffect(
-                year=year,
-                before=old,
-                after=new,
-                envelope=envelope_label(envelope) if isinstance(envelope, BudgetEnvelope) else "",
-                available=available,
-                problem=problem,
+        of_year = [line for line in lines if line.year == year]
+        if of_year:
+            label = ", ".join(envelope_label(line.envelope) for line in of_year if line.envelope is not None)
+            amounts = [line.available for line in of_year]
+            available = (
+                None if any(a is None for a in amounts) else sum((a for a in amounts if a is not None), ZERO)
             )
+            problem = " ".join(line.problem for line in of_year if line.problem)
+        else:
+            envelope = envelopes[year]
+            found = isinstance(envelope, BudgetEnvelope)
+            label = envelope_label(envelope) if found else ""  # type: ignore[arg-type]
+            available = figures[envelope.pk].available if found else None  # type: ignore[union-attr]
+            problem = ""
+        rows.append(
+            YearEffect(year=year, before=old, after=new, envelope=label, available=available, problem=problem)
         )
     return BudgetEffect(rows)
 
