@@ -1,9 +1,10 @@
 """Commitments of grants against envelopes, and the bookings that follow them.
 
 Matching rule (documented in the dashboard help as well): the funding source is the
-programme's funding level. For each budget year the envelope is taken from the nearest office
-that has one for the programme, year and source, walking up the tree from the application's
-office (the office itself first). If that office holds several budget titles for them, the one
+programme's funding level, or, for a grant financed by several funders (DOMAIN.md §8), each
+source of its shares (``FundingShare``) in turn. For each budget year and source the envelope
+is taken from the nearest office that has one for the programme, year and source, walking up
+the tree from the application's office (the office itself first). If that office holds several budget titles for them, the one
 marked as default is used; without a default the commitment is refused, because choosing a
 title is a budget decision that software must not guess.
 """
