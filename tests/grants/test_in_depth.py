@@ -65,10 +65,9 @@ def world():
     return make_world()
 
 
-@pytest.fixture
-def example(world):
+def submitted_example(world) -> tuple[Grant, ProofOfUse]:
     """DOMAIN.md §4.1's plan (40,000 / 10,000 / 8,000 / 2,000), deficit financing, 54,000 paid,
-    its final proof with one receipt per line, submitted."""
+    its final proof with one receipt per line (R-1 … R-4), submitted."""
     grant, carrier = approve_plan(
         world,
         expenditure=[
@@ -89,6 +88,11 @@ def example(world):
         own="6000",
     )
     return grant, proof_submit(proof=proof, by=carrier)
+
+
+@pytest.fixture
+def example(world):
+    return submitted_example(world)
 
 
 def chosen(world, proof) -> ProofOfUse:

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grants.awards.models import InDepthSelection, ProofOfUse, Receipt, ReviewNote
-from grants.awards.services.proof import proof_start_review, proof_submit
+from grants.awards.services.proof import proof_start_review
 from reporting.models import Document
 from tests.budgets.factories import membership
 from tests.grants.factories import carrier_user
-from tests.grants.test_services_proof import approve_plan, fill_final_proof, make_world, pay
+from tests.grants.test_in_depth import submitted_example
+from tests.grants.test_services_proof import make_world
 from tests.reporting.helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -37,27 +38,8 @@ def world():
 
 @pytest.fixture
 def submitted(world):
-    """A final proof with four receipts (R-1 … R-4), received last year."""
-    grant, carrier = approve_plan(
-        world,
-        expenditure=[
-            ("staff", "Personal", 2026, "40000"),
-            ("fees", "Honorare", 2026, "10000"),
-            ("material", "Sachkosten", 2026, "8000"),
-            ("travel", "Reisen", 2026, "2000"),
-        ],
-        own="6000",
-        instalments={2026: "54000"},
-    )
-    world["carrier"] = carrier
-    pay(world, grant, carrier, "54000")
-    proof = fill_final_proof(
-        grant.proofs.get(kind="final"),
-        carrier,
-        actual={"Personal": "38000", "Honorare": "11500", "Sachkosten": "10000", "Reisen": "500"},
-        own="6000",
-    )
-    proof = proof_submit(proof=proof, by=carrier)
+    """The example's final proof (receipts R-1 … R-4), received last year."""
+    grant, proof = submitted_example(world)
     ProofOfUse.objects.filter(pk=proof.pk).update(
         submitted_at=timezone.make_aware(datetime(LAST_YEAR, 11, 3, 10))
     )
