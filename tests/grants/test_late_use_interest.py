@@ -80,6 +80,8 @@ def test_late_use_interest_is_paid_off_as_interest_and_settles(paid, world):  # 
     assert (repayment.principal_part, repayment.interest_part) == (D("0.00"), D("217.50"))
     assert state_of(reclaim) == "settled"
     assert not ledger("repayment")
+    # The interest is booked as interest received, on the year the late-used money was paid from.
+    assert ledger("interest") == [(2025, D("217.50"))]
     assert state_of(paid.grant) == "running"
 
 

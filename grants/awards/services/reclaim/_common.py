@@ -39,11 +39,12 @@ def outstanding_reclaimed_by_year(grant: Grant) -> dict[int, Decimal]:
 
 
 def interest_year(grant: Grant) -> int:
-    """The budget year interest on the grant's reclaims is booked in: the latest one reclaimed."""
-    years = [
-        year for (_envelope_id, year), f in reference_figures(grant.file_number).items() if f.reclaimed > 0
-    ]
-    return max(years)
+    """The budget year interest on the grant's claims is booked in: the latest one reclaimed, or
+    (interest on late use, which reclaims no principal) the latest one paid out of."""
+    booked = reference_figures(grant.file_number)
+    reclaimed = [year for (_envelope_id, year), f in booked.items() if f.reclaimed > 0]
+    paid = [year for (_envelope_id, year), f in booked.items() if f.disbursed > 0]
+    return max(reclaimed or paid or [year for _envelope_id, year in booked])
 
 
 def releasable_by_year(grant: Grant) -> dict[int, Decimal]:
