@@ -169,6 +169,13 @@ def _context_of(statement: ParsedStatement) -> _Context:
 def _import_line(
     statement: BankStatement, line: ParsedLine, *, by: User, result: ImportResult, context: _Context
 ) -> None:
+    if line.amount <= 0:
+        # The schema allows 0.00 (a fee waived, an information entry): nothing to book or assign.
+        result.skipped.append(
+            _("Line %(position)s has the amount %(amount)s; there is nothing to book.")
+            % {"position": line.position, "amount": format_eur(line.amount)}
+        )
+        return
     if line.entry_reference:
         earlier = (
             StatementLine.objects.filter(

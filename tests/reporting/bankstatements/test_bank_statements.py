@@ -560,3 +560,10 @@ def test_a_split_payment_with_one_transfer_back_is_listed_not_booked(client, wor
     first = StatementLine.objects.get(position=1)
     assert first.state == "unassigned"
     assert f"{ids[0]} ist eine von 2 Überweisungen" in first.note and "nur 1 davon" in first.note
+
+
+def test_a_line_of_zero_euros_is_skipped_with_a_message(client, world, books):
+    text = v02(books).read().decode().replace('<Amt Ccy="EUR">150.00</Amt>', '<Amt Ccy="EUR">0.00</Amt>')
+    response = upload(client, world["finance"], SimpleUploadedFile("auszug.xml", text.encode()))
+    assert "Posten 3 hat den Betrag 0,00 €; es gibt nichts zu buchen." in shown(response)
+    assert list(StatementLine.objects.order_by("position").values_list("position", flat=True)) == [1, 2]
