@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.forms import CodeForm, SecurityEventFilter
 from accounts.models import SecurityEvent, SecurityEventKind, User
 from accounts.security import security_log
+from accounts.sign_in import LoginForm
 from accounts.two_factor import (
     NEW_CODES_SESSION_KEY,
     SETUP_KEY_SESSION_KEY,
@@ -221,12 +221,12 @@ def lockout_response(
 ) -> HttpResponse:
     """What django-axes answers a locked-out login: the login page with the reason (429)."""
     minutes = round(settings.AXES_COOLOFF_TIME * 60)
-    form = AuthenticationForm(request)
+    form = LoginForm(request)
     context = {
         "form": form,
         "lockout": _(
             "Too many failed logins for this user name or from your address: logging in is blocked for "
-            "%(minutes)d minutes. If you have forgotten your password, ask your administrator."
+            "%(minutes)d minutes. If you have forgotten your password, you can set a new one by e-mail."
         )
         % {"minutes": minutes},
         "next": request.POST.get("next", ""),

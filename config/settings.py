@@ -434,3 +434,14 @@ CELERY_BEAT_SCHEDULE["send-first-check-reminders"] = {
     "task": "grants.tasks.send_first_check_reminders",
     "schedule": crontab(hour=6, minute=40),
 }
+
+# --- Help pages (issue 11 §4/§5): where feedback from the accessibility statement goes
+# (BITV 2.0 § 7 (1) no. 3). Set it to the office's accessibility contact in production.
+ACCESSIBILITY_CONTACT_EMAIL = env("ACCESSIBILITY_CONTACT_EMAIL", default="barrierefreiheit@example.org")
+# --- Password reset by e-mail (accounts.sign_in): at most this many requests an hour from one
+# address of the requester, and mails to one e-mail address; the link is valid for 1 day.
+PASSWORD_RESET_LIMITS = (
+    env.int("PASSWORD_RESET_PER_ADDRESS", default=10),
+    env.int("PASSWORD_RESET_PER_EMAIL", default=3),
+)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 60 * 60)

@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import sign_in
 from api.v1.api import api as api_v1
 from config.health import health
 
@@ -10,8 +10,16 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("anmelden/", auth_views.LoginView.as_view(), name="login"),
-    path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("anmelden/", sign_in.LoginView.as_view(), name="login"),
+    path("abmelden/", sign_in.LogoutView.as_view(), name="logout"),
+    path("passwort-vergessen/", sign_in.PasswordResetView.as_view(), name="password_reset"),
+    path("passwort-vergessen/gesendet/", sign_in.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "passwort-neu/<uidb64>/<token>/",
+        sign_in.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("passwort-neu/fertig/", sign_in.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     # The user's account: two-factor authentication, password, the security log (auditors).
     path("konto/", include("accounts.urls")),
     # The JSON API for integrators (docs/api.md) and the page of one's personal API tokens.
@@ -20,5 +28,7 @@ urlpatterns = [
     path("dokumente/", include("reporting.urls")),
     path("finanzen/", include("budgets.urls")),
     path("webhooks/", include("webhooks.urls")),
+    # Pages for everyone, also logged out: glossary, accessibility statement (core.pages).
+    path("hilfe/", include("core.urls")),
     path("", include("grants.urls")),
 ]
