@@ -567,3 +567,16 @@ def test_a_line_of_zero_euros_is_skipped_with_a_message(client, world, books):
     response = upload(client, world["finance"], SimpleUploadedFile("auszug.xml", text.encode()))
     assert "Posten 3 hat den Betrag 0,00 €; es gibt nichts zu buchen." in shown(response)
     assert list(StatementLine.objects.order_by("position").values_list("position", flat=True)) == [1, 2]
+
+
+def test_an_assignment_the_repayment_service_refuses_books_nothing_and_says_why(client, world, books):
+    upload(client, world["finance"], v08(books))
+    line = StatementLine.objects.get(position=1)  # 2.000,00 €
+    spare = books["spare_reclaim"]  # owes 1.000,00 € and interest
+    response = client.post(
+        reverse("statement_line_assign", args=[line.pk]), {f"a{line.pk}-reclaim": spare.pk}, follow=True
+    )
+    messages = shown(response)
+    assert any(m.startswith("2.000,00 €") and "15.02.2025" in m for m in messages), messages
+    assert StatementLine.objects.get(pk=line.pk).state == "unassigned"
+    assert not Repayment.objects.filter(reclaim=spare).exists()
