@@ -171,8 +171,8 @@ def test_grant_list_costs_the_same_queries_for_1_and_12_grants(
     url = reverse("grant_list")
     client.get(url)
     # session, user, office roles, count, rows, programme and office options, nav (2),
-    # the four deadline lists
-    with django_assert_num_queries(14):
+    # the four deadline lists and the first checks of proofs
+    with django_assert_num_queries(15):
         response = client.get(url)
     assert html(response).count('class="badge badge--notified"') == n
 
