@@ -1,11 +1,12 @@
 from django.urls import include, path
 
-from grants.applications.views import applications, attachments, editing
+from grants.applications.views import applications, attachments, early_start, editing
 from grants.awards.payments import views as grant_drawdowns
 from grants.awards.views import amendments as grant_amendments
 from grants.awards.views import decision as application_decision
 from grants.awards.views import detail as grant_detail
 from grants.awards.views import in_depth as grant_in_depth
+from grants.awards.views import individual_help as grant_individual_help
 from grants.awards.views import late_use as grant_late_use
 from grants.awards.views import proof_edit as grant_proof_edit
 from grants.awards.views import proofs as grant_proofs
@@ -51,6 +52,13 @@ urlpatterns = [
         "antraege/<int:pk>/schritt/<str:transition>/",
         applications.application_transition,
         name="application_transition",
+    ),
+    # Early start (vorzeitiger Maßnahmebeginn, DOMAIN.md §9)
+    path("antraege/<int:pk>/vorzeitiger-beginn/", early_start.early_start_ask, name="early_start_ask"),
+    path(
+        "antraege/<int:pk>/vorzeitiger-beginn/<int:request_pk>/entscheidung/",
+        early_start.early_start_decide,
+        name="early_start_decide",
     ),
     path("antraege/<int:pk>/anlagen/", attachments.attachment_upload, name="attachment_upload"),
     path(
@@ -157,6 +165,17 @@ urlpatterns = [
         "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/belege/import/auftraege/<int:job_pk>/",
         grant_proof_edit.receipt_import_job,
         name="receipt_import_job",
+    ),
+    # Individual help in exit programmes (DOMAIN.md §6): sums per case, auditors' case samples
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/einzelfallhilfe/",
+        grant_individual_help.individual_help,
+        name="individual_help",
+    ),
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/einzelfallhilfe/stichprobe/",
+        grant_individual_help.case_sample,
+        name="case_sample",
     ),
     path("zuwendungen/<int:pk>/abrechnung/", grant_proofs.settlement_detail, name="settlement_detail"),
     # In-depth checks of proofs (DOMAIN.md §9): receipt admission, review note, yearly selection

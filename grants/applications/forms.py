@@ -247,3 +247,35 @@ TRANSITION_LABELS = {
     "reject": _("Reject"),
     "withdraw": _("Withdraw"),
 }
+
+
+# --- early start (vorzeitiger Maßnahmebeginn, DOMAIN.md §9) ----------------------------------
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class EarlyStartRequestForm(Form):
+    wished_from = forms.DateField(
+        label=_("Start wished from"),
+        widget=DATE_INPUT,
+        error_messages={"required": _("The day from which the project should start is missing.")},
+    )
+    reason = forms.CharField(
+        label=_("Why must the project start before the notice?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        error_messages={"required": _("Say why the project must start before the notice.")},
+    )
+
+
+class EarlyStartDecisionForm(Form):
+    GRANT, REFUSE = "grant", "refuse"
+
+    decision = forms.ChoiceField(choices=[(GRANT, _("Permit")), (REFUSE, _("Refuse"))])
+    permitted_from = forms.DateField(label=_("Early start permitted from"), widget=DATE_INPUT, required=False)
+    comment = forms.CharField(
+        label=_("Reasons or conditions"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+    )

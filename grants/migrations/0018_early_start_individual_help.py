@@ -181,7 +181,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "requested_at",
-                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="requested"),
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="asked for on"),
                 ),
                 (
                     "permitted_from",

@@ -255,6 +255,7 @@ def _conditions(grant: Any) -> list[str]:
         f"Die Zuwendung darf nur insoweit und nicht eher angefordert werden, als sie innerhalb von {drawdown_window(grant)} "
         "nach der Auszahlung für fällige Zahlungen benötigt wird (Nr. 1.4 ANBest-P).",
     ]
+    conditions.append(_early_start(grant))
     if grant.payout_requires_final_notice:
         conditions.append(
             "Die Zuwendung wird erst ausgezahlt, wenn dieser Bescheid bestandskräftig ist. Sie können die "
@@ -281,9 +282,38 @@ def _conditions(grant: Any) -> list[str]:
         f"Erstattungsbetrag ist mit {number(grant.interest_margin_points)} Prozentpunkten über dem "
         "Basiszinssatz jährlich zu verzinsen (§ 49a VwVfG).",
     ]
-    if grant.confidential_individual_support:
+    if grant.confidential_individual_support or grant.individual_help_cap is not None:
+        cap = grant.individual_help_cap
         conditions.append(
-            "Bei Einzelfallhilfen ist in der Belegliste an Stelle des Namens der unterstützten Person ein "
-            "Fallpseudonym anzugeben; die Zuordnung verbleibt bei Ihnen."
+            "Bei Einzelfallhilfen (Ausgabenart Einzelfallhilfe) ist in der Belegliste an Stelle des Namens "
+            "der unterstützten Person ein Fallpseudonym der Form „Fall-&lt;Nr.&gt;“ anzugeben; die Zuordnung "
+            "verbleibt bei Ihnen. Alle übrigen Belege (z. B. Miete, Personalausgaben, Honorare) nennen den "
+            "Zahlungsempfänger."
+            + (
+                f" Einzelfallhilfen sind je Fall und Kalenderjahr bis höchstens {eur(cap)} zuwendungsfähig."
+                if cap
+                else ""
+            )
         )
     return conditions
+
+
+# The standard caveat of a permission to start early (VV Nr. 1.3 zu § 44 BHO).
+EARLY_START_CAVEAT = (
+    "Die Zustimmung zum vorzeitigen Maßnahmebeginn begründet keinen Anspruch auf eine Förderung."
+)
+
+
+def _early_start(grant: Any) -> str:
+    """Which costs are eligible in time (DOMAIN.md §9): from the permitted early start, else from
+    the day of this notice."""
+    if grant.early_start_from is not None:
+        start = ddate(grant.early_start_from)
+        return (
+            f"Dem vorzeitigen Maßnahmebeginn ab dem <b>{start}</b> wurde zugestimmt. {EARLY_START_CAVEAT} "
+            f"Ausgaben, die vor dem {start} entstanden sind, sind nicht zuwendungsfähig (Nr. 1.3 VV zu § 44 BHO)."
+        )
+    return (
+        "Ausgaben, die vor dem Datum dieses Bescheids entstanden sind, sind nicht zuwendungsfähig; einem "
+        "vorzeitigen Maßnahmebeginn wurde nicht zugestimmt (Nr. 1.3 VV zu § 44 BHO)."
+    )

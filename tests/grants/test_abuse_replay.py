@@ -317,6 +317,10 @@ CREATING_WITHOUT_SCENARIO = {
     "review_note",
     # Bank statements: assigning books a repayment once; the line is then handled (refused again).
     "statement_line_assign",
+    # Early start: a second request is refused while the first waits or was granted.
+    "early_start_ask",
+    # Individual help: an auditor's sample of case pseudonyms (one per sent form).
+    "case_sample",
 }
 
 # Views that read, or change or delete what exists (their history rows included): a replay of
@@ -349,6 +353,8 @@ OTHERS = {
     "committee_minutes",
     "document_download",
     "drawdown_queue",
+    "early_start_decide",
+    "individual_help",
     "export_job",
     "export_job_download",
     "export_job_progress",

@@ -36,6 +36,7 @@ from grants.awards.services.proof import (
     proof_update,
     receipt_add,
 )
+from grants.awards.services.proof.eligibility import eligible_from
 from grants.awards.views.proofs import available_steps
 from grants.carriers.models import OrganisationMembership
 from tests.budgets.factories import UserFactory, membership
@@ -123,7 +124,7 @@ def proof_of(workflow):
                 proof=proof,
                 by=carrier,
                 number=f"R-{i + 1}",
-                paid_on=grant.period_start,
+                paid_on=eligible_from(grant),  # the first day whose costs count (DOMAIN.md §9)
                 counterparty="Lieferant GmbH",
                 reason=line.text or "Ausgabe",
                 amount=line.amount,

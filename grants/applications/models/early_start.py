@@ -55,7 +55,7 @@ class EarlyStartRequest(ConcurrentTransitionMixin, SavesChangedFields, models.Mo
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
     )
-    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    requested_at = models.DateTimeField(_("asked for on"), default=timezone.now)
     permitted_from = models.DateField(_("early start permitted from"), null=True, blank=True)
     decision_reason = models.TextField(_("reasons for the decision"), blank=True)
     decided_by = models.ForeignKey(

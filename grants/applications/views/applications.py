@@ -50,6 +50,7 @@ from grants.applications.views.common import (
     visible_application,
     with_requested_grant,
 )
+from grants.applications.views.early_start import early_start_context, early_start_history
 from grants.carriers.selectors import organisations_of
 from grants.rules import carrier_organisation_ids
 
@@ -185,6 +186,10 @@ def _render_detail(
         }
         for entry in timeline(application)
     ]
+    history = sorted(
+        history + early_start_history(application),
+        key=lambda item: (item["entry"].timestamp, item["entry"].pk),
+    )
     # The named rule without Django's superuser shortcut (``{% has_perm %}`` would offer an
     # administrator an edit link that the service then refuses).
     can_edit = application.is_editable and allowed(request.user, "grants.edit_application", application)
@@ -201,6 +206,7 @@ def _render_detail(
         "can_edit": can_edit,
         "attachment_form": AttachmentForm(auto_id="id_attachment_%s") if can_edit else None,
     }
+    context |= early_start_context(request.user, application)
     return render(request, "grants/application_detail.html", context)
 
 

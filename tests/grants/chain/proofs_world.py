@@ -87,7 +87,9 @@ def chain_world(
     app = application_complete_formal_check(application=app, by=world.federal_officer)
     app = application_propose_approval(application=app, by=world.federal_officer, instalments={2026: total})
     app = application_approve(application=app, by=world.federal_approver)
-    world.grant = app.grant
+    # Allowed to start on the project's first day (early start, DOMAIN.md §9).
+    Grant.objects.filter(pk=app.grant.pk).update(early_start_from=app.grant.period_start)
+    world.grant = Grant.objects.get(pk=app.grant.pk)
     return world
 
 
@@ -103,7 +105,10 @@ def approve_micro(
         application=Application.objects.get(pk=app.pk), by=world.pfd_officer, instalments={2026: D(grant)}
     )
     app = application_approve(application=app, by=world.pfd_approver)
-    return app.grant
+    # Allowed to start on the project's first day (early start, DOMAIN.md §9): its receipts count
+    # although the notice is dated today.
+    Grant.objects.filter(pk=app.grant.pk).update(early_start_from=app.grant.period_start)
+    return Grant.objects.get(pk=app.grant.pk)
 
 
 def pay(grant: Grant, amount: str, *, carrier: Any, officer: Any, finance: Any, finance2: Any) -> None:
