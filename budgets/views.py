@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from budgets.charts import office_table_svg, svg_data_uri
@@ -23,11 +23,13 @@ from budgets.paying_accounts import paying_accounts_configured, paying_accounts_
 from budgets.rules import DASHBOARD_ROLES, allowed, role_paths
 from budgets.selectors import Figures, OfficeRow, office_table, references_of_office, source_table
 from budgets.services.envelope_import import JOB_KIND, LIMITS, import_envelopes
+from budgets.services.envelope_import import TEMPLATE as ENVELOPE_TEMPLATE
 from budgets.tasks import enqueue_envelope_import
 from core.errors import DomainError
 from core.imports import import_job_confirm, import_job_create, progress
 from core.models import ImportJob
 from core.tabular import TableTooLarge, check_size
+from core.views import table_template_download
 
 SESSION_KEY = "budget_import"
 
@@ -91,6 +93,15 @@ def budget_chart(request: HttpRequest) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+@login_required
+@require_GET
+def envelope_import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The envelope import template (XLSX or CSV) with the columns the import reads."""
+    if not allowed(request.user, "budgets.import_envelopes"):
+        raise PermissionDenied(_("Only finance staff may import budget envelopes."))
+    return table_template_download(ENVELOPE_TEMPLATE, fmt)
 
 
 @login_required

@@ -282,3 +282,48 @@ def read_table(
                 cells[header] = value
         rows.append(Row(line=number, values=cells))
     return Table(headers=headers, rows=rows)
+
+
+@dataclass(frozen=True)
+class TableTemplate:
+    """An empty upload with one example row, to download next to an import (issue 11 §4).
+
+    ``headers`` come from the importer's own column definitions, so the template cannot drift
+    from what the import accepts; ``example`` holds the cells as an XLSX keeps them (dates,
+    numbers) and ``example_text`` as the CSV writes them (German, as the reader takes them).
+    """
+
+    name: str
+    headers: tuple[str, ...]
+    example: tuple[Any, ...]
+    example_text: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not len(self.headers) == len(self.example) == len(self.example_text):
+            raise ValueError("A template's example row needs one cell per column.")
+
+    def csv(self) -> bytes:
+        """CSV as German Excel opens it: ``;``, UTF-8 with the byte-order mark."""
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerow(self.headers)
+        writer.writerow(self.example_text)
+        return out.getvalue().encode("utf-8-sig")
+
+    def xlsx(self) -> bytes:
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(list(self.headers))
+        sheet.append(list(self.example))
+        for cell in sheet[2]:
+            if isinstance(cell.value, Decimal):
+                cell.number_format = "#,##0.00"
+            elif hasattr(cell.value, "year"):
+                cell.number_format = "DD.MM.YYYY"
+        for column, header in zip(sheet.columns, self.headers, strict=False):
+            sheet.column_dimensions[column[0].column_letter].width = max(14, len(header) + 4)
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()

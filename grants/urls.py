@@ -157,6 +157,11 @@ urlpatterns = [
         name="receipt_import",
     ),
     path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/belege/import/vorlage.<str:fmt>",
+        grant_proof_edit.receipt_import_template,
+        name="receipt_import_template",
+    ),
+    path(
         "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/belege/import/bestaetigen/",
         grant_proof_edit.receipt_import_confirm,
         name="receipt_import_confirm",

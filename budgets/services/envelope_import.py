@@ -12,26 +12,46 @@ whose page shows its progress; anything larger, or larger unpacked, is refused w
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from budgets.resources import EnvelopeResource, EnvelopeValues, normalise_header
+from budgets.resources import COLUMNS, EnvelopeResource, EnvelopeValues, normalise_header
 from budgets.rules import allowed
 from budgets.services.envelopes import envelope_create
 from core.errors import AccessDenied, DomainError
 from core.formatting import format_eur
 from core.imports import Outcome, Progress
 from core.models import ImportJob
-from core.tabular import MB, Limits, Table, read_table
+from core.tabular import MB, Limits, Table, TableTemplate, read_table
 
 REQUIRED = ("office", "programme", "budget_year", "funding_source", "budget_title", "allocated")
 JOB_KIND = "envelopes"
 LIMITS = Limits(max_rows=2_000, max_bytes=2 * MB, max_unpacked=8 * MB, max_columns=30, seconds=60)
 SYNC_LIMITS = replace(LIMITS, max_rows=100, max_unpacked=2 * MB, seconds=10)
 PROGRESS_EVERY = 50
+# The file offered for download next to the import: every column the import reads (its first,
+# German name), and one example row (office and programme by their codes, as in the demo).
+TEMPLATE = TableTemplate(
+    name="haushaltsansaetze-vorlage",
+    headers=tuple(COLUMNS[name][0].capitalize() for name in EnvelopeResource._meta.fields),
+    example=(
+        "SN",
+        "WOS",
+        2027,
+        "Land",
+        "0710 684 01",
+        Decimal("250000.00"),
+        Decimal(0),
+        Decimal(0),
+        Decimal(0),
+        "ja",
+    ),
+    example_text=("SN", "WOS", "2027", "Land", "0710 684 01", "250.000,00", "0,00", "0,00", "0,00", "ja"),
+)
 
 
 @dataclass

@@ -25,12 +25,13 @@ from core.errors import DomainError
 from core.imports import import_job_confirm, import_job_create, progress
 from core.models import ImportJob
 from core.tabular import TableTooLarge, check_size
+from core.views import table_template_download
 from grants.applications.views.common import AuthenticatedRequest, show_domain_error
 from grants.awards.forms import NarrativeForm, ReceiptForm, ReceiptImportForm, StatementForm
 from grants.awards.models import PlanVersionLine, ProofOfUse
 from grants.awards.services import proof as proof_services
 from grants.awards.services.proof.overview import proof_overview
-from grants.awards.services.proof.receipt_import import JOB_KIND, LIMITS
+from grants.awards.services.proof.receipt_import import JOB_KIND, LIMITS, TEMPLATE
 from grants.awards.tasks import enqueue_receipt_import
 from grants.awards.views.proofs import can_edit, proof_page_context, require_editor, visible_proof
 
@@ -201,6 +202,14 @@ def receipt_delete(request: AuthenticatedRequest, pk: int, proof_pk: int, receip
     else:
         messages.success(request, _("Receipt %(number)s was deleted.") % {"number": receipt.number})
     return _back(grant.pk, proof_pk, "receipts")
+
+
+@login_required
+@require_GET
+def receipt_import_template(request: AuthenticatedRequest, pk: int, proof_pk: int, fmt: str) -> HttpResponse:
+    """The receipt list template (XLSX or CSV) with the columns the import reads."""
+    visible_proof(request, pk, proof_pk)
+    return table_template_download(TEMPLATE, fmt)
 
 
 @login_required

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as changed
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -23,7 +25,7 @@ from budgets.rules import require
 from core.errors import DomainError
 from core.imports import Outcome, Progress
 from core.models import ImportJob
-from core.tabular import MB, Limits, Row, Table, read_table
+from core.tabular import MB, Limits, Row, Table, TableTemplate, read_table
 from grants.awards.models import PlanVersionLine, ProofOfUse, Receipt
 from grants.awards.models.proof import EDIT_PROOF
 from grants.awards.resources import GERMAN_HEADERS, PlanLineWidget, ReceiptResource, normalise_header
@@ -37,6 +39,28 @@ JOB_KIND = "receipts"
 LIMITS = Limits(max_rows=20_000, max_bytes=10 * MB, max_unpacked=40 * MB, max_columns=30, seconds=120)
 SYNC_LIMITS = changed(LIMITS, max_rows=1_000, max_bytes=2 * MB, max_unpacked=4 * MB, seconds=10)
 PROGRESS_EVERY = 500
+# The file offered for download next to the import: the columns the import reads, in its
+# order and with its German headers, and one example row (plan line by its position number).
+TEMPLATE = TableTemplate(
+    name="belegliste-vorlage",
+    headers=tuple(GERMAN_HEADERS[name] for name in FIELDS),
+    example=(
+        "R-1",
+        date(2026, 3, 15),
+        "Druckerei Müller",
+        "Flyer für die Auftaktveranstaltung",
+        Decimal("1234.56"),
+        "1",
+    ),
+    example_text=(
+        "R-1",
+        "15.03.2026",
+        "Druckerei Müller",
+        "Flyer für die Auftaktveranstaltung",
+        "1.234,56",
+        "1",
+    ),
+)
 
 
 @dataclass
