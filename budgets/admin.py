@@ -111,7 +111,7 @@ PROGRAMME_FIELDSETS: Any = (
                 ("interim_report_months", "final_report_months"),
                 "payout_requires_final_notice",
                 ("interest_margin_points", "late_use_interest_from_window_end"),
-                "confidential_individual_support",
+                ("confidential_individual_support", "individual_help_cap"),
                 ("flat_rate_percent", "simple_proof_threshold"),
             )
         },

@@ -99,6 +99,9 @@ def grant_world(workflow, clock) -> GrantWorld:
     one requested drawdown of 1,000 €; the clock stands at 2 March 2026."""
     clock.set(2026, 3, 2)
     grant = approved_grant(workflow)
+    # Costs count from the period's first day (a permitted early start, DOMAIN.md §9).
+    Grant.objects.filter(pk=grant.pk).update(early_start_from=grant.period_start)
+    grant.refresh_from_db()
     drawdown_request(
         grant=grant,
         by=workflow.carrier,

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from core.idempotency import FIELD
 from core.models import IdempotencyKey
-from grants.awards.models import Reclaim
+from grants.awards.models import Grant, Reclaim
 from grants.awards.payments.models import Drawdown
 from grants.awards.payments.services.drawdown import drawdown_certify, drawdown_order, drawdown_request
 from grants.awards.services.reclaim import drawdown_record_use
@@ -98,6 +98,10 @@ def current(world):
 def paid(world, current):
     """A 2024/2025 grant with 5,000.00 paid on 01.10.2024 (its approval period starts 2024)."""
     grant = build_grant(world, instalments={2024: "9000.00", 2025: "9000.00"})
+    # Its receipts of 2024 count although the notice is dated today: an early start from the
+    # period's first day was permitted (DOMAIN.md §9).
+    Grant.objects.filter(pk=grant.pk).update(early_start_from=grant.period_start)
+    grant.refresh_from_db()
     grant.carrier = world["carrier"]
     pay(grant, world, "5000.00", date(2024, 10, 1))
     return grant
