@@ -306,24 +306,41 @@ def office_table(
     in the table's scope are that grant's commitment, not more money; the rows add up to the
     total.
     """
+    return office_and_source_tables(office=office, visible=visible, **filters)[0]
+
+
+def office_and_source_tables(
+    *, office: CoordinatingOffice | None, visible: Sequence[str] | None, **filters: Any
+) -> tuple[list[OfficeRow], list[SourceRow]]:
+    """The drill-down table and the table by funding source of the same scope, from one rollup
+    grouped by branch and source (two queries with the offices); both add up to the same total."""
     if office is None:
         offices = top_offices(visible)
-        figures = {
-            r["branch"]: r
-            for r in rollup(paths=visible, branches=[o.path for o in offices], count_once=True, **filters)
-        }
-        return [OfficeRow(o, figures.get(o.path, Figures())) for o in offices]
-    children = list(
-        CoordinatingOffice.objects.filter(path__startswith=office.path, depth=office.depth + 1).order_by(
-            "name"
+        rows = rollup(
+            paths=visible, branches=[o.path for o in offices], group_by=["source"], count_once=True, **filters
         )
-    )
-    figures = {
-        r["branch"]: r
-        for r in rollup(paths=[office.path], branch_depth=office.depth + 1, count_once=True, **filters)
-    }
-    own = OfficeRow(office, figures.get(office.path, Figures()), own=True)
-    return [own, *(OfficeRow(c, figures.get(c.path, Figures())) for c in children)]
+    else:
+        offices = list(
+            CoordinatingOffice.objects.filter(path__startswith=office.path, depth=office.depth + 1).order_by(
+                "name"
+            )
+        )
+        rows = rollup(
+            paths=[office.path],
+            branch_depth=office.depth + 1,
+            group_by=["source"],
+            count_once=True,
+            **filters,
+        )
+    by_branch: dict[str, Figures] = {}
+    by_source: dict[str, Figures] = {}
+    for row in rows:
+        by_branch[row["branch"]] = by_branch.get(row["branch"], Figures()) + row
+        by_source[row["source"]] = by_source.get(row["source"], Figures()) + row
+    table = [OfficeRow(o, by_branch.get(o.path, Figures())) for o in offices]
+    if office is not None:
+        table.insert(0, OfficeRow(office, by_branch.get(office.path, Figures()), own=True))
+    return table, [SourceRow(source, by_source[source]) for source in sorted(by_source)]
 
 
 @dataclass(frozen=True)
@@ -341,15 +358,11 @@ class SourceRow:
 def source_table(
     *, office: CoordinatingOffice | None, visible: Sequence[str] | None, **filters: Any
 ) -> list[SourceRow]:
-    """The office table's scope and filters, one row per funding source; one query.
+    """The office table's scope and filters, one row per funding source.
 
     Every euro counts once, as in :func:`office_table`: the rows add up to its total.
     """
-    paths = [office.path] if office is not None else visible
-    return [
-        SourceRow(row["source"], row)
-        for row in rollup(paths=paths, group_by=["source"], count_once=True, **filters)
-    ]
+    return office_and_source_tables(office=office, visible=visible, **filters)[1]
 
 
 def references_of_office(*, office: CoordinatingOffice, limit: int = 200, **filters: Any) -> list[Figures]:

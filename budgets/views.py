@@ -21,7 +21,7 @@ from budgets.forms import DashboardFilterForm, EnvelopeImportForm
 from budgets.models import CoordinatingOffice
 from budgets.paying_accounts import paying_accounts_configured, paying_accounts_of_office
 from budgets.rules import DASHBOARD_ROLES, allowed, role_paths
-from budgets.selectors import Figures, OfficeRow, office_table, references_of_office, source_table
+from budgets.selectors import Figures, OfficeRow, SourceRow, office_and_source_tables, references_of_office
 from budgets.services.envelope_import import JOB_KIND, LIMITS, import_envelopes
 from budgets.services.envelope_import import TEMPLATE as ENVELOPE_TEMPLATE
 from budgets.tasks import enqueue_envelope_import
@@ -36,7 +36,7 @@ SESSION_KEY = "budget_import"
 
 def _dashboard_state(
     request: HttpRequest,
-) -> tuple[CoordinatingOffice | None, list[OfficeRow], dict[str, Any], Any]:
+) -> tuple[CoordinatingOffice | None, list[OfficeRow], list[SourceRow], dict[str, Any], Any]:
     if not allowed(request.user, "budgets.view_dashboard"):
         raise PermissionDenied(_("The budget dashboard is for finance staff and office heads."))
     form = DashboardFilterForm(request.GET or None)
@@ -49,8 +49,10 @@ def _dashboard_state(
             raise Http404 from exc
         if not allowed(request.user, "budgets.view_office_budget", office):
             raise PermissionDenied(_("This office lies outside your offices."))
-    rows = office_table(office=office, visible=role_paths(request.user, DASHBOARD_ROLES), **filters)
-    return office, rows, filters, form
+    rows, by_source = office_and_source_tables(
+        office=office, visible=role_paths(request.user, DASHBOARD_ROLES), **filters
+    )
+    return office, rows, by_source, filters, form
 
 
 def _breadcrumbs(user: Any, office: CoordinatingOffice | None) -> list[CoordinatingOffice]:
@@ -62,7 +64,7 @@ def _breadcrumbs(user: Any, office: CoordinatingOffice | None) -> list[Coordinat
 
 @login_required
 def budget_dashboard(request: HttpRequest) -> HttpResponse:
-    office, rows, filters, form = _dashboard_state(request)
+    office, rows, by_source, filters, form = _dashboard_state(request)
     total = sum((row.figures for row in rows), Figures())
     params = request.GET.copy()
     # The chart is drawn from the table's rows and embedded: one rollup per page view.
@@ -73,9 +75,7 @@ def budget_dashboard(request: HttpRequest) -> HttpResponse:
         "total": total,
         "breadcrumbs": _breadcrumbs(request.user, office),
         "references": references_of_office(office=office, **filters) if office else [],
-        "by_source": source_table(
-            office=office, visible=role_paths(request.user, DASHBOARD_ROLES), **filters
-        ),
+        "by_source": by_source,
         "paying_accounts": paying_accounts_of_office(office) if office else [],
         "paying_accounts_configured": paying_accounts_configured(),
         "chart_src": svg_data_uri(office_table_svg(rows, office=office)),
@@ -88,7 +88,7 @@ def budget_dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def budget_chart(request: HttpRequest) -> HttpResponse:
     """The dashboard's chart on its own (a link or a download); the page embeds the same drawing."""
-    office, rows, _filters, _form = _dashboard_state(request)
+    office, rows, _by_source, _filters, _form = _dashboard_state(request)
     response = HttpResponse(office_table_svg(rows, office=office), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
