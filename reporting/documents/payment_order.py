@@ -15,6 +15,7 @@ from django.utils import timezone
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
 
+from budgets.paying_accounts import paying_account_split, paying_accounts_configured
 from reporting.documents.blocks import FUNDING_SOURCE_DE, electronic_note, local_date, signature_boxes
 from reporting.documents.layout import Letter, Styles, ddate, esc, eur, iban, render_letter
 from reporting.documents.tables import Row, amounts_table, facts_table
@@ -79,7 +80,7 @@ def render_payment_order(*, drawdown: Any) -> bytes:
                     ("Fällig am", ddate(drawdown.needed_on)),
                     ("Verwendungszweck", esc(remittance(drawdown))),
                     ("Zweck des Mittelabrufs", esc(drawdown.purpose)),
-                    ("Zahlendes Konto", _debtor()),
+                    ("Zahlendes Konto", _debtor(grant, drawdown)),
                 ]
             ),
             Paragraph("3. Haushaltsmittel", Styles.heading),
@@ -124,11 +125,28 @@ def _payee(organisation: Any, drawdown: Any) -> Flowable:
     )
 
 
-def _debtor() -> str:
-    return (
-        f"{esc(settings.SEPA_DEBTOR_NAME)}<br/>IBAN {iban(settings.SEPA_DEBTOR_IBAN)} · "
-        f"BIC {esc(settings.SEPA_DEBTOR_BIC)}"
+def _debtor(grant: Any, drawdown: Any) -> str:
+    """The account(s) the payment leaves from, split as the payment file splits it (DOMAIN §8);
+    the settings account while no office has an account of its own."""
+    if not paying_accounts_configured():
+        return _account(settings.SEPA_DEBTOR_NAME, settings.SEPA_DEBTOR_IBAN, settings.SEPA_DEBTOR_BIC)
+    split = paying_account_split(
+        reference=grant.file_number, budget_year=drawdown.budget_year, amount=drawdown.amount
     )
+    lines = []
+    for account, amount in split:
+        line = (
+            _account(account.name, account.iban, account.bic) if account else "– (kein Zahlkonto hinterlegt)"
+        )
+        if len(split) > 1:
+            source = FUNDING_SOURCE_DE.get(account.funding_source, "") if account else ""
+            line += f"<br/>{eur(amount)}" + (f" ({esc(source)})" if source else "")
+        lines.append(line)
+    return "<br/><br/>".join(lines)
+
+
+def _account(name: str, account: str, bic: str) -> str:
+    return f"{esc(name)}<br/>IBAN {iban(account)}" + (f" · BIC {esc(bic)}" if bic else "")
 
 
 def _budget(grant: Any, drawdown: Any, envelope: Any) -> Flowable:

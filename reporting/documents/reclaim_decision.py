@@ -16,6 +16,7 @@ from django.conf import settings
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
+from budgets.paying_accounts import paying_accounts_configured, receiving_account
 from core.errors import DomainError
 from grants.awards.models import ReclaimKind
 from grants.awards.services.reclaim import reclaim_interest
@@ -274,15 +275,23 @@ def _payment(reclaim: Any, statement: Any) -> list[Flowable]:
     rows.append(Row([f"Zinsen bis zum {until}", eur(interest) if interest is not None else "–"]))
     total = (reclaim.principal if reclaim.kind != "late_use" else ZERO) + (interest or ZERO)
     rows.append(Row([f"Forderung zum {until}", eur(total)], kind="total"))
-    bic = settings.SEPA_DEBTOR_BIC
+    account = receiving_account(grant.file_number) if paying_accounts_configured() else None
+    if account is not None:
+        name, account_iban, bic = account.name, account.iban, account.bic
+    else:
+        name, account_iban, bic = (
+            settings.SEPA_DEBTOR_NAME,
+            settings.SEPA_DEBTOR_IBAN,
+            settings.SEPA_DEBTOR_BIC,
+        )
     return [
         amounts_table(["Forderung", "Betrag"], rows, [90 * mm, 40 * mm]),
         Paragraph("Bitte überweisen Sie den Betrag auf folgendes Konto:", Styles.body),
         facts_table(
             [
-                ("Empfänger", esc(settings.SEPA_DEBTOR_NAME)),
-                ("IBAN", iban(settings.SEPA_DEBTOR_IBAN)),
-                ("BIC", esc(bic)),
+                ("Empfänger", esc(name)),
+                ("IBAN", iban(account_iban)),
+                ("BIC", esc(bic) or "–"),
                 ("Verwendungszweck", f"<b>{esc(grant.file_number)}</b>"),
             ]
         ),

@@ -443,3 +443,36 @@ def test_a_file_whose_block_sums_differ_from_the_payments_is_refused():
             execution_date=date(2026, 3, 20),
             blocks=[blocks_[0], sepa.PaymentBlock(blocks_[0].debtor, blocks_[1].transfers)],
         )
+
+
+def test_the_payment_order_names_each_paying_account_with_its_part(funders):
+    from reporting.documents.payment_order import render_payment_order
+    from tests.reporting.helpers import pdf_text
+
+    w = funders
+    accounts(w)
+    text = pdf_text(render_payment_order(drawdown=ordered(w, w["split"], "1000.00")))
+    assert "Bundeskasse DZ Sachsen" in text and "Staatskasse Sachsen" in text
+    assert "DE02 1005 0000 0054 5404 02" in text and "750,00 €" in text
+    assert "DE02 5001 0517 0137 0750 30" in text and "250,00 €" in text
+    assert settings.SEPA_DEBTOR_NAME not in text
+
+
+def test_the_payment_order_names_the_settings_account_while_no_office_has_one(funders):
+    from reporting.documents.payment_order import render_payment_order
+    from tests.reporting.helpers import pdf_text
+
+    w = funders
+    text = pdf_text(render_payment_order(drawdown=ordered(w, w["state_grant"], "500.00")))
+    assert settings.SEPA_DEBTOR_NAME in text
+
+
+def test_money_is_paid_back_to_the_account_of_the_grants_largest_source(funders):
+    from budgets.paying_accounts import receiving_account
+
+    w = funders
+    assert receiving_account(w["split"].file_number) is None  # no accounts yet: settings account
+    accounts(w)
+    assert receiving_account(w["split"].file_number).iban == BUND  # 75 % federal
+    assert receiving_account(w["state_grant"].file_number).iban == LAND
+    assert receiving_account("Z-0000-0000") is None
