@@ -170,6 +170,37 @@ def awarded_projects(today: date) -> list[Awarded]:
                 ("grant", "Weltoffenes Sachsen – Kleinprojekte", 2025, "8550"),
             ],
         ),
+        # Exit programme (DOMAIN.md §6, §9): permitted to start early, individual help under case
+        # pseudonyms within the cap per case and year, rent and salaries with their payees.
+        Awarded(
+            "exit_individual_help",
+            _project(
+                "AUS",
+                "WOS",
+                "SN-KORA",
+                "Ausstiegshilfen Sachsen 2025",
+                (date(2025, 2, 1), date(2025, 12, 31)),
+                summary="Beratungsstelle und Einzelfallhilfen für Menschen, die die rechtsextreme Szene verlassen.",
+                goals="Zwölf Ausstiegswillige werden begleitet; mindestens sechs erhalten eine Einzelfallhilfe für den Neuanfang.",
+                target_groups="Ausstiegswillige Personen in Sachsen",
+                region="Sachsen",
+                financing_type="share",
+            ),
+            [
+                ("staff", "Ausstiegsberatung (1,0 VZÄ, EG 10 TV-L)", 2025, "48000"),
+                ("material", "Miete Beratungsstelle", 2025, "9600"),
+                (
+                    "individual_help",
+                    "Einzelfallhilfen (Umzug, Schulden, Tattooentfernung, Ausbildung)",
+                    2025,
+                    "12000",
+                ),
+            ],
+            [
+                ("own", "Eigenmittel (Spenden)", 2025, "3480"),
+                ("grant", "Weltoffenes Sachsen für Demokratie und Toleranz", 2025, "66120"),
+            ],
+        ),
         # Running now: drawdowns requested, certified and ordered; an amendment awaits its decision.
         Awarded(
             "current",
@@ -276,6 +307,12 @@ LAST_PAYMENT_RECEIPTS: list[tuple[str, date, str, str, str, str]] = [
 ]
 
 NARRATIVES = {
+    "exit_individual_help": (
+        "Die Beratungsstelle öffnete nach Zustimmung zum vorzeitigen Maßnahmebeginn im Februar 2025. "
+        "Vierzehn Ausstiegswillige wurden begleitet; sechs erhielten eine Einzelfallhilfe für Umzug, "
+        "Schuldenregulierung, Tattooentfernung oder Ausbildung. Die Zuordnung der Fallpseudonyme "
+        "liegt beim Träger."
+    ),
     "settled_reclaim": (
         "Im Jahr 2025 fanden zwölf Stadtteilforen mit durchschnittlich 35 Teilnehmenden statt. "
         "Sieben Vorschläge wurden an den Stadtbezirksbeirat Ost weitergegeben, drei davon sind "
@@ -295,3 +332,42 @@ NARRATIVES = {
     ),
     "proof_overdue": "Entwurf: Fünf der sechs Gesprächsabende haben stattgefunden; der Bericht folgt.",
 }
+
+
+# The exit programme's receipt list: rent and salaries name their payees, individual help names
+# case pseudonyms only (the register stays with the carrier). (number, day, payee, reason,
+# amount, category of the plan line)
+EXIT_RECEIPTS = [
+    *(
+        (
+            f"M-{month:02d}",
+            date(2025, month, 15),
+            "Wohnungsgenossenschaft Dresden-Johannstadt eG",
+            f"Miete Beratungsstelle {month:02d}/2025",
+            "800.00",
+            "material",
+        )
+        for month in range(2, 13)
+    ),
+    *(
+        (
+            f"G-{q}",
+            day,
+            "Gehaltsabrechnung Ausstiegsberatung",
+            f"Personalkosten {q}. Quartal 2025",
+            "11750.00",
+            "staff",
+        )
+        for q, day in enumerate(
+            (date(2025, 3, 31), date(2025, 6, 30), date(2025, 9, 30), date(2025, 12, 19)), start=1
+        )
+    ),
+    ("E-1", date(2025, 3, 20), "Fall-0001", "Umzug", "1450.00", "individual_help"),
+    ("E-2", date(2025, 3, 24), "Fall-0001", "Mietkaution", "900.00", "individual_help"),
+    ("E-3", date(2025, 4, 14), "Fall-0002", "Schuldenregulierung", "2500.00", "individual_help"),
+    ("E-4", date(2025, 5, 8), "Fall-0003", "Tattooentfernung", "1200.00", "individual_help"),
+    ("E-5", date(2025, 6, 16), "Fall-0004", "Ausbildung (Führerschein)", "1800.00", "individual_help"),
+    ("E-6", date(2025, 8, 4), "Fall-0005", "Umzug", "950.00", "individual_help"),
+    ("E-7", date(2025, 9, 22), "Fall-0006", "Tattooentfernung", "600.00", "individual_help"),
+    ("E-8", date(2025, 11, 10), "Fall-0006", "Ausbildung (Sprachkurs)", "1350.00", "individual_help"),
+]

@@ -21,14 +21,25 @@ from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from budgets.models import Fund
-from grants.applications.models import Application, Attachment
-from grants.awards.models import Amendment, Grant, PlanVersion, ProofOfUse, Reclaim, Repayment, Settlement
+from grants.applications.models import Application, Attachment, EarlyStartRequest
+from grants.awards.models import (
+    Amendment,
+    CaseSample,
+    Grant,
+    PlanVersion,
+    ProofOfUse,
+    Reclaim,
+    Repayment,
+    Settlement,
+)
 from grants.awards.payments.models import Drawdown
 from grants.chain.models import CommitteeSession, Recusal, Vote
 
 STAMPED: tuple[tuple[type[Model], tuple[str, ...]], ...] = (
     (Application, ("created_at", "updated_at", "submitted_at", "proposed_at", "decided_at")),
     (Attachment, ("uploaded_at",)),
+    (EarlyStartRequest, ("requested_at", "decided_at")),
+    (CaseSample, ("drawn_at",)),
     (Grant, ("approved_at",)),
     (PlanVersion, ("created_at",)),
     (Drawdown, ("requested_at", "certified_at", "ordered_at")),

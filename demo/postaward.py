@@ -29,6 +29,7 @@ from demo.seed import STEPS, Actors, World, carrier_user
 from grants.applications.models import Application
 from grants.applications.services.application import application_create, financing_plan_replace
 from grants.applications.services.attachment import attachment_add
+from grants.applications.services.early_start import early_start_grant, early_start_request
 from grants.awards.models import Grant, ProofOfUse
 from grants.awards.payments.models import Drawdown
 from grants.awards.payments.services.drawdown import (
@@ -108,8 +109,11 @@ def ensure_envelopes(world: World, spec: Awarded) -> None:
 # --- steps -------------------------------------------------------------------------------------
 
 
-def award(story: Story, approved_on: date) -> Grant:
-    """The application through the real workflow, back-dated to the weeks before ``approved_on``."""
+def award(story: Story, approved_on: date, *, early_start: str = "") -> Grant:
+    """The application through the real workflow, back-dated to the weeks before ``approved_on``.
+
+    ``early_start``: the carrier's reason to start on the day it hands the application in; the
+    case officer permits it two days later (DOMAIN.md §9)."""
     world, spec, cast = story.world, story.spec, story.cast
     p = spec.project
     ensure_envelopes(world, spec)
@@ -141,6 +145,19 @@ def award(story: Story, approved_on: date) -> Grant:
         upload = SimpleUploadedFile("Projektkonzept.pdf", concept_pdf(p), content_type="application/pdf")
         attachment_add(application=app, by=cast.carrier, kind="concept", upload=upload)
         app = STEPS["submit"](app, p, actors, [])
+        handed_in = approved_on - timedelta(days=21)
+        if early_start:
+            request = early_start_request(
+                application=app, by=cast.carrier, wished_from=handed_in, reason=early_start, today=handed_in
+            )
+    if early_start:
+        with dated(approved_on - timedelta(days=19)):
+            early_start_grant(
+                request=request,
+                by=cast.officer,
+                permitted_from=handed_in,
+                comment="Zustimmung unter dem Vorbehalt der Bewilligung; Ausgaben vorher sind nicht zuwendungsfähig.",
+            )
     history: list[str] = ["submit"]
     for step, days_before in (("start", 14), ("complete", 10), ("propose", 7), ("approve", 0)):
         with dated(approved_on - timedelta(days=days_before)):

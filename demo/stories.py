@@ -24,7 +24,8 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from demo.awarded import LAST_PAYMENT_RECEIPTS, NARRATIVES, RECLAIM_RECEIPTS_CSV
+from accounts.models import User
+from demo.awarded import EXIT_RECEIPTS, LAST_PAYMENT_RECEIPTS, NARRATIVES, RECLAIM_RECEIPTS_CSV
 from demo.clock import dated
 from demo.plan import narrative_pdf
 from demo.postaward import (
@@ -47,6 +48,7 @@ from grants.awards.services.amendment import (
     amendment_propose,
     amendment_submit,
 )
+from grants.awards.services.proof.individual_help import case_sample_draw
 from grants.awards.services.reclaim import late_use_interest_claim, repayment_book
 
 D = Decimal
@@ -324,10 +326,54 @@ def _pending_amendment(story: Story) -> None:
         )
 
 
+def exit_individual_help(story: Story) -> None:
+    """An exit programme: early start permitted, the final proof's individual help under case
+    pseudonyms, and the auditor's sample of cases for the on-site check."""
+    award(
+        story,
+        date(2025, 3, 3),
+        early_start="Der Mietvertrag für die Beratungsstelle muss im Februar unterschrieben werden; sonst geht der Raum verloren.",
+    )
+    post_notice(story, date(2025, 3, 4))
+    final_by_waiver(story, date(2025, 3, 6))
+    period_over(date(2026, 1, 1))
+    proof, carrier = story.proof(), story.cast.carrier
+    lines = {line.category: line for line in proof.plan.lines.filter(side="expenditure")}
+    with dated(date(2026, 2, 9)):
+        proofs.proof_update(proof=proof, by=carrier, narrative=NARRATIVES["exit_individual_help"])
+        statement(
+            proof,
+            carrier,
+            {
+                ("staff", 2025): "47000",
+                ("material", 2025): "8800",
+                ("individual_help", 2025): "10750",
+                ("own", 2025): "3480",
+            },
+            [],
+        )
+        for number, paid_on, payee, reason, amount, category in EXIT_RECEIPTS:
+            proofs.receipt_add(
+                proof=proof,
+                by=carrier,
+                number=number,
+                paid_on=paid_on,
+                counterparty=payee,
+                reason=reason,
+                amount=D(amount),
+                plan_line=lines[category],
+            )
+        proofs.proof_submit(proof=proof, by=carrier, comment="Verwendungsnachweis 2025 mit Belegliste.")
+    auditor = User.objects.get(username="pruefung")
+    with dated(date(2026, 3, 2)):
+        case_sample_draw(proof=proof, by=auditor, size=3, seed=20260302)
+
+
 STORIES: dict[str, StoryFunction] = {
     "settled_reclaim": settled_reclaim,
     "settled_last_payment": settled_last_payment,
     "running_two_years": running_two_years,
     "proof_overdue": proof_overdue,
     "current": current,
+    "exit_individual_help": exit_individual_help,
 }

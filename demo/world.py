@@ -90,7 +90,9 @@ PROGRAMMES: list[dict] = [
         "min_own_share": Decimal("5"),
         "max_grant_per_year": Decimal("140000"),
         "allowed_financing_types": ["share"],
-        "allowed_cost_categories": [*ALL_CATEGORIES, "investment"],
+        # Exit programmes (DOMAIN.md §6): individual help, at most 2,500 € per case and year.
+        "allowed_cost_categories": [*ALL_CATEGORIES, "investment", "individual_help"],
+        "individual_help_cap": Decimal("2500"),
         "drawdown_window_value": 2,
         "drawdown_window_unit": "months",
         "payout_requires_final_notice": True,

@@ -282,7 +282,7 @@ def _conditions(grant: Any) -> list[str]:
         f"Erstattungsbetrag ist mit {number(grant.interest_margin_points)} Prozentpunkten über dem "
         "Basiszinssatz jährlich zu verzinsen (§ 49a VwVfG).",
     ]
-    if grant.confidential_individual_support or grant.individual_help_cap is not None:
+    if grant.confidential_individual_support or grant.organisation.confidential:
         cap = grant.individual_help_cap
         conditions.append(
             "Bei Einzelfallhilfen (Ausgabenart Einzelfallhilfe) ist in der Belegliste an Stelle des Namens "

@@ -416,3 +416,25 @@ def test_the_demo_committee_member_casts_his_own_vote_in_the_open_circulation(se
     assert vote.recorded_by == member.user
     planned = CommitteeSession.objects.get(state="planned")
     assert planned.items.exists() and planned.held_on > session.held_on
+
+
+def test_demo_exit_programme_starts_early_and_books_individual_help_under_pseudonyms(seeded):
+    """Issue 10 parts 2 and 4: the exit programme's grant carries its permitted early start, its
+    individual help names case pseudonyms within the cap, rent and salaries name their payees,
+    and an auditor drew a sample of cases."""
+    from grants.awards.models import CaseSample
+    from grants.awards.services.proof.eligibility import PSEUDONYM
+
+    grant = Grant.objects.get(title="Ausstiegshilfen Sachsen 2025")
+    assert grant.organisation.confidential
+    assert grant.early_start_from == date(2025, 2, 10)
+    assert grant.early_start_from < timezone.localdate(grant.approved_at)
+    assert grant.individual_help_cap == Decimal("2500.00")
+    receipts = list(grant.proofs.get(kind="final").receipts.select_related("plan_line"))
+    help_ = [r for r in receipts if r.plan_line.category == "individual_help"]
+    others = [r for r in receipts if r.plan_line.category != "individual_help"]
+    assert len(help_) == 8 and all(PSEUDONYM.fullmatch(r.counterparty) for r in help_)
+    assert others and not any(r.counterparty.startswith("Fall-") for r in others)
+    assert min(r.paid_on for r in receipts) >= grant.early_start_from
+    sample = CaseSample.objects.get(proof__grant=grant)
+    assert (sample.size, sample.population, sample.drawn_by.username) == (3, 6, "pruefung")

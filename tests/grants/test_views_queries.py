@@ -114,8 +114,8 @@ def test_detail_page_costs_the_same_queries_for_1_and_20_lines_entries_and_files
     client.force_login(world["officer"])
     # session, user, application (+ proposer/decider), 4 prefetches (expenditure, cover,
     # instalments, attachments with uploader), timeline, office roles, carrier
-    # organisations (rules), nav (2), issued documents
-    response = _count(client, django_assert_num_queries, reverse("application_detail", args=[app.pk]), 13)
+    # organisations (rules), nav (2), issued documents, early-start requests
+    response = _count(client, django_assert_num_queries, reverse("application_detail", args=[app.pk]), 14)
     html = response.content.decode()
     assert html.count("Bitte ergänzen.") == n
     assert html.count("konzept") >= n
@@ -127,5 +127,5 @@ def test_detail_page_for_the_carrier_costs_the_same_queries_for_1_and_20_lines(
 ):
     app = _detail_with(world, n)
     client.force_login(world["carrier"])
-    response = _count(client, django_assert_num_queries, reverse("application_detail", args=[app.pk]), 13)
+    response = _count(client, django_assert_num_queries, reverse("application_detail", args=[app.pk]), 14)
     assert f'action="{reverse("attachment_upload", args=[app.pk])}"' in response.content.decode()

@@ -45,12 +45,16 @@ from grants.applications.services.application import application_create as creat
 from grants.applications.validation import plan_totals
 from grants.applications.views.common import (
     AuthenticatedRequest,
-    is_staff_user,
     show_domain_error,
     visible_application,
     with_requested_grant,
 )
-from grants.applications.views.early_start import early_start_context, early_start_history
+from grants.applications.views.correspondence import thread_context
+from grants.applications.views.early_start import (
+    early_start_context,
+    early_start_history,
+    early_start_requests,
+)
 from grants.carriers.selectors import organisations_of
 from grants.rules import carrier_organisation_ids
 
@@ -70,7 +74,8 @@ MY_COLUMNS = [
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("worklist" if is_staff_user(request.user) else "application_list")
+    # Every signed-in person starts in their task inbox (grants.inbox); the lists stay in the menu.
+    return redirect("inbox")
 
 
 @login_required
@@ -186,8 +191,9 @@ def _render_detail(
         }
         for entry in timeline(application)
     ]
+    early_starts = early_start_requests(application)
     history = sorted(
-        history + early_start_history(application),
+        history + early_start_history(early_starts),
         key=lambda item: (item["entry"].timestamp, item["entry"].pk),
     )
     # The named rule without Django's superuser shortcut (``{% has_perm %}`` would offer an
@@ -206,7 +212,8 @@ def _render_detail(
         "can_edit": can_edit,
         "attachment_form": AttachmentForm(auto_id="id_attachment_%s") if can_edit else None,
     }
-    context |= early_start_context(request.user, application)
+    context |= early_start_context(request.user, application, early_starts)
+    context |= thread_context(request.user, application)
     return render(request, "grants/application_detail.html", context)
 
 

@@ -6,10 +6,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_fsm_log.models import StateLog
 
 from budgets.rules import allowed
 from core.errors import DomainError
@@ -17,7 +19,6 @@ from core.formatting import format_date
 from grants.applications.forms import EarlyStartDecisionForm, EarlyStartRequestForm
 from grants.applications.models import UNDECIDED_STATES, Application, EarlyStartRequest, EarlyStartState
 from grants.applications.models.early_start import DECIDE_EARLY_START, REQUEST_EARLY_START
-from grants.applications.selectors import timeline
 from grants.applications.services.early_start import (
     EARLY_START_CAVEAT,
     early_start_grant,
@@ -31,9 +32,14 @@ def _open_for_requests(application: Application) -> bool:
     return application.is_handed_in and application.state in UNDECIDED_STATES
 
 
-def early_start_context(user: Any, application: Application) -> dict[str, Any]:
+def early_start_requests(application: Application) -> list[EarlyStartRequest]:
+    return list(application.early_start_requests.select_related("requested_by", "decided_by"))
+
+
+def early_start_context(
+    user: Any, application: Application, requests: list[EarlyStartRequest]
+) -> dict[str, Any]:
     """What the application page shows of early start: the requests, and the form this user may use."""
-    requests = list(application.early_start_requests.select_related("requested_by", "decided_by"))
     open_now = _open_for_requests(application)
     may_ask = (
         open_now
@@ -51,18 +57,28 @@ def early_start_context(user: Any, application: Application) -> dict[str, Any]:
     }
 
 
-def early_start_history(application: Application) -> list[dict[str, Any]]:
-    """The early-start requests' state changes, as entries of the application's history."""
+def early_start_history(requests: list[EarlyStartRequest]) -> list[dict[str, Any]]:
+    """The early-start requests' state changes, as entries of the application's history (one
+    query, none without a request)."""
+    if not requests:
+        return []
     labels = dict(EarlyStartState.choices)
     prefix = _("Early start")
+    entries = (
+        StateLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(EarlyStartRequest),
+            object_id__in=[r.pk for r in requests],
+        )
+        .select_related("by")
+        .order_by("timestamp", "pk")
+    )
     return [
         {
             "entry": entry,
             "source": f"{prefix}: {labels.get(entry.source_state, entry.source_state)}",
             "target": labels.get(entry.state, entry.state),
         }
-        for request in application.early_start_requests.all()
-        for entry in timeline(request)
+        for entry in entries
     ]
 
 
