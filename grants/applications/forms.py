@@ -63,11 +63,11 @@ class ApplicationForm(Form):
         fields["programme"].label = _("Funding programme")
         fields["office"].queryset = CoordinatingOffice.objects.order_by("path")
         fields["office"].label = _("Addressed coordinating office")
-        if fund is not None:
         fields["financing_type"].help_text = _(
             "Share, deficit, fixed-amount or full financing (as the programme allows): it decides how "
             "the final grant is calculated from the actual expenditure when the proof is settled."
         )
+        if fund is not None:
             # A micro-project's programme and office are its fund's.
             del fields["programme"], fields["office"]
         self.fields.update(fields)
