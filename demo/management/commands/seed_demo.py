@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from budgets.models import Fund
+from demo.accounts import seed_paying_accounts
 from demo.chain import seed_chain
 from demo.postaward import seed_post_award
 from demo.seed import login_rows, seed_world
@@ -56,6 +57,8 @@ class Command(BaseCommand):
                     world = seed_world()
                     stories = seed_post_award(world, today=timezone.localdate())
                     pfd_years = seed_chain(world)
+                    # After the demo's payment runs, which were made with the settings account.
+                    seed_paying_accounts()
                 # on_commit ran the notification tasks once the transaction committed.
                 mails = len(mail.outbox) - before
                 self._report(world.created_applications, stories, pfd_years, mails)
