@@ -23,7 +23,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -87,7 +87,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         digest = hashlib.sha256(email.encode()).hexdigest()
         if _count(f"password-reset:email:{digest}") > per_email:
             # The same answer as a sent mail: the requester learns nothing about the address.
-            return auth_views.HttpResponseRedirect(self.get_success_url())
+            return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
 
 
