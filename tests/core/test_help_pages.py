@@ -127,3 +127,17 @@ def test_feedback_without_a_message_is_refused_and_nothing_is_sent(client):
     assert response.status_code == 200
     assert "Dieses Feld ist zwingend erforderlich." in page
     assert mail.outbox == []
+
+
+def test_the_error_page_without_context_links_them_too():
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")
+    assert f'href="{reverse("accessibility")}"' in page
+    assert f'href="{reverse("glossary")}"' in page
+
+
+def test_a_page_not_found_has_the_footer_links(client):
+    response = client.get("/gibt-es-nicht/")
+    assert response.status_code == 404
+    assert_footer_links(response.content.decode())
