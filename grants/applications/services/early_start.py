@@ -29,8 +29,13 @@ EARLY_START_CAVEAT = gettext_lazy(
 )
 
 
+def early_start_open(application: Application) -> bool:
+    """Whether an early start can be asked for and decided now: handed in, not yet decided."""
+    return application.is_handed_in and application.state in UNDECIDED_STATES
+
+
 def _require_undecided(application: Application) -> None:
-    if application.is_handed_in and application.state in UNDECIDED_STATES:
+    if early_start_open(application):
         return
     if not application.is_handed_in:
         raise DomainError(_("An early start can only be asked for once the application has been submitted."))

@@ -17,19 +17,16 @@ from budgets.rules import allowed
 from core.errors import DomainError
 from core.formatting import format_date
 from grants.applications.forms import EarlyStartDecisionForm, EarlyStartRequestForm
-from grants.applications.models import UNDECIDED_STATES, Application, EarlyStartRequest, EarlyStartState
+from grants.applications.models import Application, EarlyStartRequest, EarlyStartState
 from grants.applications.models.early_start import DECIDE_EARLY_START, REQUEST_EARLY_START
 from grants.applications.services.early_start import (
     EARLY_START_CAVEAT,
     early_start_grant,
+    early_start_open,
     early_start_refuse,
     early_start_request,
 )
 from grants.applications.views.common import AuthenticatedRequest, show_domain_error, visible_application
-
-
-def _open_for_requests(application: Application) -> bool:
-    return application.is_handed_in and application.state in UNDECIDED_STATES
 
 
 def early_start_requests(application: Application) -> list[EarlyStartRequest]:
@@ -40,7 +37,7 @@ def early_start_context(
     user: Any, application: Application, requests: list[EarlyStartRequest]
 ) -> dict[str, Any]:
     """What the application page shows of early start: the requests, and the form this user may use."""
-    open_now = _open_for_requests(application)
+    open_now = early_start_open(application)
     may_ask = (
         open_now
         and not any(r.blocks_new_request for r in requests)
