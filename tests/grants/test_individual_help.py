@@ -219,3 +219,27 @@ def test_a_sample_is_refused_to_non_auditors_and_beyond_the_cases(client, world,
     html = client.post(url, {"size": "0"}, follow=True).content.decode()
     assert "Anzahl der zu ziehenden Fälle" in html
     assert not CaseSample.objects.exists()
+
+
+def test_the_import_page_names_every_pseudonym_and_cap_refusal_and_writes_nothing(client, world, exit_grant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    proof = exit_grant.proofs.get()
+    content = (
+        "Belegnummer;Datum;Zahlungsempfänger/Einzahler;Zahlungsgrund;Betrag;Planposition\n"
+        "1;04.05.2026;Fall-0007;Umzug;1000,00;1\n"
+        "2;05.05.2026;Fall-0007;Schulden;600,00;1\n"
+        "3;06.05.2026;Fall-0008;Gehalt Mai;3000,00;2\n"
+    ).encode()
+    client.force_login(world["carrier"])
+    response = client.post(
+        reverse("receipt_import", args=[exit_grant.pk, proof.pk]),
+        {"file": SimpleUploadedFile("belege.csv", content, content_type="text/csv")},
+    )
+    html = response.content.decode()
+    assert (
+        "käme auf 1.600,00 € (bisher 1.000,00 € in der Belegliste), mehr als die Obergrenze von 1.500,00 €"
+        in html
+    )
+    assert "kein Fallpseudonym wie „Fall-0008“" in html
+    assert not Receipt.objects.exists()
