@@ -22,7 +22,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -30,8 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import SecurityEventKind
 from accounts.security import client_ip, security_log
-
-HOUR = 60 * 60
+from core.ratelimit import hits_this_hour
 
 
 class LoginForm(AuthenticationForm):
@@ -59,16 +57,6 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
-def _count(key: str) -> int:
-    """Requests counted under ``key`` in the current hour, this one included."""
-    cache.add(key, 0, timeout=HOUR)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=HOUR)
-        return 1
-
-
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
@@ -77,7 +65,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         per_address, per_email = settings.PASSWORD_RESET_LIMITS
-        if _count(f"password-reset:ip:{client_ip(self.request)}") > per_address:
+        if hits_this_hour(f"password-reset:ip:{client_ip(self.request)}") > per_address:
             form.add_error(
                 None,
                 _("Too many requests from your address: please try again in an hour."),
@@ -85,7 +73,7 @@ class PasswordResetView(auth_views.PasswordResetView):
             return self.render_to_response(self.get_context_data(form=form), status=429)
         email = form.cleaned_data["email"].strip().casefold()
         digest = hashlib.sha256(email.encode()).hexdigest()
-        if _count(f"password-reset:email:{digest}") > per_email:
+        if hits_this_hour(f"password-reset:email:{digest}") > per_email:
             # The same answer as a sent mail: the requester learns nothing about the address.
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)

@@ -438,6 +438,7 @@ CELERY_BEAT_SCHEDULE["send-first-check-reminders"] = {
 # --- Help pages (issue 11 §4/§5): where feedback from the accessibility statement goes
 # (BITV 2.0 § 7 (1) no. 3). Set it to the office's accessibility contact in production.
 ACCESSIBILITY_CONTACT_EMAIL = env("ACCESSIBILITY_CONTACT_EMAIL", default="barrierefreiheit@example.org")
+ACCESSIBILITY_FEEDBACK_PER_HOUR = env.int("ACCESSIBILITY_FEEDBACK_PER_HOUR", default=5)  # per client address
 # --- Password reset by e-mail (accounts.sign_in): at most this many requests an hour from one
 # address of the requester, and mails to one e-mail address; the link is valid for 1 day.
 PASSWORD_RESET_LIMITS = (

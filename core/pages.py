@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.formatting import format_date
+from core.ratelimit import client_address, hits_this_hour
 
 # When the statement was prepared and last reviewed (BITV 2.0 § 7 (1) no. 4); update on review.
 STATEMENT_PREPARED_ON = date(2026, 12, 4)
@@ -269,18 +270,34 @@ def _feedback_send(*, data: dict[str, str]) -> None:
     )
 
 
+def _feedback_limited(request: HttpRequest) -> bool:
+    """The form sends e-mail for anyone: a flood from one address stops at the hourly limit."""
+    hits = hits_this_hour(f"a11y-feedback:{client_address(request)}")
+    return hits > settings.ACCESSIBILITY_FEEDBACK_PER_HOUR
+
+
 @require_http_methods(["GET", "POST"])
 def accessibility(request: HttpRequest) -> HttpResponse:
     """The accessibility statement and the feedback form (open to everyone, also logged out)."""
     form = AccessibilityFeedbackForm(request.POST or None, initial={"page": request.GET.get("seite", "")})
+    status = 200
     if request.method == "POST" and form.is_valid():
-        _feedback_send(data=form.cleaned_data)
-        messages.success(request, _("Thank you: your feedback was sent to the accessibility contact."))
-        return redirect(reverse("accessibility") + "#feedback")
+        if not _feedback_limited(request):
+            _feedback_send(data=form.cleaned_data)
+            messages.success(request, _("Thank you: your feedback was sent to the accessibility contact."))
+            return redirect(reverse("accessibility") + "#feedback")
+        form.add_error(
+            None,
+            _(
+                "Too many messages from your address: please try again in an hour, or write an e-mail to %(email)s."
+            )
+            % {"email": settings.ACCESSIBILITY_CONTACT_EMAIL},
+        )
+        status = 429
     context = {
         "form": form,
         "prepared_on": format_date(STATEMENT_PREPARED_ON),
         "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
         "enforcement_url": ENFORCEMENT_URL,
     }
-    return render(request, "core/accessibility.html", context)
+    return render(request, "core/accessibility.html", context, status=status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 
 from core.pages import ENFORCEMENT_URL, GLOSSARY, glossary_url
@@ -12,6 +13,13 @@ from tests.budgets.factories import UserFactory, membership, office
 from tests.grants.factories import OrganisationFactory, carrier_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -141,3 +149,19 @@ def test_a_page_not_found_has_the_footer_links(client):
     response = client.get("/gibt-es-nicht/")
     assert response.status_code == 404
     assert_footer_links(response.content.decode())
+
+
+def test_feedback_from_one_address_is_limited_per_hour(client, settings):
+    settings.ACCESSIBILITY_FEEDBACK_PER_HOUR = 2
+    data = {"message": "Der Kontrast der Schaltflächen ist zu gering."}
+    for _n in range(2):
+        assert client.post(reverse("accessibility"), data, REMOTE_ADDR="192.0.2.10").status_code == 302
+    refused = client.post(reverse("accessibility"), data, REMOTE_ADDR="192.0.2.10")
+    assert refused.status_code == 429
+    assert (
+        "Zu viele Nachrichten von Ihrer Adresse: Bitte versuchen Sie es in einer Stunde noch einmal "
+        "oder schreiben Sie eine E-Mail an barrierefreiheit@example.org."
+    ) in refused.content.decode()
+    assert len(mail.outbox) == 2
+    assert client.post(reverse("accessibility"), data, REMOTE_ADDR="198.51.100.7").status_code == 302
+    assert len(mail.outbox) == 3
