@@ -5,6 +5,7 @@ from grants.applications.models.application import (
     Application,
     ApplicationState,
 )
+from grants.applications.models.correspondence import Message, MessageAttachment, SubmittedVersion
 from grants.applications.models.early_start import EarlyStartRequest, EarlyStartState
 from grants.applications.models.plan import (
     Attachment,
@@ -101,6 +102,8 @@ __all__ = [
     "Instalment",
     "LegalForm",
     "LegalHold",
+    "Message",
+    "MessageAttachment",
     "OfficeReminder",
     "Organisation",
     "OrganisationMembership",
@@ -125,5 +128,6 @@ __all__ = [
     "RiskReason",
     "SelectionBasis",
     "Settlement",
+    "SubmittedVersion",
     "Vote",
 ]

@@ -555,3 +555,14 @@ add_permission(
     Check(is_auditor, _("Only an auditor of the granting office can draw a sample of cases.")),
     Check(not_own_organisation, _("Nobody may audit their own organisation.")),
 )
+
+# --- correspondence (issue 11 §3) ------------------------------------------------------------
+# The carrier writes on its own cases; staff of the responsible office (its subtree) write once
+# the application was handed in, never on a case of their own organisation.
+add_permission(
+    "grants.send_message",
+    Check(
+        is_carrier_member | (is_office_staff & is_handed_in & not_own_organisation),
+        _("Only the carrier and staff of the responsible office may write on this case."),
+    ),
+)

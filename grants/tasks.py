@@ -3,7 +3,7 @@
 Each task lives with its package; their names stay ``grants.tasks.<name>``.
 """
 
-from grants.applications.tasks import send_application_state_email
+from grants.applications.tasks import send_application_state_email, send_message_email
 from grants.awards.tasks import (
     make_notices_final,
     mark_proofs_due,
@@ -23,4 +23,5 @@ __all__ = [
     "send_bank_details_change_email",
     "send_deadline_reminders",
     "send_first_check_reminders",
+    "send_message_email",
 ]

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from grants.applications.views import applications, attachments, early_start, editing
+from grants.applications.views import applications, attachments, correspondence, early_start, editing
 from grants.awards.payments import views as grant_drawdowns
 from grants.awards.views import amendments as grant_amendments
 from grants.awards.views import decision as application_decision
@@ -59,6 +59,13 @@ urlpatterns = [
         "antraege/<int:pk>/vorzeitiger-beginn/<int:request_pk>/entscheidung/",
         early_start.early_start_decide,
         name="early_start_decide",
+    ),
+    # Correspondence of the case (issue 11 §3): one thread per application, shown on the grant too
+    path("antraege/<int:pk>/nachrichten/", correspondence.message_send_view, name="message_send"),
+    path(
+        "antraege/<int:pk>/nachrichten/<int:message_pk>/anlagen/<int:attachment_pk>/",
+        correspondence.message_attachment_download,
+        name="message_attachment_download",
     ),
     path("antraege/<int:pk>/anlagen/", attachments.attachment_upload, name="attachment_upload"),
     path(

@@ -18,6 +18,7 @@ from budgets.models import CoordinatingOffice, FundingProgramme
 from budgets.services.commitments import funding_shares
 from core.forms import MAX_AMOUNT, AmountField, AmountInput, Form, parse_amount  # noqa: F401 (re-exported)
 from grants.applications.models import Application, AttachmentKind, CoverKind
+from grants.applications.revision import revision_due_default, revision_due_problems
 from grants.carriers.models import Organisation
 
 
@@ -231,8 +232,61 @@ class ProposeApprovalForm(TransitionForm):
         return {"instalments": instalments, "shares": shares, **super().service_kwargs()}
 
 
+class RevisionRequestForm(CommentRequiredForm):
+    """Nachforderung: what the carrier must revise, and by when the answer is due."""
+
+    due_on = forms.DateField(
+        label=_("Answer due on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        required=False,
+        help_text=_("Left empty, the answer is due in 14 days."),
+    )
+    field_order = ["comment", "due_on"]
+
+    def __init__(self, *args: Any, application: Application, **kwargs: Any):
+        super().__init__(*args, application=application, **kwargs)
+        self.fields["due_on"].initial = revision_due_default()
+
+    def clean_due_on(self) -> Any:
+        due_on = self.cleaned_data["due_on"]
+        for problem in revision_due_problems(due_on):
+            raise forms.ValidationError(problem)
+        return due_on
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {**super().service_kwargs(), "due_on": self.cleaned_data["due_on"]}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked by the service (type, content, size)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class MessageForm(Form):
+    body = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Please write a message; an empty message is not sent.")},
+        strip=True,
+    )
+    files = MultipleFileField(label=_("Attachments (optional)"), required=False)
+
+
 TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
-    "request_revision": CommentRequiredForm,
+    "request_revision": RevisionRequestForm,
     "return_proposal": CommentRequiredForm,
     "propose_rejection": ProposeRejectionForm,
     "propose_approval": ProposeApprovalForm,

@@ -6,6 +6,13 @@ from grants.applications.models.application import (
     ApplicationState,
     Recommendation,
 )
+from grants.applications.models.correspondence import (
+    Message,
+    MessageAttachment,
+    MessageKind,
+    MessageSide,
+    SubmittedVersion,
+)
 from grants.applications.models.early_start import EarlyStartRequest, EarlyStartState
 from grants.applications.models.plan import (
     Attachment,
@@ -30,5 +37,10 @@ __all__ = [
     "EarlyStartState",
     "ExpenditureLine",
     "Instalment",
+    "Message",
+    "MessageAttachment",
+    "MessageKind",
+    "MessageSide",
     "Recommendation",
+    "SubmittedVersion",
 ]

@@ -34,6 +34,7 @@ from grants.applications.models import (
     Recommendation,
 )
 from grants.applications.selectors import budget_available
+from grants.applications.services.correspondence import record_revision_request, record_submission
 from grants.applications.validation import check_application, plan_totals
 from grants.carriers.models import Organisation
 from webhooks.events import EventType
@@ -297,7 +298,10 @@ def application_submit(
     errors = application_rule_check(locked, today=today)
     if errors:
         raise DomainError(errors)
-    return finish_step(locked, "submit", by=by, comment=comment)
+    finish_step(locked, "submit", by=by, comment=comment)
+    # The version handed in, frozen for the case file; a resubmission answers the revision request.
+    record_submission(application=locked, by=by, comment=comment)
+    return locked
 
 
 @transaction.atomic
@@ -321,10 +325,15 @@ def application_complete_formal_check(
 
 
 @transaction.atomic
-def application_request_revision(*, application: Application, by: User, comment: str) -> Application:
+def application_request_revision(
+    *, application: Application, by: User, comment: str, due_on: date | None = None
+) -> Application:
+    """Nachforderung: the comment and the day the answer is due go to the thread of the case."""
     if not comment.strip():
         raise DomainError(_("Please tell the carrier what needs to be revised."))
-    return _step(application, "request_revision", by=by, comment=comment)
+    locked = _step(application, "request_revision", by=by, comment=comment)
+    record_revision_request(application=locked, by=by, comment=comment, due_on=due_on)
+    return locked
 
 
 def default_instalments(application: Application) -> dict[int, Decimal]:

@@ -19,6 +19,7 @@ from core.formatting import format_date
 from core.lists import Column, ListPage, filtered
 from grants.applications.selectors import offices_for
 from grants.applications.views.common import AuthenticatedRequest, show_domain_error
+from grants.applications.views.correspondence import BACK_TO_GRANT, thread_context
 from grants.awards.deadlines import deadlines_for_staff
 from grants.awards.forms import (
     NoticePostForm,
@@ -146,6 +147,7 @@ def _render_detail(
         if "conclude_objection" in steps
         else None,
         **children,
+        **thread_context(user, grant.application, back=BACK_TO_GRANT),
     }
     return render(request, "grants/grant_detail.html", context)
 
