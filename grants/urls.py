@@ -18,6 +18,7 @@ from grants.carriers import views as organisations
 urlpatterns = [
     path("", include("grants.chain.urls")),
     path("", include("grants.records.urls")),
+    path("", include("grants.inbox.urls")),
     path("traeger/", organisations.organisation_list, name="organisation_list"),
     path("traeger/<int:pk>/bankverbindung/", organisations.organisation_bank, name="organisation_bank"),
     path(
@@ -79,6 +80,7 @@ urlpatterns = [
         name="attachment_delete",
     ),
     path("arbeitsliste/", worklist.worklist_view, name="worklist"),
+    path("arbeitsliste/fristen/", worklist.deadlines_view, name="deadlines"),
     # After the award: grants, finality, drawdowns
     path("zuwendungen/", grant_detail.grants_index, name="grant_list"),
     path("zuwendungen/<int:pk>/", grant_detail.grant_detail, name="grant_detail"),
@@ -225,6 +227,11 @@ urlpatterns = [
     # Amendments
     path("zuwendungen/<int:pk>/aenderungen/", grant_amendments.grant_amendments, name="grant_amendments"),
     path("zuwendungen/<int:pk>/aenderungen/neu/", grant_amendments.amendment_new, name="amendment_new"),
+    path(
+        "zuwendungen/<int:pk>/aenderungen/pruefen/",
+        grant_amendments.amendment_preview,
+        name="amendment_preview",
+    ),
     path(
         "zuwendungen/<int:pk>/aenderungen/<int:amendment_pk>/",
         grant_amendments.amendment_detail,

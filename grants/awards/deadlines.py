@@ -18,6 +18,11 @@ Every selector takes ``today`` (never reads the clock) and may be narrowed to of
 
 Proofs are read from ``ProofOfUse`` rows and their ``due_on``: a proof that has no row yet
 is not listed.
+
+Every list is filtered, ordered and limited by the database (issue 14): the officials' panel
+asks for the first :data:`PANEL_ITEMS` of each list and one count per list, so it costs the
+same at 1,000 grants as at 100,000; the full lists (``limit=None``) are for the reminders,
+the late-use claims and the deadlines page.
 """
 
 from __future__ import annotations
@@ -28,15 +33,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import DateField, F, Func, Q, QuerySet
 
 from budgets.rules import office_roles
-from grants import calculations
 from grants.awards.models import Grant, GrantState, ProofOfUse
 from grants.awards.payments.models import Drawdown, DrawdownState
 
 PROOF_DUE_SOON_DAYS = ProofOfUse.DUE_SOON_DAYS
 OBJECTION_ENDING_DAYS = 7
+PANEL_ITEMS = 5  # items per list on the worklist's and grant list's deadline panel
 
 # Grants whose drawdowns still matter for late use: settled and closed grants are done with.
 
@@ -84,14 +90,61 @@ class Deadlines:
     objections_ending: list[DeadlineItem] = field(default_factory=list)
     # The office's first checks (officials only): overdue ones first, then by due date.
     first_checks: list[DeadlineItem] = field(default_factory=list)
+    # Rows per list when the lists are limited (the panel): {"proofs_overdue": 2817, ...}.
+    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
+        if self.counts:
+            return sum(self.counts.values())
         return sum(len(items) for items in self.lists()) + len(self.first_checks)
+
+    @property
+    def shown(self) -> int:
+        return sum(len(items) for items in self.lists()) + len(self.first_checks)
+
+    @property
+    def more(self) -> bool:
+        """The lists are cut: the panel links to the full list."""
+        return self.total > self.shown
 
     def lists(self) -> tuple[list[DeadlineItem], ...]:
         """The carrier's deadlines (what its reminder may mention)."""
         return (self.proofs_due_soon, self.proofs_overdue, self.drawdowns_not_used, self.objections_ending)
+
+
+class WindowEnd(Func):
+    """The drawdown window's last day in SQL: :func:`grants.calculations.window_end` of
+    ``paid_on`` with the grant's ``value`` weeks or months (a month end clamps: 31 January plus
+    one month is 28/29 February, as ``relativedelta`` does)."""
+
+    output_field = DateField()
+    arity = 3  # paid_on, value, unit
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        (paid, paid_params), (value, value_params), (unit, unit_params) = (
+            compiler.compile(e) for e in self.get_source_expressions()
+        )
+        # date + interval '1 month' clamps to the month's last day in PostgreSQL.
+        sql = (
+            f"(CASE WHEN {unit} = 'weeks' THEN {paid} + ({value}) * 7 "
+            f"ELSE ({paid} + make_interval(months => ({value})::int))::date END)"
+        )
+        return sql, (*unit_params, *paid_params, *value_params, *paid_params, *value_params)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        (paid, paid_params), (value, value_params), (unit, unit_params) = (
+            compiler.compile(e) for e in self.get_source_expressions()
+        )
+        # SQLite's '+n months' rolls 31 January into March; the month's last day caps it.
+        months = f"date({paid}, '+' || ({value}) || ' months')"
+        last = f"date({paid}, 'start of month', '+' || (({value}) + 1) || ' months', '-1 day')"
+        sql = (
+            f"(CASE WHEN {unit} = 'weeks' THEN date({paid}, '+' || (({value}) * 7) || ' days') "
+            f"ELSE MIN({months}, {last}) END)"
+        )
+        params = (*unit_params, *paid_params, *value_params, *paid_params, *value_params)
+        return sql, (*params, *paid_params, *value_params)
 
 
 def _scope(prefix: str, office_paths: Iterable[str] | None, organisation: Any) -> Q:
@@ -127,7 +180,13 @@ def _item(
     )
 
 
-def _proofs(kind: str, proofs: QuerySet[ProofOfUse], *, today: date) -> list[DeadlineItem]:
+def _limited(qs: QuerySet[Any], limit: int | None) -> QuerySet[Any]:
+    return qs if limit is None else qs[:limit]
+
+
+def _proofs(
+    kind: str, proofs: QuerySet[ProofOfUse], *, today: date, limit: int | None = None
+) -> list[DeadlineItem]:
     proofs = proofs.select_related("grant__organisation", "grant__office").order_by(
         "due_on", "grant__file_number", "pk"
     )
@@ -141,8 +200,20 @@ def _proofs(kind: str, proofs: QuerySet[ProofOfUse], *, today: date) -> list[Dea
             proof_kind=p.kind,
             budget_year=p.budget_year,
         )
-        for p in proofs
+        for p in _limited(proofs, limit)
     ]
+
+
+def _due_soon_qs(
+    *, today: date, office_paths: Iterable[str] | None, organisation: Any, days: int = PROOF_DUE_SOON_DAYS
+) -> QuerySet[ProofOfUse]:
+    return ProofOfUse.objects.due_soon(today, days).filter(_scope("grant__", office_paths, organisation))
+
+
+def _overdue_qs(
+    *, today: date, office_paths: Iterable[str] | None, organisation: Any
+) -> QuerySet[ProofOfUse]:
+    return ProofOfUse.objects.overdue(today).filter(_scope("grant__", office_paths, organisation))
 
 
 def proofs_due_soon(
@@ -151,18 +222,33 @@ def proofs_due_soon(
     office_paths: Iterable[str] | None = None,
     organisation: Any = None,
     days: int = PROOF_DUE_SOON_DAYS,
+    limit: int | None = None,
 ) -> list[DeadlineItem]:
     """Proofs due soon (:meth:`ProofOfUse.is_due_soon`): from today up to ``days`` days ahead."""
-    proofs = ProofOfUse.objects.due_soon(today, days).filter(_scope("grant__", office_paths, organisation))
-    return _proofs(DeadlineKind.PROOF_DUE, proofs, today=today)
+    proofs = _due_soon_qs(today=today, office_paths=office_paths, organisation=organisation, days=days)
+    return _proofs(DeadlineKind.PROOF_DUE, proofs, today=today, limit=limit)
 
 
 def proofs_overdue(
-    *, today: date, office_paths: Iterable[str] | None = None, organisation: Any = None
+    *,
+    today: date,
+    office_paths: Iterable[str] | None = None,
+    organisation: Any = None,
+    limit: int | None = None,
 ) -> list[DeadlineItem]:
     """Overdue proofs (:meth:`ProofOfUse.is_overdue`: outstanding and due before today)."""
-    proofs = ProofOfUse.objects.overdue(today).filter(_scope("grant__", office_paths, organisation))
-    return _proofs(DeadlineKind.PROOF_OVERDUE, proofs, today=today)
+    proofs = _overdue_qs(today=today, office_paths=office_paths, organisation=organisation)
+    return _proofs(DeadlineKind.PROOF_OVERDUE, proofs, today=today, limit=limit)
+
+
+def _first_checks_qs(
+    *, today: date, office_paths: Iterable[str] | None, days: int = ProofOfUse.FIRST_CHECK_SOON_DAYS
+) -> QuerySet[ProofOfUse]:
+    return ProofOfUse.objects.awaiting_first_check().filter(
+        _scope("grant__", office_paths, None),
+        first_check_due_on__isnull=False,
+        first_check_due_on__lte=today + timedelta(days=days),
+    )
 
 
 def first_checks_due(
@@ -170,12 +256,12 @@ def first_checks_due(
     today: date,
     office_paths: Iterable[str] | None = None,
     days: int = ProofOfUse.FIRST_CHECK_SOON_DAYS,
+    limit: int | None = None,
 ) -> list[DeadlineItem]:
     """Proofs awaiting their first check, overdue (:meth:`ProofOfUse.is_first_check_overdue`) or
     due from today up to ``days`` days ahead; ``due_on`` is the first check's last day."""
     proofs = (
-        ProofOfUse.objects.awaiting_first_check()
-        .filter(_scope("grant__", office_paths, None), first_check_due_on__lte=today + timedelta(days=days))
+        _first_checks_qs(today=today, office_paths=office_paths, days=days)
         .select_related("grant__organisation", "grant__office")
         .order_by("first_check_due_on", "grant__file_number", "pk")
     )
@@ -191,21 +277,13 @@ def first_checks_due(
             proof_kind=p.kind,
             budget_year=p.budget_year,
         )
-        for p in proofs
+        for p in _limited(proofs, limit)
         if p.first_check_due_on is not None
     ]
 
 
-def drawdowns_not_used_in_time(
-    *, today: date, office_paths: Iterable[str] | None = None, organisation: Any = None
-) -> list[DeadlineItem]:
-    """Paid drawdowns whose window is over and whose money was not used by its last day.
-
-    The window depends on each grant's parameters, so the database narrows the rows (paid,
-    not used on the payout day itself) and the window end is computed per row in Python.
-    ``due_on`` is the window's last day.
-    """
-    drawdowns = (
+def _not_used_qs(*, today: date, office_paths: Iterable[str] | None, organisation: Any) -> QuerySet[Drawdown]:
+    return (
         Drawdown.objects.filter(
             _scope("grant__", office_paths, organisation),
             state=DrawdownState.PAID,
@@ -214,32 +292,60 @@ def drawdowns_not_used_in_time(
             grant__state__in=Grant.LATE_USE_STATES,
             late_use_claims__isnull=True,  # once the interest is claimed, nothing is left to remind of
         )
-        .filter(Q(used_on__isnull=True) | Q(used_on__gt=F("paid_on")))
+        .annotate(
+            window_end=WindowEnd(
+                F("paid_on"), F("grant__drawdown_window_value"), F("grant__drawdown_window_unit")
+            )
+        )
+        .filter(window_end__lt=today)
+        .filter(Q(used_on__isnull=True) | Q(used_on__gt=F("window_end")))
+    )
+
+
+def drawdowns_not_used_in_time(
+    *,
+    today: date,
+    office_paths: Iterable[str] | None = None,
+    organisation: Any = None,
+    limit: int | None = None,
+) -> list[DeadlineItem]:
+    """Paid drawdowns whose window is over and whose money was not used by its last day.
+
+    The window depends on each grant's parameters; the database computes its last day
+    (:class:`WindowEnd`), so it filters and limits the rows itself. ``due_on`` is the window's
+    last day.
+    """
+    drawdowns = (
+        _not_used_qs(today=today, office_paths=office_paths, organisation=organisation)
         .select_related("grant__organisation", "grant__office")
         .order_by("paid_on", "grant__file_number", "pk")
     )
-    items = []
-    for d in drawdowns:
-        grant = d.grant
-        window_end = calculations.window_end(
-            d.paid_on, value=grant.drawdown_window_value, unit=grant.drawdown_window_unit
+    return [
+        _item(
+            DeadlineKind.DRAWDOWN_NOT_USED,
+            d.grant,
+            due_on=d.window_end,
+            today=today,
+            object_id=d.pk,
+            budget_year=d.budget_year,
+            amount=d.amount,
+            paid_on=d.paid_on,
+            used_on=d.used_on,
         )
-        if window_end >= today or (d.used_on is not None and d.used_on <= window_end):
-            continue
-        items.append(
-            _item(
-                DeadlineKind.DRAWDOWN_NOT_USED,
-                grant,
-                due_on=window_end,
-                today=today,
-                object_id=d.pk,
-                budget_year=d.budget_year,
-                amount=d.amount,
-                paid_on=d.paid_on,
-                used_on=d.used_on,
-            )
-        )
-    return items
+        for d in _limited(drawdowns, limit)
+    ]
+
+
+def _objections_qs(
+    *, today: date, office_paths: Iterable[str] | None, organisation: Any, days: int = OBJECTION_ENDING_DAYS
+) -> QuerySet[Grant]:
+    return Grant.objects.filter(
+        _scope("", office_paths, organisation),
+        state=GrantState.NOTIFIED,
+        objection_waived_on__isnull=True,
+        objection_deadline__gte=today,
+        objection_deadline__lte=today + timedelta(days=days),
+    )
 
 
 def objection_periods_ending(
@@ -248,16 +354,11 @@ def objection_periods_ending(
     office_paths: Iterable[str] | None = None,
     organisation: Any = None,
     days: int = OBJECTION_ENDING_DAYS,
+    limit: int | None = None,
 ) -> list[DeadlineItem]:
     """Notices not yet final whose objection period ends from today up to ``days`` days ahead."""
     grants = (
-        Grant.objects.filter(
-            _scope("", office_paths, organisation),
-            state=GrantState.NOTIFIED,
-            objection_waived_on__isnull=True,
-            objection_deadline__gte=today,
-            objection_deadline__lte=today + timedelta(days=days),
-        )
+        _objections_qs(today=today, office_paths=office_paths, organisation=organisation, days=days)
         .select_related("organisation", "office")
         .order_by("objection_deadline", "file_number")
     )
@@ -269,9 +370,23 @@ def objection_periods_ending(
             today=today,
             object_id=g.pk,
         )
-        for g in grants
+        for g in _limited(grants, limit)
         if g.objection_deadline is not None
     ]
+
+
+def _counts(querysets: dict[str, QuerySet[Any]]) -> dict[str, int]:
+    """Rows of each queryset, in one query (the panel's counts)."""
+    parts, params = [], []
+    for qs in querysets.values():
+        sql, qs_params = qs.order_by().values("pk").query.sql_with_params()
+        # Django compiled the inner SQL; the values stay bound parameters.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608
+        params.extend(qs_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        row = cursor.fetchone()
+    return dict(zip(querysets, row, strict=True))
 
 
 def deadlines(
@@ -280,33 +395,48 @@ def deadlines(
     office_paths: Iterable[str] | None = None,
     organisation: Any = None,
     first_checks: bool = False,
+    limit: int | None = None,
 ) -> Deadlines:
     """All four lists for the given scope (four queries); with ``first_checks`` (officials) also
-    the proofs awaiting their first check (a fifth)."""
+    the proofs awaiting their first check (a fifth). With ``limit`` each list holds its first
+    ``limit`` items and ``counts`` the size of each list (one more query)."""
     paths = None if office_paths is None else sorted(set(office_paths))
     scope = {"office_paths": paths, "organisation": organisation}
+    counts: dict[str, int] = {}
+    if limit is not None:
+        querysets: dict[str, QuerySet[Any]] = {
+            "proofs_due_soon": _due_soon_qs(today=today, **scope),
+            "proofs_overdue": _overdue_qs(today=today, **scope),
+            "drawdowns_not_used": _not_used_qs(today=today, **scope),
+            "objections_ending": _objections_qs(today=today, **scope),
+        }
+        if first_checks:
+            querysets["first_checks"] = _first_checks_qs(today=today, office_paths=paths)
+        counts = _counts(querysets)
     return Deadlines(
-        proofs_due_soon=proofs_due_soon(today=today, **scope),
-        proofs_overdue=proofs_overdue(today=today, **scope),
-        drawdowns_not_used=drawdowns_not_used_in_time(today=today, **scope),
-        objections_ending=objection_periods_ending(today=today, **scope),
-        first_checks=first_checks_due(today=today, office_paths=paths) if first_checks else [],
+        proofs_due_soon=proofs_due_soon(today=today, limit=limit, **scope),
+        proofs_overdue=proofs_overdue(today=today, limit=limit, **scope),
+        drawdowns_not_used=drawdowns_not_used_in_time(today=today, limit=limit, **scope),
+        objections_ending=objection_periods_ending(today=today, limit=limit, **scope),
+        first_checks=first_checks_due(today=today, office_paths=paths, limit=limit) if first_checks else [],
+        counts=counts,
     )
 
 
-def deadlines_for_staff(user: Any, *, today: date) -> Deadlines:
+def deadlines_for_staff(user: Any, *, today: date, limit: int | None = PANEL_ITEMS) -> Deadlines:
     """The officials' worklist of deadlines: the four lists and the first checks, limited to the
-    user's office subtrees.
+    user's office subtrees; the first ``limit`` of each list and their counts (the panel), or
+    every item with ``limit=None`` (the deadlines page).
 
     Superusers see every office; a user without office roles sees nothing (and costs no query
     beyond loading the roles).
     """
     if getattr(user, "is_superuser", False):
-        return deadlines(today=today, first_checks=True)
+        return deadlines(today=today, first_checks=True, limit=limit)
     paths = {path for path, _role in office_roles(user)}
     if not paths:
         return Deadlines()
-    return deadlines(today=today, office_paths=paths, first_checks=True)
+    return deadlines(today=today, office_paths=paths, first_checks=True, limit=limit)
 
 
 def deadlines_for_organisation(organisation: Any, *, today: date) -> Deadlines:

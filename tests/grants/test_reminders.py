@@ -318,7 +318,8 @@ def test_staff_see_the_deadlines_of_their_office_subtrees_in_a_fixed_number_of_q
     for _ in range(3):  # more rows must not cost more queries
         proof(make_grant(world), date(2026, 3, 1))
 
-    with django_assert_num_queries(6):  # the user's roles, then one query per list (and the first checks)
+    # The user's roles, one count of every list, then one query per list (and the first checks).
+    with django_assert_num_queries(7):
         found = staff_deadlines(world.state_officer, today=TODAY)
     assert [len(items) for items in found.lists()] == [0, 4, 1, 0]
     assert found.total == 5
@@ -508,3 +509,53 @@ def test_daily_task_marks_proofs_due_on_the_real_date(world):
     grant = make_grant(world, period_end=yesterday)
     make_grant(world, period_end=timezone.localdate())
     assert mark_proofs_due.delay().get() == [grant.file_number]
+
+
+def test_a_window_of_months_ending_past_a_short_months_end_ends_on_its_last_day(world):
+    # 31.12.2025 + 2 months = 28.02.2026 (relativedelta; the database computes the same day).
+    two_months = make_grant(world, window=(2, "months"))
+    late = drawdown(two_months, date(2025, 12, 31), used_on=date(2026, 3, 1))
+    drawdown(two_months, date(2025, 12, 31), used_on=date(2026, 2, 28))  # used on the last day
+
+    items = drawdowns_not_used_in_time(today=TODAY)
+
+    assert keys(items) == [(two_months.file_number, late.pk, date(2026, 2, 28), -32)]
+
+
+def test_the_deadline_panel_shows_the_first_five_of_each_list_and_links_to_all(world, client, settings):
+    from django.urls import reverse
+
+    from grants.awards.deadlines import PANEL_ITEMS
+
+    grants = [make_grant(world) for _ in range(PANEL_ITEMS + 2)]
+    for grant in grants:
+        proof(grant, date(2026, 3, 1))
+    found = staff_deadlines(world.state_officer, today=TODAY)
+    assert (len(found.proofs_overdue), found.counts["proofs_overdue"], found.total, found.more) == (
+        PANEL_ITEMS,
+        PANEL_ITEMS + 2,
+        PANEL_ITEMS + 2,
+        True,
+    )
+    everything = staff_deadlines(world.state_officer, today=TODAY, limit=None)
+    assert len(everything.proofs_overdue) == PANEL_ITEMS + 2
+
+    settings.LANGUAGE_CODE = "de"
+    client.force_login(world.state_officer)
+    with timezone.override("Europe/Berlin"):
+        worklist = client.get(reverse("worklist"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    numbers = sorted(g.file_number for g in grants)
+    shown = [n for n in numbers if n in worklist]
+    assert len(shown) <= PANEL_ITEMS
+    assert f'href="{reverse("deadlines")}"' in worklist
+    page = client.get(reverse("deadlines"), HTTP_ACCEPT_LANGUAGE="de")
+    assert page.status_code == 200
+    # The page lists every deadline the panel counts (today's overdue proofs included).
+    assert all(n in page.content.decode() for n in numbers)
+
+
+def test_the_deadlines_page_is_only_for_staff_of_an_office(world, client):
+    from django.urls import reverse
+
+    client.force_login(world.carrier)
+    assert client.get(reverse("deadlines")).status_code == 403

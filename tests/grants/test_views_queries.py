@@ -73,9 +73,9 @@ def test_worklist_costs_the_same_queries_for_1_and_20_rows(client, world, django
     _applications(world, rows, submitted=True)
     client.force_login(world["officer"])
     # session, user, office roles, count, rows, programme and office filter options, nav (2),
-    # deadlines (5: proofs due soon, proofs overdue, drawdowns not used in time, objections ending,
-    # first checks of proofs)
-    response = _count(client, django_assert_num_queries, reverse("worklist") + "?o=amount", 14)
+    # deadlines (6: one count of every list, then the first few proofs due soon, proofs overdue,
+    # drawdowns not used in time, objections ending, first checks of proofs)
+    response = _count(client, django_assert_num_queries, reverse("worklist") + "?o=amount", 15)
     assert response.content.decode().count('class="badge badge--submitted"') == rows
 
 

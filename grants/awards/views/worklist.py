@@ -19,6 +19,8 @@ from grants.applications.selectors import worklist_filter
 from grants.applications.views.common import is_staff_user, with_requested_grant
 from grants.awards.deadlines import deadlines_for_staff
 
+DEADLINES_PAGE_ITEMS = 200  # per kind on the deadlines page: the most pressing ones first
+
 COLUMNS = [
     Column("reference", gettext_lazy("Reference"), ("reference",)),
     Column("title", gettext_lazy("Title"), ("title",)),
@@ -42,7 +44,18 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
         "grants/worklist.html",
         listing.context(
             form=filterset.form,
-            # Proofs due or overdue, money not used in time, objection periods ending (4 queries).
+            # The first few proofs due or overdue, money not used in time, objection periods
+            # ending and first checks, and their counts (6 queries; the database limits them).
             deadlines=deadlines_for_staff(request.user, today=timezone.localdate()),
         ),
     )
+
+
+@login_required
+def deadlines_view(request: HttpRequest) -> HttpResponse:
+    """Every deadline of the official's offices the worklist's panel counts (up to
+    :data:`DEADLINES_PAGE_ITEMS` of each kind)."""
+    if not is_staff_user(request.user):
+        raise PermissionDenied(_("The worklist is only for staff of a coordinating office."))
+    found = deadlines_for_staff(request.user, today=timezone.localdate(), limit=DEADLINES_PAGE_ITEMS)
+    return render(request, "grants/deadlines.html", {"deadlines": found, "deadlines_page": True})
