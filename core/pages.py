@@ -56,8 +56,8 @@ GLOSSARY = (
         gettext_lazy(
             "Own funds are the carrier's own money. Third-party funds and income are money from "
             "others for the project, including municipal co-financing. A programme may require a "
-            "minimum own or co-financing share; an application below it is refused with the share "
-            "it needs."
+            "minimum own or co-financing share; the check of an application names its share and "
+            "the minimum."
         ),
     ),
     Term(

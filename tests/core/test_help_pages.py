@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 
 from core.pages import ENFORCEMENT_URL, GLOSSARY, glossary_url
 from tests.budgets.factories import UserFactory, membership, office
@@ -76,6 +77,10 @@ def test_the_glossary_explains_the_terms_with_anchors(client, users, who):
     assert "Bestandskraft" in page
     assert "um bis zu 20 % überschritten werden" in page
     assert "am 4. Tag nach der Aufgabe zur Post als bekanntgegeben" in page
+    with translation.override("en"):
+        english = [(str(term.title), str(term.text)) for term in GLOSSARY]
+    for title, text in english:  # every entry is translated
+        assert title not in page and text not in page
 
 
 def test_the_glossary_in_english(client):
