@@ -61,6 +61,7 @@ from grants.chain.models import (
     Recusal,
     Vote,
 )
+from grants.inbox.models import TaskAssignment
 from grants.records.models import LegalHold, RetentionLog
 
 __all__ = [
@@ -129,5 +130,6 @@ __all__ = [
     "SelectionBasis",
     "Settlement",
     "SubmittedVersion",
+    "TaskAssignment",
     "Vote",
 ]
