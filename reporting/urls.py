@@ -10,6 +10,18 @@ urlpatterns = [
         name="proof_annex_download",
     ),
     path("zuwendungen/<int:pk>/akte.zip", views_archive.case_file_download, name="case_file_download"),
+    path("akte/<int:pk>/", views_archive.case_file_view, name="case_file"),
+    path("zuwendungen/<int:pk>/akte/", views_archive.grant_case_file_view, name="grant_case_file"),
+    path(
+        "akte/<int:pk>/antrag-<int:number>.pdf",
+        views_archive.submitted_application_pdf,
+        name="submitted_application_pdf",
+    ),
+    path(
+        "zuwendungen/<int:pk>/nachweise/<int:proof_pk>/nachweis.pdf",
+        views_archive.proof_pdf,
+        name="proof_pdf",
+    ),
     path(
         "gremien/sitzungen/<int:pk>/protokoll.pdf",
         views.committee_minutes_download,
