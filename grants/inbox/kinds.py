@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from budgets.choices import StaffRole
 from budgets.rules import office_roles
 from grants.applications.models import Application, ApplicationState
+from grants.applications.models.correspondence import Message, MessageKind
 from grants.awards.models import Amendment, AmendmentState, Grant, GrantInstalment, ProofOfUse, Reclaim
 from grants.awards.models.grant import GrantState
 from grants.awards.payments.models import OPEN_DRAWDOWN_STATES, Drawdown, DrawdownState
@@ -232,10 +233,21 @@ def repayments_to_book(user: Any, today: date) -> QuerySet[Any] | None:
 
 
 def revision_requests(user: Any, today: date) -> QuerySet[Any] | None:
+    """Applications sent back for revision: waiting since the open revision request (Nachforderung)
+    was sent, due on the answer date it names (``Message.due_on``)."""
     qs = _carrier_rows(
         user, Application.objects.filter(state=A.REVISION_REQUESTED), organisation="organisation_id"
     )
-    return None if qs is None else _annotated(qs, F("updated_at"), None)
+    if qs is None:
+        return None
+    request = Message.objects.filter(
+        application=OuterRef("pk"), kind=MessageKind.REVISION_REQUEST, answered_by__isnull=True
+    ).order_by("-created_at", "-pk")
+    return _annotated(
+        qs,
+        Coalesce(Subquery(request.values("created_at")[:1]), F("updated_at")),
+        Subquery(request.values("due_on")[:1]),
+    )
 
 
 def notices(user: Any, today: date) -> QuerySet[Any] | None:

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.formatting import format_date, format_eur
-from grants.applications.models import Application
+from grants.applications.models import Application, Message, MessageKind
+from grants.applications.models.correspondence import MessageSide
 from grants.awards.models import ProofOfUse
 from grants.awards.payments.models import Drawdown, DrawdownState
 from grants.awards.payments.services.drawdown import drawdown_certify
@@ -111,6 +112,25 @@ def test_carrier_sees_revision_requests_notices_and_money_to_draw_of_own_organis
     # A carrier has no office steps: no drawdowns to certify, no assignment links.
     assert "Zuweisen" not in html
     assert 'action="/eingang/sammel/' not in html
+
+
+def test_carrier_sees_a_revision_request_with_its_answer_due_date(demo_world, client):
+    today = timezone.localdate()
+    application = Application.objects.get(reference="A-2026-00004")
+    Message.objects.create(
+        application=application,
+        side=MessageSide.OFFICE,
+        kind=MessageKind.REVISION_REQUEST,
+        body="Bitte den Kostenplan erläutern.",
+        due_on=today - timedelta(days=2),
+    )
+    html = _page(client, "traeger")
+    row = html[html.index("A-2026-00004") : html.index("</tr>", html.index("A-2026-00004"))]
+    assert format_date(today - timedelta(days=2)) in row
+    assert "2 Tage überfällig" in row
+    overdue = _page(client, "traeger", "?overdue=on")
+    assert "A-2026-00004" in overdue
+    assert "A-2026-00009" not in overdue  # its revision request names no due date
 
 
 def test_carrier_sees_an_overdue_proof_with_its_due_date_and_days_overdue(demo_world, client):
