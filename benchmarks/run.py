@@ -382,3 +382,7 @@ Targets: whole-tree rollup ≥ {SPEEDUP_TARGET}× faster than the ledger `GROUP 
 
 if __name__ == "__main__":
     main()
+    # List pages at 1,000 and 100,000 rows (issue 14 §2): PostgreSQL only, in schemas of their own.
+    from benchmarks import lists
+
+    lists.main(["--no-write"] if "--no-write" in sys.argv else [])

@@ -165,7 +165,15 @@ class Application(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
                 name="application_proposed_amount_nonneg",
             ),
         ]
-        indexes = [models.Index(fields=["office", "state"]), models.Index(fields=["organisation", "state"])]
+        indexes = [
+            models.Index(fields=["office", "state"]),
+            models.Index(fields=["organisation", "state"]),
+            # The worklist's sort orders, the primary key breaking ties (issue 14 §2: a page is an
+            # index range, in either direction, at any depth).
+            models.Index(fields=["submitted_at", "id"], name="application_submitted_idx"),
+            models.Index(fields=["title", "id"], name="application_title_idx"),
+            models.Index(fields=["state", "id"], name="application_state_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} – {self.title}"

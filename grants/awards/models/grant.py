@@ -180,7 +180,15 @@ class Grant(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
                 condition=Q(period_end__gte=models.F("period_start")), name="grant_period"
             ),
         ]
-        indexes = [models.Index(fields=["office", "state"])]
+        indexes = [
+            models.Index(fields=["office", "state"]),
+            # The grant list's sort orders, the primary key breaking ties (issue 14 §2).
+            models.Index(fields=["approved_at", "id"], name="grant_approved_idx"),
+            models.Index(fields=["title", "id"], name="grant_title_idx"),
+            models.Index(fields=["state", "id"], name="grant_state_idx"),
+            models.Index(fields=["granted_amount", "id"], name="grant_amount_idx"),
+            models.Index(fields=["period_start", "period_end", "id"], name="grant_period_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_number} – {self.title}"

@@ -86,6 +86,13 @@ class Drawdown(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
         verbose_name_plural = _("drawdowns")
         ordering = ["-requested_at"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="drawdown_amount_positive")]
+        indexes = [
+            # The drawdown queue's sort orders, the primary key breaking ties (issue 14 §2).
+            models.Index(fields=["needed_on", "id"], name="drawdown_needed_idx"),
+            models.Index(fields=["state", "id"], name="drawdown_state_idx"),
+            models.Index(fields=["amount", "id"], name="drawdown_amount_idx"),
+            models.Index(fields=["purpose", "id"], name="drawdown_purpose_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.grant.file_number} · {self.amount} ({self.get_state_display()})"
