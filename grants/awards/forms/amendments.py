@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -56,6 +57,20 @@ class AmendmentForm(Form):
             for i in range(self.row_count)
         ]
 
+    ROW_FIELDS = ("kind", "text", "year", "amount")
+
+    def input_errors(self) -> list[str]:
+        """The marked fields as sentences naming their line (for the live check)."""
+        errors = []
+        for name, messages in self.errors.items():
+            field = self.fields.get(name)
+            label = str(field.label) if field is not None else ""
+            if name.startswith("row_"):
+                line = int(name.split("_")[1]) + 1
+                label = _("Line %(n)s, %(field)s") % {"n": line, "field": label}
+            errors += [f"{label}: {message}" if label else str(message) for message in messages]
+        return errors
+
     def instalment_fields(self) -> list[Any]:
         return [self[f"instalment_{year}"] for year in self.years]
 
@@ -67,12 +82,14 @@ class AmendmentForm(Form):
                 self.add_error(f"row_{i}_amount", _("Please enter budget year and amount."))
         return data
 
-    def service_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
+    def service_kwargs(self, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """What the services take; on an invalid form (the live check) rows with a marked
+        field are left out, the marks say why. ``values``: read these instead (the initial plan)."""
+        data = self.cleaned_data if values is None else values
         lines = []
         for i in range(self.row_count):
             kind = data.get(f"row_{i}_kind")
-            if not kind:
+            if not kind or data.get(f"row_{i}_year") is None or data.get(f"row_{i}_amount") is None:
                 continue
             side, value = kind.split(":", 1)
             line = {
@@ -84,7 +101,7 @@ class AmendmentForm(Form):
             lines.append(line)
         instalments = {year: data.get(f"instalment_{year}") or 0 for year in self.years}
         return {
-            "reason": data["reason"],
+            "reason": data.get("reason", ""),
             "new_period_end": data.get("new_period_end"),
             "lines": lines,
             "instalments": instalments,

@@ -3,13 +3,14 @@ and every plan version side by side."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -23,12 +24,13 @@ from core.errors import DomainError
 from grants.applications.forms import Form
 from grants.applications.views.common import show_domain_error
 from grants.awards.forms import AmendmentForm, AmendmentRejectForm, AmendmentSubmitForm, ProofStepForm
-from grants.awards.models import Amendment, AmendmentLine, Grant
+from grants.awards.models import Amendment, Grant
 from grants.awards.selectors import plan_sides, plan_versions
 from grants.awards.services import amendment as amendment_services
 from grants.awards.views.common import visible_grant
 
-EMPTY_ROWS = 3
+EMPTY_ROWS = 1
+MAX_ROWS = 300
 REQUEST = "grants.request_amendment"
 
 
@@ -107,30 +109,113 @@ def _editor(grant: Grant, data: Any = None, amendment: Amendment | None = None) 
         fields = {"reason": amendment.reason, "new_period_end": amendment.new_period_end}
     rows = len(lines) + EMPTY_ROWS
     if data is not None:
-        rows = max(rows, sum(1 for key in data if key.startswith("row_") and key.endswith("_kind")))
+        rows = _posted_rows(data) or rows
     initial = AmendmentForm.initial_for(lines, instalments, **fields)
     return AmendmentForm(
         data, initial=initial, rows=rows, years=_years(grant, list(instalments)), auto_id="id_am_%s"
     )
 
 
+def _posted_rows(data: Any) -> int:
+    return min(sum(1 for key in data if key.startswith("row_") and key.endswith("_kind")), MAX_ROWS)
+
+
+def _row_action(data: QueryDict) -> QueryDict | None:
+    """Apply an "add line" / "remove line" button to a copy of the posted data, or None.
+
+    The server renumbers the rows, so the buttons work without JavaScript; the other typed
+    values move with their line."""
+    rows = _posted_rows(data)
+    if data.get("add_line"):
+        changed = data.copy()
+        if rows < MAX_ROWS:
+            for name in AmendmentForm.ROW_FIELDS:
+                changed[f"row_{rows}_{name}"] = ""
+        return changed
+    removed = data.get("remove_line", "")
+    if not removed.isdigit():
+        return None
+    changed = data.copy()
+    index = int(removed)
+    if index < rows:
+        for row in range(index, rows - 1):
+            for name in AmendmentForm.ROW_FIELDS:
+                changed[f"row_{row}_{name}"] = data.get(f"row_{row + 1}_{name}", "")
+        for name in AmendmentForm.ROW_FIELDS:
+            changed.pop(f"row_{rows - 1}_{name}", None)
+    return changed
+
+
+def _preview(grant: Grant, form: AmendmentForm) -> dict[str, Any]:
+    """The live check of the plan as typed: ``amendment_preview``, the read the save and the
+    submission share, plus the form's own marks."""
+    form.is_valid()
+    kwargs = form.service_kwargs() if form.is_bound else form.service_kwargs(form.initial)
+    preview = amendment_services.amendment_preview(grant=grant, **kwargs)
+    return {"preview": preview, "form_errors": form.input_errors() if form.is_bound else []}
+
+
+def _edit_page(
+    request: HttpRequest,
+    grant: Grant,
+    amendment: Amendment | None,
+    save: Callable[[AmendmentForm], Amendment],
+) -> HttpResponse:
+    """The editor of a new or a draft amendment: save, add or remove a line, or show."""
+    changed = _row_action(request.POST) if request.method == "POST" else None
+    data = changed if changed is not None else (request.POST if request.method == "POST" else None)
+    form = _editor(grant, data, amendment)
+    if request.method == "POST" and changed is None and form.is_valid():
+        try:
+            saved = save(form)
+        except DomainError as error:
+            show_domain_error(request, error)
+        else:
+            if amendment is None:
+                messages.success(request, _("The amendment was saved as a draft. Check it and submit it."))
+            else:
+                messages.success(request, _("The amendment was saved."))
+            return redirect("amendment_detail", pk=grant.pk, amendment_pk=saved.pk)
+    hide_errors = changed is not None  # a half-filled line is no error while the user is still typing
+    if hide_errors and request.POST.get("add_line"):
+        form.fields[f"row_{form.row_count - 1}_kind"].widget.attrs["autofocus"] = True
+    context = {
+        "grant": grant,
+        "form": form,
+        "amendment": amendment,
+        "hide_errors": hide_errors,
+        **_preview(grant, form),
+    }
+    if getattr(request, "htmx", False) and changed is not None:
+        return render(request, "grants/partials/amendment_editor_swap.html", context)
+    return render(request, "grants/grant_amendment_edit.html", context)
+
+
 @login_required
 def amendment_new(request: HttpRequest, pk: int) -> HttpResponse:
     grant = visible_grant(request, pk)
     _require(request.user, REQUEST, grant)
-    form = _editor(grant, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            amendment = amendment_services.amendment_create(
-                grant=grant, by=cast(User, request.user), **form.service_kwargs()
-            )
-        except DomainError as error:
-            show_domain_error(request, error)
-        else:
-            messages.success(request, _("The amendment was saved as a draft. Check it and submit it."))
-            return redirect("amendment_detail", pk=grant.pk, amendment_pk=amendment.pk)
+    return _edit_page(
+        request,
+        grant,
+        None,
+        lambda form: amendment_services.amendment_create(
+            grant=grant, by=cast(User, request.user), **form.service_kwargs()
+        ),
+    )
+
+
+@login_required
+@require_POST
+def amendment_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The editor's live check (htmx, while typing): totals, rules, old and new side by side."""
+    grant = visible_grant(request, pk)
+    _require(request.user, REQUEST, grant)
+    form = _editor(grant, request.POST)
     return render(
-        request, "grants/grant_amendment_edit.html", {"grant": grant, "form": form, "amendment": None}
+        request,
+        "grants/partials/amendment_preview_response.html",
+        {"grant": grant, "form": form, **_preview(grant, form)},
     )
 
 
@@ -152,32 +237,14 @@ def amendment_edit(request: HttpRequest, pk: int, amendment_pk: int) -> HttpResp
     _require(request.user, REQUEST, amendment)
     if not amendment.is_draft:
         raise PermissionDenied(_("Only a draft amendment can be changed."))
-    form = _editor(grant, request.POST if request.method == "POST" else None, amendment)
-    if request.method == "POST" and form.is_valid():
-        try:
-            amendment_services.amendment_update(
-                amendment=amendment, by=cast(User, request.user), **form.service_kwargs()
-            )
-        except DomainError as error:
-            show_domain_error(request, error)
-        else:
-            messages.success(request, _("The amendment was saved."))
-            return redirect("amendment_detail", pk=grant.pk, amendment_pk=amendment.pk)
-    return render(
-        request, "grants/grant_amendment_edit.html", {"grant": grant, "form": form, "amendment": amendment}
+    return _edit_page(
+        request,
+        grant,
+        amendment,
+        lambda form: amendment_services.amendment_update(
+            amendment=amendment, by=cast(User, request.user), **form.service_kwargs()
+        ),
     )
-
-
-def _proposed_sides(amendment: Amendment) -> dict[str, Any]:
-    lines = list(amendment.lines.all())
-    expenditure = [x for x in lines if x.side == AmendmentLine.Side.EXPENDITURE]
-    cover = [x for x in lines if x.side == AmendmentLine.Side.COVER]
-    return {
-        "expenditure": expenditure,
-        "cover": cover,
-        "expenditure_total": sum((x.amount for x in expenditure), 0),
-        "cover_total": sum((x.amount for x in cover), 0),
-    }
 
 
 def _steps(grant: Grant, amendment: Amendment, user: Any, bound: tuple[str, Form] | None) -> list[dict]:
@@ -209,6 +276,15 @@ def amendment_detail(
     current = versions[-1] if versions else None
     if base is not None:
         current = next((v for v in versions if v["version"].version == base["version"].version - 1), current)
+    proposed_instalments = list(amendment.instalments.all())
+    instalments = list(grant.instalments.all())
+    comparison = amendment_services.plan_comparison(
+        current["version"].lines.all() if current else [], amendment.lines.all()
+    )
+    instalment_comparison = amendment_services.instalment_comparison(
+        {i.budget_year: i.amount for i in instalments},
+        {i.budget_year: i.amount for i in proposed_instalments},
+    )
     assessment = amendment_services.amendment_assessment(amendment) if amendment.is_draft else None
     # The same read ``amendment_approve`` makes before it writes.
     effect = amendment_services.amendment_budget_effect(amendment) if amendment.is_open else None
@@ -218,10 +294,9 @@ def amendment_detail(
         {
             "grant": grant,
             "amendment": amendment,
-            "proposed": _proposed_sides(amendment),
-            "proposed_instalments": list(amendment.instalments.all()),
+            "comparison": comparison,
+            "instalment_comparison": instalment_comparison,
             "current": current,
-            "instalments": list(grant.instalments.all()),
             "assessment": assessment,
             "effect": effect,
             "steps": _steps(grant, amendment, request.user, bound),

@@ -7,12 +7,17 @@ from grants.awards.services.amendment.checks import (
     current_plan,
 )
 from grants.awards.services.amendment.reads import (
+    AmendmentPreview,
     BudgetEffect,
+    CompareRow,
     YearEffect,
     amendment_budget_effect,
     amendment_lines_from_plan,
+    amendment_preview,
     amendment_start_refusal,
+    instalment_comparison,
     paid_by_year,
+    plan_comparison,
     plan_versions,
 )
 from grants.awards.services.amendment.use_cases import (
@@ -26,8 +31,10 @@ from grants.awards.services.amendment.use_cases import (
 )
 
 __all__ = [
+    "AmendmentPreview",
     "Assessment",
     "BudgetEffect",
+    "CompareRow",
     "YearEffect",
     "amendment_approve",
     "amendment_assessment",
@@ -35,6 +42,7 @@ __all__ = [
     "amendment_check",
     "amendment_create",
     "amendment_lines_from_plan",
+    "amendment_preview",
     "amendment_propose",
     "amendment_reject",
     "amendment_start_refusal",
@@ -42,6 +50,8 @@ __all__ = [
     "amendment_update",
     "amendment_withdraw",
     "current_plan",
+    "instalment_comparison",
     "paid_by_year",
+    "plan_comparison",
     "plan_versions",
 ]

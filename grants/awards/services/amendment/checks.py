@@ -119,17 +119,38 @@ def amendment_check(amendment: Amendment, *, today: date | None, increase_confir
 
     ``increase_confirmed``: the carrier asked explicitly for more than the current maximum.
     """
-    grant = amendment.grant
+    return plan_check(
+        amendment.grant,
+        reason=amendment.reason,
+        new_period_end=amendment.new_period_end,
+        lines=list(amendment.lines.all()),
+        instalments={i.budget_year: i.amount for i in amendment.instalments.all()},
+        today=today,
+        increase_confirmed=increase_confirmed,
+    )
+
+
+def plan_check(
+    grant: Grant,
+    *,
+    reason: str,
+    new_period_end: date | None,
+    lines: Sequence[AmendmentLine],
+    instalments: Mapping[int, Decimal],
+    today: date | None,
+    increase_confirmed: bool,
+) -> list[str]:
+    """The rules of ``amendment_check`` for a plan that need not be saved: the editor's live
+    check calls it with the lines as typed, submission with the saved draft."""
     programme = grant.programme
-    lines = list(amendment.lines.all())
-    instalments = {i.budget_year: i.amount for i in amendment.instalments.all()}
+    instalments = {year: amount for year, amount in instalments.items() if amount}
     expenditure, cover = _sides(lines)
     errors: list[str] = []
-    if not amendment.reason.strip():
+    if not reason.strip():
         errors.append(_("Please give the reason for the amendment."))
 
     end = grant.period_end
-    new_end = amendment.new_period_end
+    new_end = new_period_end
     if new_end is not None and new_end != grant.period_end:
         if new_end < grant.period_end:
             errors.append(

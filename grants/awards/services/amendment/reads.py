@@ -7,30 +7,46 @@ the approval does cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from budgets.choices import CostCategory
 from budgets.models import BudgetEnvelope
 from budgets.selectors import envelope_figures
 from budgets.services._posting import envelope_label
 from budgets.services.commitments import commitment_lines, funding_shares, matching_envelopes
 from core.errors import DomainError
-from grants.awards.models import Amendment, Grant, PlanVersionLine
+from grants.applications.models.plan import CoverKind
+from grants.applications.validation import PlanTotals, plan_totals
+from grants.awards.models import Amendment, AmendmentLine, Grant, PlanVersionLine
 from grants.awards.payments.models import DrawdownState
 from grants.awards.selectors import plan_versions
-from grants.awards.services.amendment.checks import current_plan
+from grants.awards.services.amendment.checks import (
+    current_plan,
+    normalise_instalments,
+    normalise_lines,
+    plan_check,
+)
 
 __all__ = [
+    "AmendmentPreview",
     "BudgetEffect",
+    "CompareRow",
     "YearEffect",
     "amendment_budget_effect",
     "amendment_lines_from_plan",
+    "amendment_preview",
     "amendment_start_refusal",
+    "instalment_comparison",
     "paid_by_year",
+    "plan_comparison",
     "plan_versions",
 ]
 
@@ -192,3 +208,140 @@ def paid_by_year(grant: Grant) -> dict[int, Any]:
         .order_by()
     )
     return {row["budget_year"]: row["total"] for row in rows}
+
+
+# --- the editor's live check and the comparison ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    """One line of the old-and-new comparison: ``old`` is None for a new line, ``new`` for a dropped one."""
+
+    side: str
+    kind: str  # the cost category or kind of cover, as shown
+    text: str
+    year: int
+    old: Decimal | None
+    new: Decimal | None
+
+    @property
+    def status(self) -> str:
+        if self.old is None:
+            return "new"
+        if self.new is None:
+            return "removed"
+        return "changed" if self.old != self.new else "same"
+
+
+def _line_key(line: Any) -> tuple[str, str, str, int]:
+    return (line.side, line.category or line.cover_kind, line.text.strip(), line.budget_year)
+
+
+def _kind_label(side: str, value: str) -> str:
+    if side == AmendmentLine.Side.EXPENDITURE:
+        return str(CostCategory(value).label) if value in CostCategory.values else value
+    return str(CoverKind(value).label) if value in CoverKind.values else value
+
+
+def plan_comparison(old_lines: Iterable[Any], new_lines: Iterable[Any]) -> list[CompareRow]:
+    """Old and new plan line by line (same side, kind, text and year are one line; amounts of
+    equal lines add up): expenditure first, then cover, each in the old plan's order."""
+    old: dict[tuple[str, str, str, int], Decimal] = {}
+    new: dict[tuple[str, str, str, int], Decimal] = {}
+    for lines, sums in ((old_lines, old), (new_lines, new)):
+        for line in lines:
+            key = _line_key(line)
+            sums[key] = sums.get(key, ZERO) + (line.amount or ZERO)
+    keys = list(old) + [k for k in new if k not in old]
+    keys.sort(key=lambda k: k[0] != AmendmentLine.Side.EXPENDITURE)  # stable: keeps the order within a side
+    return [
+        CompareRow(
+            side=key[0],
+            kind=_kind_label(key[0], key[1]),
+            text=key[2],
+            year=key[3],
+            old=old.get(key),
+            new=new.get(key),
+        )
+        for key in keys
+    ]
+
+
+def instalment_comparison(old: Mapping[int, Decimal], new: Mapping[int, Decimal]) -> list[CompareRow]:
+    """The annual instalments before and after, in the shape of ``plan_comparison``'s rows."""
+    years = sorted(y for y in set(old) | set(new) if old.get(y) or new.get(y))
+    return [
+        CompareRow(
+            side="",
+            kind="",
+            text="",
+            year=year,
+            old=old.get(year) or None,
+            new=new.get(year) or None,
+        )
+        for year in years
+    ]
+
+
+@dataclass(frozen=True)
+class AmendmentPreview:
+    """What the editor shows while the carrier types: the input the save would refuse, the
+    totals, the broken rules submission would name, and old and new plan side by side."""
+
+    input_errors: list[str]
+    totals: PlanTotals
+    rule_errors: list[str]
+    lines: list[CompareRow]
+    instalments: list[CompareRow]
+
+    @property
+    def changed(self) -> bool:
+        return any(row.status != "same" for row in [*self.lines, *self.instalments])
+
+
+def amendment_preview(
+    *,
+    grant: Grant,
+    reason: str,
+    lines: Sequence[Mapping[str, Any]],
+    instalments: Mapping[int, Any],
+    new_period_end: date | None = None,
+    today: date | None = None,
+) -> AmendmentPreview:
+    """The plan as typed, checked by the functions the save (``normalise_lines``,
+    ``normalise_instalments``) and the submission (``plan_check``) use: a line the save would
+    refuse is named with the save's sentence and left out of the totals."""
+    input_errors: list[str] = []
+    typed: list[AmendmentLine] = []
+    for line in lines:
+        try:
+            typed += [AmendmentLine(**x) for x in normalise_lines([line])]
+        except DomainError as error:
+            input_errors += error.messages
+    amounts: dict[int, Decimal] = {}
+    for year, value in instalments.items():
+        try:
+            amounts |= normalise_instalments({year: value})
+        except DomainError as error:
+            input_errors += error.messages
+    expenditure = [x for x in typed if x.side == AmendmentLine.Side.EXPENDITURE]
+    cover = [x for x in typed if x.side == AmendmentLine.Side.COVER]
+    rule_errors = plan_check(
+        grant,
+        reason=reason,
+        new_period_end=new_period_end,
+        lines=typed,
+        instalments=amounts,
+        today=today or timezone.localdate(),
+        increase_confirmed=False,
+    )
+    old_lines = list(current_plan(grant).lines.all())
+    return AmendmentPreview(
+        input_errors=list(dict.fromkeys(input_errors)),
+        totals=plan_totals(expenditure, cover),
+        rule_errors=rule_errors,
+        lines=plan_comparison(old_lines, typed),
+        instalments=instalment_comparison(
+            {i.budget_year: i.amount for i in grant.instalments.all()}, amounts
+        ),
+    )
