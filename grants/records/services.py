@@ -2,10 +2,12 @@
 
 What anonymising a case removes, and what it keeps on purpose:
 
-- **deleted**: every application attachment (file and row), the narrative report files of the
+- **deleted**: every application attachment and every file sent with a message (file and row),
+  the narrative report files of the
   proofs, and (through ``case_file_erasing``, in reporting) every stored document of the case;
 - **anonymised**: the application's free texts (summary, goals, target groups, region, reasons
-  for the decision; an unfunded application's title and plan-line texts as well), the receipt
+  for the decision; an unfunded application's title and plan-line texts as well) and the same
+  texts of every submitted version, the bodies of the case's messages, the receipt
   list's payees and reasons, the proofs' narrative reports, the reasons of reclaims and of a
   revocation, and, once the carrier has no case left that is not anonymised, its contact
   person, e-mail address and phone number;
@@ -32,7 +34,15 @@ from django.utils.translation import gettext as _
 from budgets.rules import require
 from core.errors import DomainError
 from core.formatting import format_number
-from grants.applications.models import Application, Attachment, CoverLine, ExpenditureLine
+from grants.applications.models import (
+    Application,
+    Attachment,
+    CoverLine,
+    ExpenditureLine,
+    Message,
+    MessageAttachment,
+    SubmittedVersion,
+)
 from grants.awards.locks import lock_grant
 from grants.awards.models import Grant, ProofOfUse, Receipt, Reclaim, ReviewNote
 from grants.carriers.models import Organisation
@@ -186,7 +196,47 @@ def _delete_attachments(application: Application, log: _Log) -> None:
         attachment.delete()
 
 
+# The free texts of a submitted version (grants.applications.SubmittedVersion.content); an
+# unfunded application's title and plan texts go as well, as on the application itself.
+SUBMITTED_TEXTS = ("summary", "goals", "target_groups", "region")
+
+
+def _anonymise_correspondence(application: Application, *, unfunded: bool, log: _Log) -> None:
+    """Messages are personal texts: their bodies are anonymised, their files deleted; the
+    submitted versions lose the same free texts as the application."""
+    for attachment in (
+        MessageAttachment.objects.select_for_update().filter(message__application=application).order_by("pk")
+    ):
+        log(
+            RetentionAction.DELETED,
+            RecordType.ATTACHMENT,
+            object_id=attachment.pk,
+            detail=_file_detail(_("Attachment to a message"), attachment.file),
+            reference=application.reference,
+        )
+        _delete_file_on_commit(attachment.file)
+        attachment.delete()
+    Message.objects.filter(application=application).update(body=ANONYMISED)
+    for version in (
+        SubmittedVersion.objects.select_for_update().filter(application=application).order_by("pk")
+    ):
+        content = dict(version.content)
+        names = [*SUBMITTED_TEXTS, "title"] if unfunded else list(SUBMITTED_TEXTS)
+        for name in names:
+            if content.get(name):
+                content[name] = ANONYMISED
+        if unfunded:
+            for line in content.get("expenditure", []):
+                line["description"] = ANONYMISED
+            for line in content.get("cover", []):
+                if line.get("source"):
+                    line["source"] = ANONYMISED
+        version.content = content
+        version.save(update_fields=["content"])
+
+
 def _anonymise_application(application: Application, *, unfunded: bool, log: _Log) -> None:
+    _anonymise_correspondence(application, unfunded=unfunded, log=log)
     texts = ["summary", "goals", "target_groups", "region", "decision_reasons"]
     for name in texts:
         if getattr(application, name):
@@ -202,7 +252,8 @@ def _anonymise_application(application: Application, *, unfunded: bool, log: _Lo
         RecordType.APPLICATION,
         object_id=application.pk,
         detail=_("Free texts of the application")
-        + (_(", its title and the texts of its financing plan") if unfunded else ""),
+        + (_(", its title and the texts of its financing plan") if unfunded else "")
+        + _(", its messages and submitted versions"),
         reference=application.reference,
     )
 
@@ -339,7 +390,7 @@ def retention_effects(step: RetentionStep) -> list[str]:
             lines.extend(cast(list[str], sentences) or [])
         if step.grant is not None:
             lines.append(_("anonymise the grant file (receipt list, narrative reports, reasons)"))
-        lines.append(_("anonymise the application"))
+        lines.append(_("anonymise the application, its messages and submitted versions"))
         if not live_cases_of_organisation(step.application.organisation_id, besides=[step.application.pk]):
             lines.append(_("anonymise the carrier's contact data (its last case)"))
     return lines

@@ -223,6 +223,18 @@ def scenario_attachment_upload(world, current, paid):
     )
 
 
+def scenario_message_send(world, current, paid):
+    # A message with a file: one message and one stored attachment, however often it is sent.
+    return Form(
+        current.carrier,
+        reverse("message_send", args=[current.application_id]),
+        lambda: {
+            "body": "Anbei die Rechnung.",
+            "files": SimpleUploadedFile("rechnung.pdf", b"%PDF-1.4 rechnung", "application/pdf"),
+        },
+    )
+
+
 def scenario_payment_run_list(world, current, paid):
     d = drawdown_request(
         grant=current,
@@ -281,6 +293,7 @@ CREATING: dict[str, Callable[..., Form]] = {
     "receipt_import_confirm": scenario_receipt_import_confirm,
     "application_create": scenario_application_create,
     "attachment_upload": scenario_attachment_upload,
+    "message_send": scenario_message_send,
     "payment_run_list": scenario_payment_run_list,
     "export_start": scenario_export_start,
     "budget_import": scenario_budget_import,
@@ -351,6 +364,11 @@ OTHERS = {
     "budget_dashboard",
     "budget_report_list",
     "case_file_download",
+    "case_file",
+    "grant_case_file",
+    "message_attachment_download",
+    "proof_pdf",
+    "submitted_application_pdf",
     "case_records",
     "committee_detail",
     "committee_list",
