@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +15,7 @@ from django_fsm_log.models import StateLog
 
 from accounts.models import User
 from budgets.rules import allowed, refusal
+from core.confirm import confirm_page, is_confirmed
 from core.errors import AccessDenied, DomainError
 from core.formatting import format_date, format_eur
 from core.lists import Column, ListPage, filtered
@@ -173,6 +175,38 @@ def payment_run_execute_view(request: HttpRequest, pk: int) -> HttpResponse:
         for error in form.errors.get("executed_on", []):
             messages.error(request, f"{form.fields['executed_on'].label}: {error}")
         return redirect("payment_run_detail", pk=run.pk)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Book payment run %(run)s as paid?") % {"run": run.reference},
+            consequence=_(
+                "All %(count)s payments of this run, %(total)s in total, are booked as paid on %(date)s; the run is closed and its file must not be sent again. This cannot be undone."
+            )
+            % {
+                "count": run.payment_count,
+                "total": format_eur(run.total_amount),
+                "date": format_date(form.cleaned_data["executed_on"]),
+            },
+            facts=[
+                (_("Payment run"), run.reference),
+                (_("Payments"), run.payment_count),
+                (_("Total"), format_eur(run.total_amount)),
+                (_("Executed on"), format_date(form.cleaned_data["executed_on"])),
+            ],
+            # What the booking books, from the function payment_run_execute computes again under its locks.
+            rows=[
+                {
+                    _("File number"): booking.file_number,
+                    _("Budget year"): booking.budget_year,
+                    _("Payments"): booking.payments,
+                    _("Amount"): format_eur(booking.amount),
+                }
+                for booking in payment_run_effect(run)
+            ],
+            button=_("Book as paid"),
+            cancel_url=reverse("payment_run_detail", args=[run.pk]),
+            danger=False,
+        )
     try:
         run = payment_run_execute(run=run, executed_on=form.cleaned_data["executed_on"], by=user)
     except DomainError as error:

@@ -114,5 +114,5 @@ def test_the_page_offers_the_booking_only_to_another_person_and_refuses_the_crea
     assert (
         f'action="{execute_url}"' in client.get(reverse("payment_run_detail", args=[run.pk])).content.decode()
     )
-    client.post(execute_url, {"executed_on": timezone.localdate().isoformat()})
+    client.post(execute_url, {"executed_on": timezone.localdate().isoformat(), "confirmed": "1"})
     assert PaymentRun.objects.get(pk=run.pk).state == "executed"

@@ -161,7 +161,7 @@ def test_the_carrier_may_use_every_page_of_its_own_draft(client, world):
     upload = client.post(reverse("attachment_upload", args=[app.pk]), {"kind": "other", "file": _pdf()})
     assert upload.status_code == 302
     assert sorted(app.attachments.values_list("original_name", flat=True)) == ["konzept.pdf", "neu.pdf"]
-    delete = client.post(reverse("attachment_delete", args=[app.pk, attachment.pk]))
+    delete = client.post(reverse("attachment_delete", args=[app.pk, attachment.pk]), {"confirmed": "1"})
     assert delete.status_code == 302
     assert list(app.attachments.values_list("original_name", flat=True)) == ["neu.pdf"]
     submit = client.post(reverse("application_transition", args=[app.pk, "submit"]), {"comment": "Fertig"})
@@ -226,3 +226,17 @@ def test_an_administrator_sees_a_draft_but_is_offered_no_edit_or_step(client, wo
     assert reverse("application_edit", args=[app.pk]) not in html
     assert "/schritt/" not in html
     assert f'action="{reverse("attachment_upload", args=[app.pk])}"' not in html
+
+
+def test_deleting_an_attachment_shows_what_is_deleted_and_asks_once(client, world):
+    app, attachment = world["app"], world["attachment"]
+    client.force_login(world["carrier"])
+    url = reverse("attachment_delete", args=[app.pk, attachment.pk])
+    preview = client.post(url)
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert "konzept.pdf" in page and app.reference in page and "nicht rückgängig" in page
+    assert 'name="confirmed" value="1"' in page and f'action="{url}"' in page
+    assert Attachment.objects.filter(pk=attachment.pk).exists()  # the first POST wrote nothing
+    done = client.post(url, {"confirmed": "1"})
+    assert done.status_code == 302 and not Attachment.objects.filter(pk=attachment.pk).exists()

@@ -254,3 +254,20 @@ def test_proof_page_costs_the_same_queries_for_1_and_15_receipts(
     with django_assert_num_queries(14):
         response = client.get(url)
     assert html(response).count('<td class="nowrap">R-') == n
+
+
+def test_deleting_a_receipt_shows_the_receipt_and_its_amount_and_asks_once(client, world, example):
+    grant, proof = example
+    receipt = fill_final_proof(
+        proof, world["carrier"], actual={"Personal": "1", "Honorare": "1", "Sachkosten": "1", "Reisen": "1"}
+    ).receipts.first()
+    client.force_login(world["carrier"])
+    url = _url("receipt_delete", grant, proof, receipt.pk)
+    preview = client.post(url)
+    page = html(preview)
+    assert preview.status_code == 200
+    assert receipt.number in page and receipt.counterparty in page
+    assert 'name="confirmed" value="1"' in page and "nicht rückgängig" in page
+    assert Receipt.objects.filter(pk=receipt.pk).exists()  # the first POST wrote nothing
+    done = client.post(url, {"confirmed": "1"})
+    assert done.status_code == 302 and not Receipt.objects.filter(pk=receipt.pk).exists()

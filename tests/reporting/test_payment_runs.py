@@ -285,7 +285,9 @@ def test_finance_creates_a_run_on_the_page_and_downloads_its_file(payments, clie
     assert f"already in payment run {run.reference}" in again.content.decode()
     assert PaymentRun.objects.count() == 1
     client.force_login(w["finance2"])
-    booked = client.post(reverse("payment_run_execute", args=[run.pk]), {"executed_on": when.isoformat()})
+    booked = client.post(
+        reverse("payment_run_execute", args=[run.pk]), {"executed_on": when.isoformat(), "confirmed": "1"}
+    )
     assert booked.status_code == 302
     assert PaymentRun.objects.get().state == "executed"
 
@@ -407,3 +409,22 @@ def test_the_run_page_shows_what_booking_the_execution_books(payments, client):
     client.force_login(w["finance"])
     page = client.get(reverse("payment_run_detail", args=[run.pk]))
     assert not page.context["may_execute"] and page.context["effect"] == []
+
+
+def test_booking_a_run_shows_the_bookings_and_asks_once(payments, client):
+    w = payments
+    d1, d2 = ordered(w, w["grant"], "100.00"), ordered(w, w["grant2"], "200.00")
+    when = execution_day()
+    run = payment_run_create(drawdowns=[d1, d2], execution_date=when, by=w["finance"])
+    client.force_login(w["finance2"])
+    url = reverse("payment_run_execute", args=[run.pk])
+    preview = client.post(url, {"executed_on": when.isoformat()})
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert run.reference in page and "300,00 €" in page and "100,00 €" in page and "200,00 €" in page
+    assert w["grant"].file_number in page and w["grant2"].file_number in page
+    assert f'name="executed_on" value="{when.isoformat()}"' in page and 'name="confirmed" value="1"' in page
+    assert PaymentRun.objects.get(pk=run.pk).is_open  # the first POST wrote nothing
+    assert not Drawdown.objects.filter(pk__in=[d1.pk, d2.pk], state="paid").exists()
+    done = client.post(url, {"executed_on": when.isoformat(), "confirmed": "1"})
+    assert done.status_code == 302 and PaymentRun.objects.get(pk=run.pk).state == "executed"

@@ -6,12 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import SecurityEventKind
 from accounts.security import security_log
+from core.confirm import confirm_page, is_confirmed
 from core.errors import DomainError
+from core.formatting import format_date
 from grants.applications.forms import AttachmentForm
 from grants.applications.services.attachment import attachment_add
 from grants.applications.services.attachment import attachment_delete as delete_service
@@ -73,6 +78,26 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 def attachment_delete(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponse:
     application = editable_application(request, pk)
     attachment = get_object_or_404(application.attachments, pk=attachment_pk)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Delete “%(name)s”?") % {"name": attachment.original_name},
+            consequence=_(
+                "The file is removed from application %(reference)s and deleted; this cannot be undone."
+            )
+            % {"reference": application.reference},
+            facts=[
+                (_("File"), attachment.original_name),
+                (_("Kind"), attachment.get_kind_display()),
+                (_("Size"), filesizeformat(attachment.size)),
+                (
+                    _("Uploaded"),
+                    f"{format_date(localtime(attachment.uploaded_at).date())} · {attachment.uploaded_by}",
+                ),
+            ],
+            button=_("Delete the file"),
+            cancel_url=reverse("application_detail", args=[application.pk]),
+        )
     try:
         delete_service(attachment=attachment, by=request.user)
     except DomainError as error:

@@ -21,7 +21,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.confirm import confirm_page, is_confirmed
 from core.errors import DomainError
+from core.formatting import format_date, format_eur
 from core.imports import import_job_confirm, import_job_create, progress
 from core.models import ImportJob
 from core.tabular import TableTooLarge, check_size
@@ -195,6 +197,25 @@ def receipt_delete(request: AuthenticatedRequest, pk: int, proof_pk: int, receip
     require_editor(request.user, grant, proof)
     receipt = get_object_or_404(proof.receipts.all(), pk=receipt_pk)
     receipt.proof = proof
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Delete receipt %(number)s?") % {"number": receipt.number},
+            consequence=_(
+                "The receipt is removed from the receipt list of this proof of use; the expenditure it proves falls by %(amount)s. This cannot be undone."
+            )
+            % {"amount": format_eur(receipt.amount)},
+            facts=[
+                (_("Receipt number"), receipt.number),
+                (_("Date"), format_date(receipt.paid_on)),
+                (_("Payee or payer"), receipt.counterparty),
+                (_("Reason for payment"), receipt.reason),
+                (_("Amount"), format_eur(receipt.amount)),
+                (_("Plan line"), str(receipt.plan_line)),
+            ],
+            button=_("Delete the receipt"),
+            cancel_url=reverse("proof_detail", args=[grant.pk, proof.pk]) + "#receipts",
+        )
     try:
         proof_services.receipt_delete(receipt=receipt, by=request.user)
     except DomainError as error:
