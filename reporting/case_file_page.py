@@ -81,14 +81,14 @@ def case_file_items(*, application: Application, grant: Grant | None, user: Any)
                 reverse("application_detail", args=[application.pk]) + f"#nachricht-{message.pk}",
             )
         )
-        for number, attachment in enumerate(message.attachments.all(), start=1):
+        for number, sent_file in enumerate(message.attachments.all(), start=1):
             items.append(
                 CaseFileItem(
                     message.created_at,
                     direction,
                     _("Attachment to a message"),
-                    attachment.original_name,
-                    reverse("message_attachment_download", args=[application.pk, message.pk, attachment.pk]),
+                    sent_file.original_name,
+                    reverse("message_attachment_download", args=[application.pk, message.pk, sent_file.pk]),
                     order=number,
                 )
             )

@@ -282,7 +282,7 @@ class MessageForm(Form):
         error_messages={"required": _("Please write a message; an empty message is not sent.")},
         strip=True,
     )
-    files = MultipleFileField(label=_("Attachments (optional)"), required=False)
+    files = MultipleFileField(label=_("Attachments (optional)"), required=False)  # type: ignore[assignment]
 
 
 TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
