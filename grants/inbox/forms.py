@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,10 @@ ASSIGNMENT_CHOICES = [
 ]
 
 
+# A filter that does not validate (a kind this person does not take) matches no kind at all.
+NO_KIND = "-"
+
+
 class InboxFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of task"), required=False)
     assignment = forms.ChoiceField(label=_("Assignment"), choices=ASSIGNMENT_CHOICES, required=False)
@@ -24,14 +28,14 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, *args: Any, kinds: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("All kinds")), *kinds]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", _("All kinds")), *kinds]
 
     def filters(self) -> dict[str, Any]:
         """The chosen filters; an invalid choice (a kind this person does not take) shows nothing."""
         if not self.is_bound:
             return {"kind": "", "assignment": ALL, "overdue": False}
         if not self.is_valid():
-            return {"kind": "\x00invalid", "assignment": ALL, "overdue": False}
+            return {"kind": NO_KIND, "assignment": ALL, "overdue": False}
         data = self.cleaned_data
         return {"kind": data["kind"], "assignment": data["assignment"] or ALL, "overdue": data["overdue"]}
 
@@ -41,7 +45,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["assignee"]
+        field = cast(forms.ModelChoiceField, self.fields["assignee"])
         field.queryset = User.objects.all()  # the service decides who may take the task
         field.choices = [
             ("", _("— nobody (take back) —")),
