@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from budgets.models import Fund
 from demo.accounts import seed_paying_accounts
 from demo.chain import seed_chain
+from demo.correspondence import seed_correspondence
 from demo.postaward import seed_post_award
 from demo.seed import login_rows, seed_world
 from grants.applications.models import Application, ApplicationState
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                     world = seed_world()
                     stories = seed_post_award(world, today=timezone.localdate())
                     pfd_years = seed_chain(world)
+                    seed_correspondence()
                     # After the demo's payment runs, which were made with the settings account.
                     seed_paying_accounts()
                 # on_commit ran the notification tasks once the transaction committed.
