@@ -4,6 +4,7 @@ from django.urls import include, path
 from accounts import sign_in
 from api.v1.api import api as api_v1
 from config.health import health
+from reporting.views_calendar import calendar_feed
 
 urlpatterns = [
     # Answered by config.middleware.HealthCheckMiddleware before routing; named here for reverse().
@@ -26,6 +27,9 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("api-zugaenge/", include("api.urls")),
     path("dokumente/", include("reporting.urls")),
+    # The deadline calendar (issue 11 §2): the page, and the feed reached by its secret address.
+    path("kalender/", include("grants.awards.urls_calendar")),
+    path("kalender/feed/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("finanzen/", include("budgets.urls")),
     path("webhooks/", include("webhooks.urls")),
     # Pages for everyone, also logged out: glossary, accessibility statement (core.pages).

@@ -282,6 +282,10 @@ def scenario_bank_statement_import(world, current, paid):
     )
 
 
+def scenario_calendar_feed_token(world, current, paid):
+    return Form(world["officer"], reverse("calendar_feed_token"), lambda: {"action": "issue"})
+
+
 # url name → the scenario that sends its form (a view that creates rows).
 CREATING: dict[str, Callable[..., Form]] = {
     "drawdown_request": scenario_drawdown_request,
@@ -298,6 +302,7 @@ CREATING: dict[str, Callable[..., Form]] = {
     "export_start": scenario_export_start,
     "budget_import": scenario_budget_import,
     "bank_statement_list": scenario_bank_statement_import,
+    "calendar_feed_token": scenario_calendar_feed_token,
 }
 
 # Views that create rows but are replayed only through the route test below (their scenario
@@ -343,6 +348,8 @@ CREATING_WITHOUT_SCENARIO = {
 # Views that read, or change or delete what exists (their history rows included): a replay of
 # theirs is caught by the same key (the route test), and their services refuse a second step.
 OTHERS = {
+    "deadline_calendar",
+    "calendar_feed",
     "account",
     "bank_statement_detail",
     "statement_line_dismiss",

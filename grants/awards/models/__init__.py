@@ -1,4 +1,5 @@
 from grants.awards.models.amendment import Amendment, AmendmentInstalment, AmendmentLine, AmendmentState
+from grants.awards.models.calendar_feed import FeedToken
 from grants.awards.models.grant import (
     BaseRate,
     FileNumberSequence,
@@ -38,6 +39,7 @@ __all__ = [
     "BaseRate",
     "CaseSample",
     "DeadlineReminder",
+    "FeedToken",
     "FileNumberSequence",
     "Grant",
     "GrantInstalment",
