@@ -30,13 +30,10 @@ def world():
     return {"root": root, "sn": sn, "leipzig": leipzig, "app": app, "carrier": carrier, "officer": officer}
 
 
-def test_home_sends_carriers_to_their_applications_and_staff_to_the_worklist(client, world):
-    client.force_login(world["carrier"])
-    assert client.get(reverse("home"))["Location"] == reverse("application_list")
-    client.force_login(world["officer"])
-    assert client.get(reverse("home"))["Location"] == reverse("worklist")
-    client.force_login(UserFactory(is_superuser=True))
-    assert client.get(reverse("home"))["Location"] == reverse("worklist")
+def test_home_sends_every_signed_in_person_to_their_inbox(client, world):
+    for user in (world["carrier"], world["officer"], UserFactory(is_superuser=True)):
+        client.force_login(user)
+        assert client.get(reverse("home"))["Location"] == reverse("inbox")
 
 
 def test_the_login_page_renders_for_anonymous_users(client):
