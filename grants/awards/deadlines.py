@@ -34,15 +34,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import DateField, F, Func, Q, QuerySet
+from django.db.models import DateField, Exists, F, Func, OuterRef, Q, QuerySet
 
 from budgets.rules import office_roles
-from grants.awards.models import Grant, GrantState, ProofOfUse
+from grants.awards.models import Grant, GrantState, ProofOfUse, Reclaim
 from grants.awards.payments.models import Drawdown, DrawdownState
 
 PROOF_DUE_SOON_DAYS = ProofOfUse.DUE_SOON_DAYS
 OBJECTION_ENDING_DAYS = 7
 PANEL_ITEMS = 5  # items per list on the worklist's and grant list's deadline panel
+COUNT_LIMIT = 1000  # the panel counts up to this many items of a kind ("1000+")
 
 # Grants whose drawdowns still matter for late use: settled and closed grants are done with.
 
@@ -96,12 +97,17 @@ class Deadlines:
     @property
     def total(self) -> int:
         if self.counts:
-            return sum(self.counts.values())
+            return sum(min(n, COUNT_LIMIT) for n in self.counts.values())
         return sum(len(items) for items in self.lists()) + len(self.first_checks)
 
     @property
     def shown(self) -> int:
         return sum(len(items) for items in self.lists()) + len(self.first_checks)
+
+    @property
+    def capped(self) -> bool:
+        """A list has more than COUNT_LIMIT items: the total is a lower bound."""
+        return any(n > COUNT_LIMIT for n in self.counts.values())
 
     @property
     def more(self) -> bool:
@@ -290,8 +296,10 @@ def _not_used_qs(*, today: date, office_paths: Iterable[str] | None, organisatio
             paid_on__isnull=False,
             paid_on__lt=today,
             grant__state__in=Grant.LATE_USE_STATES,
-            late_use_claims__isnull=True,  # once the interest is claimed, nothing is left to remind of
         )
+        # Once the interest is claimed, nothing is left to remind of (NOT EXISTS, not a LEFT JOIN
+        # … IS NULL: PostgreSQL then estimates the rows well and walks drawdown_paid_idx).
+        .exclude(Exists(Reclaim.objects.filter(drawdown=OuterRef("pk"))))
         .annotate(
             window_end=WindowEnd(
                 F("paid_on"), F("grant__drawdown_window_value"), F("grant__drawdown_window_unit")
@@ -318,7 +326,7 @@ def drawdowns_not_used_in_time(
     drawdowns = (
         _not_used_qs(today=today, office_paths=office_paths, organisation=organisation)
         .select_related("grant__organisation", "grant__office")
-        .order_by("paid_on", "grant__file_number", "pk")
+        .order_by("paid_on", "pk")  # the partial index drawdown_paid_idx: oldest payout first
     )
     return [
         _item(
@@ -376,10 +384,11 @@ def objection_periods_ending(
 
 
 def _counts(querysets: dict[str, QuerySet[Any]]) -> dict[str, int]:
-    """Rows of each queryset, in one query (the panel's counts)."""
+    """Rows of each queryset, up to COUNT_LIMIT + 1 each, in one query (the panel's counts:
+    bounded, so they cost the same however many rows match)."""
     parts, params = [], []
     for qs in querysets.values():
-        sql, qs_params = qs.order_by().values("pk").query.sql_with_params()
+        sql, qs_params = qs.order_by().values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
         # Django compiled the inner SQL; the values stay bound parameters.
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608
         params.extend(qs_params)

@@ -92,6 +92,8 @@ class Drawdown(ConcurrentTransitionMixin, SavesChangedFields, models.Model):
             models.Index(fields=["state", "id"], name="drawdown_state_idx"),
             models.Index(fields=["amount", "id"], name="drawdown_amount_idx"),
             models.Index(fields=["purpose", "id"], name="drawdown_purpose_idx"),
+            # The deadline panel's "paid, not used in time", oldest payout first.
+            models.Index(fields=["paid_on", "id"], condition=Q(state="paid"), name="drawdown_paid_idx"),
         ]
 
     def __str__(self) -> str:
