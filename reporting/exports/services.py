@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import Any, BinaryIO
 from uuid import UUID
 
@@ -86,7 +89,7 @@ def export_job_run(*, job_id: UUID | str, every: int = CHUNK_SIZE) -> ExportJob:
         job.start()
         job.save_changes()
     try:
-        with tempfile.TemporaryFile() as scratch:
+        with _scratch_file(job) as scratch:
             rows = _write(job, scratch, every)
             return _store(job, scratch, rows)
     except DomainError as exc:
@@ -98,6 +101,34 @@ def export_job_run(*, job_id: UUID | str, every: int = CHUNK_SIZE) -> ExportJob:
             job, _("The export could not be completed because of an internal error. Please start it again.")
         )
         raise  # the task retries what may be transient
+
+
+class _ScratchFile(File):
+    """The written export as the storage sees it: a file on disk that it may move into place.
+
+    ``FileSystemStorage`` moves a file that names its ``temporary_file_path`` (a rename on the
+    same file system) instead of copying it chunk by chunk: for a 1,000,000-row CSV that is
+    a few hundred megabytes not read and written a second time.
+    """
+
+    def temporary_file_path(self) -> str:
+        return str(getattr(self.file, "name", ""))
+
+
+@contextmanager
+def _scratch_file(job: ExportJob) -> Iterator[Any]:
+    """A temporary file next to the storage's files (so the storage can rename it), removed
+    afterwards unless the storage has moved it."""
+    location = getattr(job.file.storage, "location", None)
+    folder = Path(location) / "exports" if location else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    scratch = tempfile.NamedTemporaryFile(dir=folder, prefix=".scratch-", delete=False)  # noqa: SIM115
+    try:
+        with scratch:
+            yield scratch
+    finally:
+        Path(scratch.name).unlink(missing_ok=True)
 
 
 def _write(job: ExportJob, scratch: BinaryIO, every: int) -> int:
@@ -130,7 +161,9 @@ def _store(job: ExportJob, scratch: BinaryIO, rows: int) -> ExportJob:
             return locked
         _remove_files(locked)
         name = export_file_name(locked)
-        locked.file.save(name, File(scratch), save=False)
+        locked.file.save(
+            name, _ScratchFile(scratch) if hasattr(scratch, "name") else File(scratch), save=False
+        )
         locked.finish(rows=rows, file_name=name)
         locked.save_changes()
     logger.info("Export job %s wrote %s rows to %s", job.pk, rows, locked.file.name)

@@ -85,7 +85,14 @@ def _styled_cell_factory(sheet: Any, number_format: str) -> Callable[[Any], Any]
 
 
 class ExportWidget(widgets.Widget):
-    """Base: ``render`` for ``Resource.export()``, and one converter per streaming format."""
+    """Base: ``render`` for ``Resource.export()``, and one converter per streaming format.
+
+    For XLSX there are two: ``xlsx_converter`` (openpyxl cells, the previous writer) and
+    ``xlsx_value_converter`` with ``xlsx_number_format`` (the value and the number format of the
+    column's cells, for the XlsxWriter writer; the cell type follows the value's type).
+    """
+
+    xlsx_number_format: str | None = None
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
         converter = self.csv_converter()
@@ -97,6 +104,9 @@ class ExportWidget(widgets.Widget):
         return None
 
     def xlsx_converter(self, sheet: Any) -> Converter:
+        return None
+
+    def xlsx_value_converter(self) -> Converter:
         return None
 
     def json_converter(self) -> Converter:
@@ -121,6 +131,10 @@ class TextWidget(ExportWidget):
 
         return convert
 
+    def xlsx_value_converter(self) -> Converter:
+        # XML cannot carry control characters; a text cell is never a formula in the writer.
+        return lambda value: ILLEGAL_CHARACTERS_RE.sub("", value) if value else value
+
 
 class IntegerWidget(ExportWidget):
     """Years and counts: the same in every format."""
@@ -136,6 +150,8 @@ class AmountWidget(ExportWidget):
 
     def csv_converter(self) -> Converter:
         return _german_amount
+
+    xlsx_number_format = AMOUNT_FORMAT
 
     def xlsx_converter(self, sheet: Any) -> Converter:
         return _styled_cell_factory(sheet, AMOUNT_FORMAT)
@@ -153,9 +169,14 @@ class DateWidget(ExportWidget):
     def csv_converter(self) -> Converter:
         return _german_date_converter()
 
+    xlsx_number_format = DATE_FORMAT
+
     def xlsx_converter(self, sheet: Any) -> Converter:
         make, local = _styled_cell_factory(sheet, DATE_FORMAT), _local_date_converter()
         return lambda value: None if value is None else make(local(value))
+
+    def xlsx_value_converter(self) -> Converter:
+        return _local_date_converter()
 
     def json_converter(self) -> Converter:
         local = _local_date_converter()
@@ -188,6 +209,9 @@ class LabelWidget(ExportWidget):
         return self._converter()
 
     def xlsx_converter(self, sheet: Any) -> Converter:
+        return self._converter()
+
+    def xlsx_value_converter(self) -> Converter:
         return self._converter()
 
     def json_converter(self) -> Converter:
