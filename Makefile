@@ -131,10 +131,15 @@ migrate: install ## Apply database migrations (DATABASE_URL, default db.sqlite3;
 # The benchmark data generator wipes the budget tables: it never takes DATABASE_URL from the
 # shell (that may be your development database), only BENCH_DATABASE_URL; without it,
 # benchmarks/run.py uses var/bench.sqlite3.
+BENCH_EXPORTS_DATABASE_URL ?= $(if $(BENCH_DATABASE_URL),$(BENCH_DATABASE_URL)_exports)
 bench: install ## Run the timed scenarios in benchmarks/run.py (results: docs/benchmarks.md)
 	@test -f benchmarks/run.py || { echo "benchmarks/run.py does not exist yet" >&2; exit 1; }
 	$(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \
 		$(DEV_ENV) $(PY) benchmarks/run.py $(ARGS)
+	@# Exports and notices (issue 14): PostgreSQL only, a database of their own (the rollup generator
+	@# truncates the offices), created when missing; EXPORT_ARGS=--help lists the options.
+	$(if $(BENCH_EXPORTS_DATABASE_URL),$(DEV_ENV) DATABASE_URL=$(BENCH_EXPORTS_DATABASE_URL) \
+		$(PY) benchmarks/export.py --write-docs $(EXPORT_ARGS))
 
 bench-receipts: install ## Time importing 10,000 receipts (BENCH_DATABASE_URL or var/receipt_bench.sqlite3)
 	$(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),env -u DATABASE_URL) \

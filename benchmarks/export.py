@@ -1,6 +1,18 @@
-"""Finance export benchmark: 100,000 grants with their office, programme and carrier.
+"""Finance export and notice benchmark: 1,000,000 grants with their office, programme and carrier.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/export_bench .venv/bin/python benchmarks/export.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_exports .venv/bin/python benchmarks/export.py
+
+``make bench`` runs it after the rollups (database: ``BENCH_EXPORTS_DATABASE_URL``, default
+``BENCH_DATABASE_URL`` with ``_exports`` appended, created when missing) with ``--write-docs``:
+each scenario is printed as ``ours / baseline = ratio`` and the section "Exports and notices"
+of ``docs/benchmarks.md`` is rewritten with the command that produced it (issue 14):
+
+- CSV: ours (the export job) / ``floor`` (``csv.writer`` over the same rows fetched with the
+  same query), target ≤ 1.15, and the peak resident set of both;
+- XLSX: ours (XlsxWriter, constant memory) / ``previous`` (the openpyxl write-only writer,
+  ``write_xlsx_openpyxl``, run through the same export job), target ≤ 0.5;
+- notices: grant notices per second on one core, and the time of one notice / one bare
+  ReportLab page with one line of text (target ≥ 50 notices/s).
 
 Generates the grants once (``bulk_create``; reused on later runs, ``--regenerate`` rebuilds
 them), then times three ways of writing the grant export, each in a fresh subprocess so that
@@ -52,6 +64,31 @@ if "DATABASE_URL" not in os.environ:
     )
 # Export files go to a scratch folder, never into the development private media.
 os.environ.setdefault("PRIVATE_MEDIA_ROOT", str(Path(tempfile.gettempdir()) / "export_bench_media"))
+
+
+def _create_database_if_missing(url: str) -> None:
+    """``make bench`` derives the exports database's name; create it on first use (PostgreSQL)."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    import psycopg
+    from psycopg import sql
+
+    base, _, name = url.rpartition("/")
+    name = name.split("?")[0]
+    try:
+        psycopg.connect(url.replace("postgres://", "postgresql://", 1)).close()
+    except psycopg.OperationalError as exc:
+        if "does not exist" not in str(exc):
+            raise
+        with psycopg.connect(
+            f"{base}/postgres".replace("postgres://", "postgresql://", 1), autocommit=True
+        ) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        print(f"created database {name}", flush=True)
+
+
+if "--scenario" not in sys.argv:
+    _create_database_if_missing(os.environ["DATABASE_URL"])
 
 import django  # noqa: E402
 
@@ -198,6 +235,49 @@ def finance_user() -> User:
 # --- scenarios (each runs in its own process) ------------------------------------------------
 
 
+def _replicate(base: int, grants: int) -> None:
+    """Grow ``base`` generated grants to ``grants`` by copying them (and their applications)
+    with ``INSERT … SELECT`` under new file numbers: minutes instead of an hour of ``bulk_create``."""
+    with connection.cursor() as cursor:
+
+        def columns(table: str) -> list[str]:
+            cursor.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name <> 'id' "
+                "ORDER BY ordinal_position",
+                [table],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+        app_columns, grant_columns = columns("grants_application"), columns("grants_grant")
+        originals = f"SELECT * FROM grants_grant WHERE file_number LIKE '{PREFIX}-%%' AND file_number NOT LIKE '{PREFIX}-%%-%%-%%-%%-%%' ORDER BY id"
+        copy = 0
+        while (have := _bench_grants().count()) < grants:
+            copy += 1
+            limit = min(base, grants - have)
+            select_app = ", ".join(
+                f"a.reference || '-{copy}'" if c == "reference" else f"a.{c}" for c in app_columns
+            )
+            select_grant = ", ".join(
+                f"g.file_number || '-{copy}'"
+                if c == "file_number"
+                else "na.id"
+                if c == "application_id"
+                else f"g.{c}"
+                for c in grant_columns
+            )
+            with transaction.atomic():
+                cursor.execute(
+                    f"INSERT INTO grants_application ({', '.join(app_columns)}) SELECT {select_app} "
+                    f"FROM grants_application a JOIN ({originals} LIMIT {limit}) g ON g.application_id = a.id"
+                )
+                cursor.execute(
+                    f"INSERT INTO grants_grant ({', '.join(grant_columns)}) SELECT {select_grant} "
+                    f"FROM ({originals} LIMIT {limit}) g JOIN grants_application oa ON oa.id = g.application_id "
+                    f"JOIN grants_application na ON na.reference = oa.reference || '-{copy}'"
+                )
+        cursor.execute("ANALYZE")
+
+
 def naive(fmt: str, rows: int, out: Path) -> int:
     resource_ = GrantExportResource()
     queryset = resource_.get_queryset()[:rows]  # default queryset: no select_related
@@ -219,6 +299,53 @@ def ours(fmt: str, rows: int, out: Path) -> int:
     job.file.delete(save=False)
     job.delete()
     return job.rows_done
+
+
+def previous(fmt: str, rows: int, out: Path) -> int:
+    """The export job with the previous XLSX writer (openpyxl write-only): the XLSX baseline."""
+    from reporting.exports import writers
+
+    writers.WRITERS["xlsx"] = writers.write_xlsx_openpyxl
+    return ours(fmt, rows, out)
+
+
+def notices(fmt: str, rows: int, out: Path) -> int:
+    """``rows`` grant notices of one approved grant (built by the test helpers, rolled back)."""
+    from reporting.documents.grant_notice import render_grant_notice
+    from tests.reporting.helpers import approved, make_world
+
+    with transaction.atomic():
+        grant = approved(make_world(), years=(2026, 2027)).grant
+        render_grant_notice(grant=grant)  # fonts registered, caches warm: a batch's steady state
+        started = time.perf_counter()
+        for _ in range(rows):
+            render_grant_notice(grant=grant)
+        out.write_text(str(time.perf_counter() - started))
+        transaction.set_rollback(True)
+    return rows
+
+
+def bare_pages(fmt: str, rows: int, out: Path) -> int:
+    """``rows`` bare ReportLab pages: one line of Helvetica, saved to bytes (the PDF baseline)."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    def page() -> bytes:
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, pagesize=A4)
+        canvas.drawString(72, 720, "Zuwendungsbescheid")
+        canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()
+
+    page()
+    started = time.perf_counter()
+    for _ in range(rows):
+        page()
+    out.write_text(str(time.perf_counter() - started))
+    return rows
 
 
 def floor(fmt: str, rows: int, out: Path) -> int:
@@ -252,7 +379,14 @@ def floor(fmt: str, rows: int, out: Path) -> int:
     return count
 
 
-SCENARIOS = {"naive": naive, "ours": ours, "floor": floor}
+SCENARIOS = {
+    "naive": naive,
+    "ours": ours,
+    "floor": floor,
+    "previous": previous,
+    "notices": notices,
+    "bare_pages": bare_pages,
+}
 
 
 def _status_kib(key: str) -> int | None:
@@ -283,8 +417,11 @@ def run_scenario(name: str, fmt: str, rows: int) -> None:
     before = _status_kib("VmRSS") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with tempfile.TemporaryDirectory() as scratch:
         started = time.perf_counter()
-        count = SCENARIOS[name](fmt, rows, Path(scratch) / f"export.{fmt}")
+        out = Path(scratch) / f"export.{fmt}"
+        count = SCENARIOS[name](fmt, rows, out)
         seconds = time.perf_counter() - started
+        if name in ("notices", "bare_pages"):
+            seconds = float(out.read_text())  # the loop only, without building the grant
     peak = _status_kib("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"rows": count, "seconds": seconds, "peak_kib": peak, "growth_kib": peak - before}))
 
@@ -295,15 +432,74 @@ def spawn(name: str, fmt: str, rows: int) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+BASELINES = {"csv": "floor", "xlsx": "previous"}
+TARGETS = {"csv": 1.15, "xlsx": 0.5}
+NOTICES_PER_SECOND = 50
+DOCS = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- bench:exports:begin -->", "<!-- bench:exports:end -->"
+
+
+def _median_run(name: str, fmt: str, rows: int, runs: list[dict]) -> dict:
+    return {
+        "name": name,
+        "rows": runs[0]["rows"],
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "peak_kib": max(r["peak_kib"] for r in runs),
+        "growth_kib": max(r["growth_kib"] for r in runs),
+    }
+
+
+def turn_about(fmt: str, rows: int, repeat: int) -> tuple[dict, dict]:
+    """Ours and its baseline, alternately (each run in a fresh process), median of ``repeat``."""
+    base = BASELINES[fmt]
+    ours_runs, base_runs = [], []
+    for _ in range(repeat):
+        ours_runs.append(spawn("ours", fmt, rows))
+        base_runs.append(spawn(base, fmt, rows))
+    return _median_run("ours", fmt, rows, ours_runs), _median_run(base, fmt, rows, base_runs)
+
+
+def _mib(kib: int) -> str:
+    return f"{kib / 1024:.0f} MiB"
+
+
+def _command() -> str:
+    import re
+    import shlex
+
+    url = re.sub(r"//([^:@/]+):[^@/]+@", r"//\1:***@", os.environ.get("DATABASE_URL", ""))
+    args = " ".join(a for a in sys.argv[1:] if a != "--write-docs")
+    return f"make bench BENCH_EXPORTS_DATABASE_URL={url}" + (
+        f" EXPORT_ARGS={shlex.quote(args)}" if args else ""
+    )
+
+
+def write_docs(text: str) -> None:
+    docs = DOCS.read_text()
+    if BEGIN in docs:
+        head, rest = docs.split(BEGIN, 1)
+        docs = head + BEGIN + "\n" + text + END + rest.split(END, 1)[1]
+    else:
+        anchor = "## Finance export (`benchmarks/export.py`)"
+        docs = docs.replace(anchor, f"{BEGIN}\n{text}{END}\n\n{anchor}", 1)
+    DOCS.write_text(docs)
+    print(f"\nwritten to {DOCS.relative_to(ROOT)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--grants", type=int, default=100_000)
-    parser.add_argument("--naive-rows", type=int, default=10_000, help="rows for the naive scenario")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of ours and floor (median)")
+    parser.add_argument("--grants", type=int, default=1_000_000)
+    parser.add_argument(
+        "--base", type=int, default=100_000, help="grants made with bulk_create; the rest are copies of them"
+    )
+    parser.add_argument("--naive-rows", type=int, default=0, help="rows for the naive scenario (0: skip it)")
+    parser.add_argument("--repeat", type=int, default=1, help="turn-about runs of ours and baseline (median)")
     parser.add_argument("--formats", nargs="+", default=["csv", "xlsx"], choices=["csv", "xlsx"])
+    parser.add_argument("--notices", type=int, default=200, help="grant notices rendered (0: skip)")
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--write-docs", action="store_true", help=f"rewrite the section in {DOCS.name}")
     parser.add_argument("--scenario", choices=SCENARIOS, help=argparse.SUPPRESS)
-    parser.add_argument("--format", choices=["csv", "xlsx"], help=argparse.SUPPRESS)
+    parser.add_argument("--format", choices=["csv", "xlsx", "pdf"], help=argparse.SUPPRESS)
     parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.scenario:
@@ -316,38 +512,84 @@ def main() -> None:
     present = _bench_grants().count()
     if args.regenerate or present != args.grants:
         print(f"generating {args.grants:,} grants …", flush=True)
-        print(f"  done in {generate(args.grants):.0f} s", flush=True)
+        started = time.perf_counter()
+        generate(min(args.base, args.grants))
+        _replicate(min(args.base, args.grants), args.grants)
+        print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
     else:
         print(f"reusing {present:,} grants")
-    print(
-        f"{platform.node()} · {os.cpu_count()} CPUs · Python {platform.python_version()} · "
+    node = (
+        f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}, Python {platform.python_version()}; "
         f"{connection.vendor} {getattr(connection, 'pg_version', '')}"
     )
-    results: dict[tuple[str, str], dict] = {}
+    print(node)
+    lines: list[str] = []
+    table = [
+        "| scenario | ours | baseline | ours / baseline | target | peak RSS ours / baseline |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for fmt in args.formats:
-        for name in ("naive", "ours", "floor"):
-            rows = args.naive_rows if name == "naive" else args.grants
-            load_before = os.getloadavg()[0]
-            runs = [spawn(name, fmt, rows) for _ in range(1 if name == "naive" else args.repeat)]
-            load = f"load {load_before:.1f}→{os.getloadavg()[0]:.1f}"
-            best = {
-                "rows": runs[0]["rows"],
-                "seconds": statistics.median(r["seconds"] for r in runs),
-                "peak_kib": max(r["peak_kib"] for r in runs),
-                "growth_kib": max(r["growth_kib"] for r in runs),
-            }
-            results[(fmt, name)] = best
-            print(
-                f"{fmt:4} {name:5} {best['rows']:>7,} rows {best['seconds']:8.2f} s "
-                f"{best['rows'] / best['seconds']:>9,.0f} rows/s  peak {best['peak_kib'] / 1024:6.0f} MiB "
-                f"(+{best['growth_kib'] / 1024:.0f} MiB)  {load}",
-                flush=True,
-            )
-        rate = {name: results[(fmt, name)]["rows"] / results[(fmt, name)]["seconds"] for name in SCENARIOS}
-        print(
-            f"{fmt:4} ours/naive {rate['ours'] / rate['naive']:.1f}× faster · "
-            f"floor/ours {rate['floor'] / rate['ours']:.2f}× (target ≤ 2 for CSV)",
-            flush=True,
+        if args.naive_rows:
+            naive_run = spawn("naive", fmt, args.naive_rows)
+            print(f"{fmt:4} naive {naive_run['rows']:>9,} rows {naive_run['seconds']:8.2f} s", flush=True)
+        load = os.getloadavg()[0]
+        mine, base = turn_about(fmt, args.grants, args.repeat)
+        ratio = mine["seconds"] / base["seconds"]
+        met = "met" if ratio <= TARGETS[fmt] else "NOT met"
+        text = (
+            f"{fmt:4} {mine['rows']:,} rows: ours {mine['seconds']:.1f} s / {base['name']} {base['seconds']:.1f} s "
+            f"= {ratio:.3f} (target ≤ {TARGETS[fmt]}: {met}); peak RSS {_mib(mine['peak_kib'])} "
+            f"(+{_mib(mine['growth_kib'])}) / {_mib(base['peak_kib'])} (+{_mib(base['growth_kib'])}); "
+            f"load {load:.1f}→{os.getloadavg()[0]:.1f}"
+        )
+        print(text, flush=True)
+        lines.append(text)
+        table.append(
+            f"| {fmt.upper()} export, {mine['rows']:,} rows (baseline: {base['name']}) | {mine['seconds']:.1f} s | "
+            f"{base['seconds']:.1f} s | {ratio:.3f} | ≤ {TARGETS[fmt]} ({met}) | {_mib(mine['peak_kib'])} "
+            f"(+{_mib(mine['growth_kib'])}) / {_mib(base['peak_kib'])} (+{_mib(base['growth_kib'])}) |"
+        )
+    if args.notices:
+        pdf = spawn("notices", "pdf", args.notices)
+        page = spawn("bare_pages", "pdf", args.notices)
+        per_notice, per_page = pdf["seconds"] / pdf["rows"], page["seconds"] / page["rows"]
+        rate = 1 / per_notice
+        met = "met" if rate >= NOTICES_PER_SECOND else "NOT met"
+        text = (
+            f"notices: {rate:.1f} PDFs/s on one core ({per_notice * 1000:.1f} ms each, target ≥ {NOTICES_PER_SECOND}: "
+            f"{met}); one notice / one bare ReportLab page = {per_notice * 1000:.1f} / {per_page * 1000:.2f} ms "
+            f"= {per_notice / per_page:.1f}"
+        )
+        print(text, flush=True)
+        table.append(
+            f"| grant notice (2 pages, {pdf['rows']} rendered) / bare ReportLab page | {per_notice * 1000:.1f} ms "
+            f"({rate:.1f} PDFs/s) | {per_page * 1000:.2f} ms | {per_notice / per_page:.1f} | ≥ {NOTICES_PER_SECOND} PDFs/s "
+            f"({met}) | {_mib(pdf['peak_kib'])} / {_mib(page['peak_kib'])} |"
+        )
+    if args.write_docs:
+        from datetime import UTC, datetime
+
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+        )
+        write_docs(
+            "## Exports and notices (`benchmarks/export.py`, issue 14)\n\n"
+            f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit `{head.stdout.strip()}`"
+            f"{' plus uncommitted changes' if dirty.stdout.strip() else ''}; machine: {node}; "
+            f"load average {os.getloadavg()[0]:.1f} at the end.\n\n"
+            f"```sh\n{_command()}\n```\n\n"
+            "Ours is the export job as production runs it (`export_job_run`: access check, row count, one "
+            "`values_list()` query read in chunks of 2,000, the streaming writer, a progress `UPDATE` per "
+            "chunk, the file copied into the private storage). CSV baseline: `csv.writer` over the same rows "
+            "fetched with the same query, no formatting. XLSX baseline: the previous writer (openpyxl "
+            "write-only, `write_xlsx_openpyxl`) run through the same job. Each run is a fresh process, ours "
+            f"and the baseline turn about, median of {args.repeat}; peak RSS is the process's `VmHWM` (reset "
+            "before the run), growth its rise over the start. Notices: the same approved two-year grant "
+            "rendered over and over on one core (queries included), against a bare ReportLab page with one "
+            "line of Helvetica.\n\n" + "\n".join(table) + "\n\n"
         )
 
 
