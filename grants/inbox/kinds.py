@@ -94,6 +94,10 @@ class Kind:
     related: tuple[str, ...] = ()
     bulk: str = ""  # the bulk action of this kind's section ("certify", "order")
     amount: Callable[[Any], Decimal | None] = lambda obj: None
+    # The office handling the task (default: the grant's or the object's own office) and the
+    # carrier it concerns (default: the grant's or the object's organisation).
+    office: Callable[[Any], Any] | None = None
+    party: Callable[[Any], str] | None = None
 
     @property
     def for_carriers(self) -> bool:
@@ -101,8 +105,16 @@ class Kind:
 
     def office_path(self, obj: Any) -> str:
         """The materialised path of the office handling the task's case."""
+        if self.office is not None:
+            return str(self.office(obj).path)
         grant = getattr(obj, "grant", None)
-        return (grant.office if grant is not None else obj.office).path
+        return str((grant.office if grant is not None else obj.office).path)
+
+    def party_of(self, obj: Any) -> str:
+        if self.party is not None:
+            return self.party(obj)
+        grant = getattr(obj, "grant", None)
+        return str((grant or obj).organisation.name)
 
 
 # --- officials ----------------------------------------------------------------------------------
@@ -433,4 +445,19 @@ KINDS: tuple[Kind, ...] = (
     ),
 )
 
-KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
+# Kinds of the apps above grants (reporting's open bank-statement lines), registered when those
+# apps are ready: grants never imports them.
+REGISTERED: list[Kind] = []
+
+
+def register(kind: Kind) -> None:
+    if all(k.key != kind.key for k in REGISTERED):
+        REGISTERED.append(kind)
+
+
+def all_kinds() -> tuple[Kind, ...]:
+    return (*KINDS, *REGISTERED)
+
+
+def kind_by_key(key: str) -> Kind | None:
+    return next((k for k in all_kinds() if k.key == key), None)

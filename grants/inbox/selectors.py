@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from budgets.rules import office_roles
 from grants.chain.selectors import open_ballots
-from grants.inbox.kinds import KINDS, KINDS_BY_KEY, Kind
+from grants.inbox.kinds import Kind, all_kinds, kind_by_key
 from grants.inbox.models import TaskAssignment
 from grants.rules import carrier_organisation_ids
 
@@ -109,8 +109,7 @@ def _section(kind: Kind, qs: QuerySet[Any], *, today: date, limit: int) -> tuple
         reference, title, url = kind.describe(row)
         since = _day(row.inbox_since)
         due = row.inbox_due
-        grant = getattr(row, "grant", None)
-        organisation = (grant or row).organisation.name
+        organisation = kind.party_of(row)
         tasks.append(
             Task(
                 kind=kind.key,
@@ -182,7 +181,7 @@ def inbox(
 ) -> list[Section]:
     """The person's inbox: one section per kind of task they take that has rows (after filters)."""
     sections: list[Section] = []
-    for k in KINDS:
+    for k in all_kinds():
         if kind and k.key != kind:
             continue
         if k.for_carriers and assignment == UNASSIGNED:
@@ -220,7 +219,7 @@ def kind_choices(user: Any) -> list[tuple[str, str | Promise]]:
     roles = {role for _path, role in office_roles(user)}
     carrier = bool(carrier_organisation_ids(user))
     choices: list[tuple[str, str | Promise]] = [
-        (k.key, k.label) for k in KINDS if (carrier if k.for_carriers else bool(roles & set(k.roles)))
+        (k.key, k.label) for k in all_kinds() if (carrier if k.for_carriers else bool(roles & set(k.roles)))
     ]
     choices.append((VOTE, _("Votes in circulation")))
     return choices
@@ -228,7 +227,7 @@ def kind_choices(user: Any) -> list[tuple[str, str | Promise]]:
 
 def task_object(kind_key: str, object_id: int, user: Any, *, today: date) -> tuple[Kind, Any] | None:
     """The object of one task in ``user``'s inbox (None when it is not there)."""
-    kind = KINDS_BY_KEY.get(kind_key)
+    kind = kind_by_key(kind_key)
     if kind is None or kind.for_carriers:
         return None
     qs = kind.rows(user, today)

@@ -382,3 +382,38 @@ def test_the_inbox_costs_the_same_queries_for_few_and_many_tasks(
     assert "alle 40 anzeigen" in html
     assert html.count('name="drawdown"') == 10
     assert few <= 25
+
+
+# --- finance: open bank-statement lines (registered by reporting) ---------------------------
+
+
+def test_finance_sees_open_bank_statement_lines_of_its_offices_only(demo_world, client):
+    from budgets.models import CoordinatingOffice
+    from reporting.bankstatements.models import BankStatement, StatementLine, StatementLineState
+
+    statement = BankStatement.objects.create(
+        office=CoordinatingOffice.objects.get(code="SN"),
+        schema="camt.053.001.08",
+        message_id="MSG-INBOX-1",
+        statement_id="STMT-INBOX-1",
+        account_iban="DE02120300000000202051",
+        file_name="auszug.xml",
+        imported_by=_user("finanzen"),
+    )
+    StatementLine.objects.create(
+        statement=statement,
+        position=3,
+        account_iban=statement.account_iban,
+        amount=Decimal("1234.56"),
+        currency="EUR",
+        credit=True,
+        counterparty_name="Unbekannter Einzahler",
+        state=StatementLineState.UNASSIGNED,
+    )
+    html = _page(client, "finanzen")
+    assert '<h2 id="inbox-statement_line">Offene Posten aus Kontoauszügen <span' in html
+    assert "STMT-INBOX-1 / 3" in html
+    assert "Unbekannter Einzahler" in html
+    assert "1.234,56 €" in html
+    assert 'id="inbox-statement_line"' not in _page(client, "sachbearbeitung")
+    assert 'id="inbox-statement_line"' not in _page(client, "finanzen_zt")
