@@ -96,19 +96,20 @@ def _after(keys: list[tuple[str, bool, bool]], values: list[Any]) -> Q:
     """Rows after ``values`` in the order ``keys`` (name, descending, nullable): the row
     comparison spelled out, plus a bound on the first key an index can start its scan at."""
 
-    def later(name: str, desc: bool, value: Any) -> Q:
+    def later(name: str, desc: bool, nullable: bool, value: Any) -> Q:
         if desc:  # NULLs first
             return Q(**{f"{name}__isnull": False}) if value is None else Q(**{f"{name}__lt": value})
         if value is None:  # NULLs last: nothing after a NULL but more NULLs
             return Q(pk__in=[])
-        return Q(**{f"{name}__gt": value}) | Q(**{f"{name}__isnull": True})
+        greater = Q(**{f"{name}__gt": value})
+        return greater | Q(**{f"{name}__isnull": True}) if nullable else greater
 
     def same(name: str, value: Any) -> Q:
         return Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
 
     q = Q(pk__in=[])
-    for i, (name, desc, _null) in enumerate(keys):
-        step = later(name, desc, values[i])
+    for i, (name, desc, nullable) in enumerate(keys):
+        step = later(name, desc, nullable, values[i])
         for (prev, _d, _n), value in zip(keys[:i], values[:i], strict=True):
             step &= same(prev, value)
         q |= step

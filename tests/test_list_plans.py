@@ -76,12 +76,23 @@ def test_the_list_pages_read_the_big_tables_through_indexes_in_every_indexed_ord
         assert deep, f"{base} has a second page"
         urls.append(base + deep)
         for url in urls:
+            checked = 0
             for sql, plan in _plans(client, url):
-                if f'FROM "{table}"' not in sql or "LIMIT" not in sql or "COUNT(" in sql:
-                    continue  # the list's rows (the capped count and the panels are other queries)
+                # The list's rows: ordered with the primary key last (the capped count and the
+                # deadline panels are other queries).
+                if not re.search(
+                    rf'FROM "{table}".*"{table}"\."id" (ASC|DESC)( NULLS (FIRST|LAST))?\s+LIMIT',
+                    sql,
+                    flags=re.S,
+                ):
+                    continue
+                checked += 1
                 for big in BIG_TABLES:
                     if f"Seq Scan on {big}" in plan:
                         bad.append((url, f"Seq Scan on {big}", plan))
-                if re.search(r"^\s*(->\s*)?Sort\s+\(", plan, flags=re.M):  # a full sort node, not "Sort Key"
+                # A full sort node (not "Sort Key"); after a cursor near the end of these few rows
+                # the planner may sort what is left, which is fewer than a page.
+                if "after=" not in url and re.search(r"^\s*(->\s*)?Sort\s+\(", plan, flags=re.M):
                     bad.append((url, "Sort", plan))
+            assert checked == 1, f"{url}: one query reads the list's rows ({checked} found)"
     assert not bad, "\n\n".join(f"{url}: {why}\n{plan}" for url, why, plan in bad)
