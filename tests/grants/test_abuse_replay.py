@@ -348,6 +348,23 @@ CREATING_WITHOUT_SCENARIO = {
 # Views that read, or change or delete what exists (their history rows included): a replay of
 # theirs is caught by the same key (the route test), and their services refuse a second step.
 OTHERS = {
+    # Help, accounts and reading pages; the accessibility feedback and the password reset send
+    # an e-mail and write no row; a reset link sets the password once (its token then fails).
+    "accessibility",
+    "glossary",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "budget_import_template",
+    "receipt_import_template",
+    "amendment_preview",
+    "deadlines",
+    "inbox",
+    # The inbox: an assignment replaces the task's one assignment (a replay sets the same); a
+    # bulk step runs each item's service, which refuses a second certification or order.
+    "inbox_assign",
+    "inbox_bulk",
     "deadline_calendar",
     "calendar_feed",
     "account",
