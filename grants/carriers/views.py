@@ -56,9 +56,22 @@ def _offices(change: BankDetailsChange) -> str:
 @login_required
 @require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
+    return _organisation_page(request)
+
+
+def _organisation_page(request: HttpRequest, typed: dict | None = None) -> HttpResponse:
+    """The organisations page; ``typed`` keeps a refused bank-details form as it was typed
+    (organisation pk, values and errors), so nobody types an IBAN twice."""
     organisations = list(organisations_of(request.user))
     with_responsible_offices(organisations)
-    return render(request, "grants/organisation_list.html", {"organisations": organisations})
+    for organisation in organisations:
+        organisation.typed_bank = typed if typed and typed["pk"] == organisation.pk else None  # type: ignore[attr-defined]
+    return render(
+        request,
+        "grants/organisation_list.html",
+        {"organisations": organisations},
+        status=200 if not typed else 422,
+    )
 
 
 def _visible_organisation(request: HttpRequest, pk: int) -> Organisation:
@@ -75,9 +88,15 @@ def organisation_bank(request: HttpRequest, pk: int) -> HttpResponse:
     """A member asks for new bank details; they apply once finance confirms them."""
     organisation = _visible_organisation(request, pk)
     form = BankDetailsForm(request.POST)
+    typed = {
+        "pk": organisation.pk,
+        "iban": request.POST.get("iban", ""),
+        "account_holder": request.POST.get("account_holder", ""),
+    }
     if not form.is_valid():
-        messages.error(request, _("Please enter the IBAN and the account holder."))
-        return redirect("organisation_list")
+        return _organisation_page(
+            request, typed | {"errors": [_("Please enter the IBAN and the account holder.")]}
+        )
     try:
         change = bank_details_change_request(
             organisation=organisation,
@@ -87,7 +106,9 @@ def organisation_bank(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         )
     except DomainError as error:
-        _show(request, error)
+        if isinstance(error, AccessDenied):
+            raise PermissionDenied(" ".join(error.messages)) from error
+        return _organisation_page(request, typed | {"errors": list(error.messages)})
     else:
         offices = _offices(change)
         messages.success(

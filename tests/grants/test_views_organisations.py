@@ -50,6 +50,18 @@ def test_a_wrong_iban_is_refused_with_a_german_message_and_nothing_is_saved(clie
     assert Organisation.objects.get(pk=org.pk).iban == ""
 
 
+def test_a_refused_iban_stays_in_the_field_as_typed(client, org):
+    client.force_login(carrier_user(org))
+    response = client.post(
+        reverse("organisation_bank", args=[org.pk]),
+        {"iban": "DE89 3704 0044 0532 0130 01", "account_holder": "Verein für Demokratie"},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'value="DE89 3704 0044 0532 0130 01"' in html and 'aria-invalid="true"' in html
+    assert 'value="Verein für Demokratie"' in html
+
+
 def test_a_german_iban_with_an_unused_bank_code_is_refused(client, org, settings):
     client.force_login(carrier_user(org))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
