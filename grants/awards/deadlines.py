@@ -43,7 +43,7 @@ from grants.awards.payments.models import Drawdown, DrawdownState
 PROOF_DUE_SOON_DAYS = ProofOfUse.DUE_SOON_DAYS
 OBJECTION_ENDING_DAYS = 7
 PANEL_ITEMS = 5  # items per list on the worklist's and grant list's deadline panel
-COUNT_LIMIT = 1000  # the panel counts up to this many items of a kind ("1000+")
+COUNT_LIMIT = 99  # the panel counts up to this many items of a kind ("99+"): a bounded walk
 
 # Grants whose drawdowns still matter for late use: settled and closed grants are done with.
 
