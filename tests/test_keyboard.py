@@ -102,3 +102,38 @@ def test_enter_in_a_plan_line_saves_the_form_and_removes_no_line(carrier_editor)
     page.wait_for_timeout(200)
     pressed = page.evaluate("window.pressed")
     assert pressed and all(name.endswith(":save") for name in pressed), pressed
+
+
+def test_saving_one_form_of_the_proof_page_asks_before_dropping_a_narrative_typed_in_another(
+    chromium,  # noqa: F811
+    demo_world,
+    client,
+):
+    from django.urls import reverse
+
+    from grants.awards.models.proof import ProofOfUse as Proof
+    from grants.awards.models.proof import ProofState
+
+    user = User.objects.get(username="traeger")
+    client.force_login(user)
+    proof = (
+        Proof.objects.filter(state=ProofState.DRAFT, grant__organisation__members=user).order_by("pk").first()
+    )
+    assert proof is not None, "the demo has a proof being written by the carrier"
+    browser = ClientBrowser(chromium, client)
+    try:
+        page = browser.open(f"/zuwendungen/{proof.grant_id}/nachweise/{proof.pk}/")
+        dialogs = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+        narrative = page.locator("#narrative textarea").first
+        narrative.fill("Bericht, noch nicht gespeichert")
+        page.locator("#narrative").evaluate("n => n.scrollIntoView()")
+        statement = reverse("proof_statement", args=[proof.grant_id, proof.pk])
+        page.locator(f"form[action='{statement}'] button[type=submit]:not(.default-submit)").first.click(
+            no_wait_after=True
+        )
+        page.wait_for_timeout(300)
+        assert dialogs == ["beforeunload"]
+        assert narrative.input_value() == "Bericht, noch nicht gespeichert"
+    finally:
+        browser.close()
