@@ -40,7 +40,9 @@ def _case_officer(application: Application):
 
 
 def seed_correspondence() -> int:
-    """Messages on the first handed-in applications and on one grant; returns how many."""
+    """Messages on the first handed-in applications and on one grant; returns how many.
+
+    Idempotent: a case whose thread already holds the demo's question is left alone."""
     count = 0
     cases = list(
         Application.objects.filter(state__in=[S.SUBMITTED, S.FORMAL_CHECK, S.CONTENT_REVIEW]).order_by("pk")[
@@ -50,7 +52,7 @@ def seed_correspondence() -> int:
     for application, (question, answer) in zip(cases, THREADS * 2, strict=False):
         officer = _case_officer(application)
         carrier = application.organisation.members.order_by("pk").first()
-        if officer is None or carrier is None:
+        if officer is None or carrier is None or application.messages.filter(body=question).exists():
             continue
         message_send(application=application, by=officer, body=question)
         message_send(

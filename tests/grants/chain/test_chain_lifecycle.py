@@ -106,7 +106,11 @@ def test_the_whole_chain_from_the_federal_grant_to_the_pfds_settlement(settings)
             by=world.pfd_officer,
             instalments={2026: D(amount)},
         )
-        grants[app.pk] = application_approve(application=proposed, by=world.pfd_approver).grant
+        grant = application_approve(application=proposed, by=world.pfd_approver).grant
+        # Allowed to start on the project's first day (early start, DOMAIN.md §9): the receipts
+        # count although the notice is dated today.
+        Grant.objects.filter(pk=grant.pk).update(early_start_from=grant.period_start)
+        grants[app.pk] = Grant.objects.get(pk=grant.pk)
     rejected = application_propose_rejection(
         application=Application.objects.get(pk=c.pk),
         by=world.pfd_officer,
