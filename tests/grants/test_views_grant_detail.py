@@ -172,7 +172,7 @@ def test_grant_list_costs_the_same_queries_for_1_and_12_grants(
     client.get(url)
     # session, user, office roles, count, rows, programme and office options, nav (2),
     # the four deadline lists and the first checks of proofs
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):  # + the case's messages (with their files)
         response = client.get(url)
     assert html(response).count('class="badge badge--notified"') == n
 
@@ -194,7 +194,7 @@ def test_grant_page_costs_the_same_queries_for_1_and_8_drawdowns(
     client.force_login(workflow.officer)
     url = reverse("grant_detail", args=[granted.pk])
     client.get(url)
-    with django_assert_num_queries(17):  # + the office for the internal-papers rule
+    with django_assert_num_queries(18):  # + the office for the internal-papers rule, + the messages
         response = client.get(url)
     assert html(response).count("timeline__item timeline__item--drawdown") == n
 

@@ -115,9 +115,11 @@ def test_detail_page_costs_the_same_queries_for_1_and_20_lines_entries_and_files
     # session, user, application (+ proposer/decider), 4 prefetches (expenditure, cover,
     # instalments, attachments with uploader), timeline, office roles, carrier
     # organisations (rules), nav (2), issued documents, early-start requests
-    response = _count(client, django_assert_num_queries, reverse("application_detail", args=[app.pk]), 14)
+    response = _count(
+        client, django_assert_num_queries, reverse("application_detail", args=[app.pk]), 16
+    )  # + the messages and their files
     html = response.content.decode()
-    assert html.count("Bitte ergänzen.") == n
+    assert html.count("Bitte ergänzen.") == 2 * n  # in the history and in the thread
     assert html.count("konzept") >= n
 
 
@@ -127,5 +129,5 @@ def test_detail_page_for_the_carrier_costs_the_same_queries_for_1_and_20_lines(
 ):
     app = _detail_with(world, n)
     client.force_login(world["carrier"])
-    response = _count(client, django_assert_num_queries, reverse("application_detail", args=[app.pk]), 14)
+    response = _count(client, django_assert_num_queries, reverse("application_detail", args=[app.pk]), 16)
     assert f'action="{reverse("attachment_upload", args=[app.pk])}"' in response.content.decode()
