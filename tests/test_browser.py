@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "browser-test-2026"
 # The application form's own submit button (the plan's add/remove buttons carry a name).
-SAVE_BUTTON = "form:has(input[name=title]) button[type=submit]:not([name])"
+SAVE_BUTTON = "form:has(input[name=title]) button[type=submit]:not([name]):not(.default-submit)"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results"
 
 pytestmark = [

@@ -172,7 +172,7 @@ def test_grant_list_costs_the_same_queries_for_1_and_12_grants(
     client.get(url)
     # session, user, office roles, count, rows, programme and office options, nav (2),
     # the four deadline lists and the first checks of proofs
-    with django_assert_num_queries(16):  # + the case's messages (with their files)
+    with django_assert_num_queries(16):  # + the capped row count (core.lists)
         response = client.get(url)
     assert html(response).count('class="badge badge--notified"') == n
 

@@ -29,6 +29,23 @@ from grants.inbox.selectors import inbox
 
 pytestmark = pytest.mark.django_db
 
+
+# The demo cases these tests read, by title: their references depend on the database's
+# sequences (PostgreSQL keeps counting across tests), so they are looked up.
+TITLES = {
+    "werkstatt": "Demokratiewerkstatt Eisenbahnstraße",
+    "stadtteilmuetter": "Stadtteilmütter im Leipziger Osten",
+    "erinnerungsorte": "Erinnerungsorte in der Neustadt – Jugendliche recherchieren Stadtgeschichte",
+    "jugendfeuerwehr": "Jugendfeuerwehr mischt mit – Beteiligung in der Jugendarbeit",
+    "filmreihe": "Filmreihe „Hinschauen“ 2027",
+    "brueckengespraeche": "Brückengespräche 2027",
+}
+
+
+def ref(key: str) -> str:
+    return Application.objects.get(title=TITLES[key]).reference
+
+
 INBOX = "/eingang/"
 DRESDEN_GRANT = "SN-DD-DL-PFD-2026-0002"
 
@@ -100,15 +117,15 @@ def test_carrier_sees_revision_requests_notices_and_money_to_draw_of_own_organis
 ):
     html = _page(client, "traeger")
     assert 'id="inbox-revision"' in html
-    assert "A-2026-00004" in html  # Bürgerbündnis Leipziger Osten: revision requested
+    assert ref("stadtteilmuetter") in html  # Bürgerbündnis Leipziger Osten: revision requested
     assert "SN-DD-DL-PFD-2026-0001" in html  # notice, objection period running
     assert 'id="inbox-money_to_draw"' in html
     assert "31.12." in html
     # Another carrier's revision request (Feuerwehr, M-V) is not in this inbox, and vice versa.
-    assert "A-2026-00020" not in html
+    assert ref("jugendfeuerwehr") not in html
     other = _page(client, "traeger_feuerwehr")
-    assert "A-2026-00020" in other
-    assert "A-2026-00004" not in other
+    assert ref("jugendfeuerwehr") in other
+    assert ref("stadtteilmuetter") not in other
     # A carrier has no office steps: no drawdowns to certify, no assignment links.
     assert "Zuweisen" not in html
     assert 'action="/eingang/sammel/' not in html
@@ -116,7 +133,7 @@ def test_carrier_sees_revision_requests_notices_and_money_to_draw_of_own_organis
 
 def test_carrier_sees_a_revision_request_with_its_answer_due_date(demo_world, client):
     today = timezone.localdate()
-    application = Application.objects.get(reference="A-2026-00004")
+    application = Application.objects.get(reference=ref("stadtteilmuetter"))
     Message.objects.create(
         application=application,
         side=MessageSide.OFFICE,
@@ -125,12 +142,12 @@ def test_carrier_sees_a_revision_request_with_its_answer_due_date(demo_world, cl
         due_on=today - timedelta(days=2),
     )
     html = _page(client, "traeger")
-    row = html[html.index("A-2026-00004") : html.index("</tr>", html.index("A-2026-00004"))]
+    row = html[html.index(ref("stadtteilmuetter")) : html.index("</tr>", html.index(ref("stadtteilmuetter")))]
     assert format_date(today - timedelta(days=2)) in row
     assert "2 Tage überfällig" in row
     overdue = _page(client, "traeger", "?overdue=on")
-    assert "A-2026-00004" in overdue
-    assert "A-2026-00009" not in overdue  # its revision request names no due date
+    assert ref("stadtteilmuetter") in overdue
+    assert ref("erinnerungsorte") not in overdue  # its revision request names no due date
 
 
 def test_carrier_sees_an_overdue_proof_with_its_due_date_and_days_overdue(demo_world, client):
@@ -144,12 +161,12 @@ def test_carrier_sees_an_overdue_proof_with_its_due_date_and_days_overdue(demo_w
 
 def test_case_officer_sees_only_the_office_subtree(demo_world, client):
     leipzig = _page(client, "fachstelle_leipzig")
-    assert "A-2026-00002" in leipzig
-    assert "A-2026-00083" not in leipzig  # Görlitz
+    assert ref("werkstatt") in leipzig
+    assert ref("brueckengespraeche") not in leipzig  # Görlitz
     assert 'id="inbox-drawdown_certify"' not in leipzig  # the Dresden request is not Leipzig's
     goerlitz = _page(client, "pfd-goerlitz")
-    assert "A-2026-00083" in goerlitz
-    assert "A-2026-00002" not in goerlitz
+    assert ref("brueckengespraeche") in goerlitz
+    assert ref("werkstatt") not in goerlitz
     state = _page(client, "sachbearbeitung")
     assert '<h2 id="inbox-drawdown_certify">Mittelabrufe zur Bescheinigung <span' in state
     assert 'id="inbox-drawdown_certify"' in state
@@ -170,10 +187,10 @@ def test_each_role_sees_only_the_steps_it_takes(demo_world, client):
 
 
 def test_nobody_sees_a_case_of_their_own_organisation(demo_world, client):
-    application = Application.objects.get(reference="A-2026-00076")
-    assert "A-2026-00076" in _page(client, "pfd-goerlitz-leitung")
+    application = Application.objects.get(reference=ref("filmreihe"))
+    assert ref("filmreihe") in _page(client, "pfd-goerlitz-leitung")
     application.organisation.members.add(_user("pfd-goerlitz-leitung"))
-    assert "A-2026-00076" not in _page(client, "pfd-goerlitz-leitung")
+    assert ref("filmreihe") not in _page(client, "pfd-goerlitz-leitung")
 
 
 def test_days_waiting_and_due_date_are_computed_from_the_request(demo_world):
@@ -251,19 +268,19 @@ def test_filters_by_assignment_kind_and_overdue(demo_world, client):
     )
     mine = _page(client, "sachbearbeitung", "?assignment=mine")
     assert DRESDEN_GRANT in mine
-    assert "A-2026-00083" not in mine  # not assigned to anyone
+    assert ref("brueckengespraeche") not in mine  # not assigned to anyone
     unassigned = _page(client, "sachbearbeitung", "?assignment=unassigned")
     assert 'id="inbox-drawdown_certify"' not in unassigned
-    assert "A-2026-00083" in unassigned
+    assert ref("brueckengespraeche") in unassigned
     kind = _page(client, "sachbearbeitung", "?kind=first_check")
     assert 'id="inbox-first_check"' in kind
-    assert "A-2026-00083" not in kind
+    assert ref("brueckengespraeche") not in kind
     assert 'id="inbox-drawdown_certify"' not in kind
     Drawdown.objects.filter(pk=drawdown.pk).update(needed_on=timezone.localdate() - timedelta(days=1))
     overdue = _page(client, "sachbearbeitung", "?overdue=on")
     assert DRESDEN_GRANT in overdue
     assert "1 Tag überfällig" in overdue
-    assert "A-2026-00083" not in overdue  # applications to check have no due date
+    assert ref("brueckengespraeche") not in overdue  # applications to check have no due date
     assert "Keine Aufgaben passen zu diesen Filtern." in _page(client, "pruefung", "?overdue=on")
 
 
