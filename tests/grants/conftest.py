@@ -169,7 +169,13 @@ def workflow(db, fast_password_hashing) -> Workflow:
     programme = FundingProgrammeFactory(name="Weltoffenes Sachsen", code="WOS")
     # The programme is run by the federal office (a far budget year, empty): applications to
     # the offices below can be addressed; each test books the budget years it approves itself.
-    envelope(office=federal, programme=programme, budget_year=2099, allocated=Decimal("0"), budget_title="0000 000 00")
+    envelope(
+        office=federal,
+        programme=programme,
+        budget_year=2099,
+        allocated=Decimal("0"),
+        budget_title="0000 000 00",
+    )
     return Workflow(
         federal=federal,
         state_office=state_office,
